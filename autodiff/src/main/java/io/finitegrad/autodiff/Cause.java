@@ -1,0 +1,53 @@
+package io.finitegrad.autodiff;
+
+/**
+ * Why a value or gradient became non-finite, classified from the actual operands at the offending
+ * element. Each cause carries a one-line explanation and the usual remedy; an op's
+ * {@link Diagnosis} may give a more specific remedy.
+ */
+public enum Cause {
+    LOG_OF_ZERO("log(0) = -Infinity",
+            "add an epsilon (log(x + 1e-12)) or, for probabilities, work in log space: logSoftmax / cross-entropy from logits"),
+    LOG_OF_NEGATIVE("log of a negative number is NaN",
+            "make the argument positive (abs, softplus, clamp) before taking the log"),
+    DIV_BY_ZERO("x / 0 with x != 0 is +/-Infinity",
+            "add an epsilon to the denominator: x / (y + 1e-8)"),
+    ZERO_DIV_ZERO("0 / 0 is NaN",
+            "add an epsilon to the denominator, or make the masked branch's input safe before the op (the double-where fix)"),
+    EXP_OVERFLOW("exp(x) overflows to +Infinity for x > 709.78",
+            "use the stable form (max-shifted softmax / logSumExp, branch-stable sigmoid, softplus) or keep inputs small"),
+    OVERFLOW("finite operands gave a result beyond the double range (|x| > 1.8e308)",
+            "keep activations small: normalise inputs, use Xavier/He initialisation, a lower learning rate, gradient clipping"),
+    SQRT_OF_NEGATIVE("sqrt of a negative number is NaN",
+            "clamp the argument to >= 0, or add an epsilon: sqrt(x + 1e-12)"),
+    INF_MINUS_INF("Infinity - Infinity is NaN (two overflowed terms of opposite sign)",
+            "stop the overflow that produced the infinities: smaller weights (Xavier/He), normalised inputs, lower learning rate"),
+    ZERO_TIMES_INF("0 * Infinity is NaN (often a masked branch sending a zero gradient into an infinite derivative)",
+            "make the unselected branch's input safe before the op (the double-where fix): f(where(mask, x, safe))"),
+    INF_DIV_INF("Infinity / Infinity is NaN",
+            "stop the overflow upstream; for softmax use the max-shifted (stable) form"),
+    DOMAIN_ERROR("the op is undefined for this argument (e.g. a negative base to a fractional power)",
+            "restrict the argument to the op's domain (clamp, abs, softplus)"),
+    NON_FINITE_INPUT("the data or parameter itself holds NaN/Inf",
+            "clean NaN/Inf from the data (drop or impute rows); for a parameter, find the step that broke it (lower learning rate, clipping)"),
+    UNDEFINED("the op produced NaN from finite operands",
+            "inspect this op's formula for an undefined intermediate (inf - inf, 0/0, 0 * inf)");
+
+    private final String meaning;
+    private final String remedy;
+
+    Cause(String meaning, String remedy) {
+        this.meaning = meaning;
+        this.remedy = remedy;
+    }
+
+    /** One line saying what this cause is. */
+    public String meaning() {
+        return meaning;
+    }
+
+    /** The usual fix. */
+    public String remedy() {
+        return remedy;
+    }
+}

@@ -1,0 +1,65 @@
+package io.finitegrad.autodiff;
+
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * One differentiable operation: the unit that owns its forward, its vector-Jacobian product and
+ * its diagnosis. Built-in ops implement this interface exactly as user code does, and the graph,
+ * the finiteness guard and {@link GradCheck} treat both alike: apply one with
+ * {@link Var#apply(Op, Var...)}.
+ *
+ * <pre>{@code
+ * Op cube = new Op() {
+ *     public String name() { return "cube"; }
+ *     public DMatrixRMaj forward(DMatrixRMaj[] x) { ... y = x^3 ... }
+ *     public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) { ... g * 3x^2 ... }
+ * };
+ * Var y = Var.apply(cube, x);
+ * }</pre>
+ *
+ * <p>An op may keep state computed in {@code forward} (a dropout mask, say) in its own fields: use
+ * a new instance per node in that case.
+ */
+public interface Op {
+    /** Short name shown in reports and node labels, e.g. {@code "log"}. */
+    String name();
+
+    /**
+     * Computes the output from the operand values. Must not modify the operands, and must return a
+     * new matrix that it does not keep writing to.
+     *
+     * @throws ShapeException when the operand shapes do not fit; {@link Var#apply} adds the
+     *     operands' labels and shapes to the message
+     */
+    DMatrixRMaj forward(DMatrixRMaj[] x);
+
+    /**
+     * Vector-Jacobian product: the gradient of the loss with respect to operand {@code i}, shaped like
+     * {@code x[i]}, given the operands {@code x}, this op's output {@code y} and the gradient
+     * {@code g} of the loss with respect to {@code y}. Must return a new matrix, which the engine
+     * takes ownership of.
+     */
+    DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g);
+
+    /**
+     * Why the output (forward) or the gradient to an operand (backward) is non-finite at the element
+     * the guard found, given operands that were all finite. The default reads the numbers only:
+     * an infinity from finite operands is {@link Cause#OVERFLOW}, a NaN is {@link Cause#UNDEFINED}.
+     */
+    default Diagnosis diagnose(Fault f) {
+        return Diagnosis.generic(f);
+    }
+
+    /**
+     * True if output element (r, c) depends only on the operands' elements at (r, c), with size-1
+     * dimensions broadcast; reports then show each operand's value at the offending element.
+     */
+    default boolean elementwise() {
+        return false;
+    }
+
+    /** The infix symbol used in shape errors, e.g. {@code "@"} for matmul; a comma by default. */
+    default String symbol() {
+        return ",";
+    }
+}

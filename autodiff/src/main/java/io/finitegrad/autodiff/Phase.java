@@ -1,0 +1,7 @@
+package io.finitegrad.autodiff;
+
+/** When a non-finite value appeared: computing a node's value, or a gradient during backward. */
+public enum Phase {
+    FORWARD,
+    BACKWARD
+}

@@ -1,0 +1,42 @@
+package io.finitegrad.autodiff;
+
+import java.util.Optional;
+
+/**
+ * Where user code created a node: the first stack frame that is not finitegrad library code,
+ * found with a bounded {@link StackWalker} (never a full Throwable stack trace).
+ *
+ * <p>Library code is main code in the {@code io.finitegrad} packages other than
+ * {@code io.finitegrad.examples}; test classes (compiled to {@code test-classes}) count as user code.
+ */
+final class Site {
+    private static final int MAX_FRAMES = 48;
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    private static final ClassValue<Boolean> LIBRARY = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            String n = c.getName();
+            if (!n.startsWith("io.finitegrad.") || n.startsWith("io.finitegrad.examples.")) return false;
+            var source = c.getProtectionDomain().getCodeSource();
+            return source == null || source.getLocation() == null
+                    || !source.getLocation().getPath().contains("test-classes");
+        }
+    };
+
+    private Site() {
+    }
+
+    static StackWalker.StackFrame capture() {
+        Optional<StackWalker.StackFrame> f = WALKER.walk(s -> s.limit(MAX_FRAMES)
+                .filter(fr -> !LIBRARY.get(fr.getDeclaringClass()))
+                .findFirst());
+        return f.orElse(null);
+    }
+
+    static String format(StackWalker.StackFrame f) {
+        if (f == null) return "unknown (site capture was off)";
+        String cls = f.getClassName();
+        return f.getFileName() + ":" + f.getLineNumber() + " (" + cls.substring(cls.lastIndexOf('.') + 1) + "."
+                + f.getMethodName() + ")";
+    }
+}

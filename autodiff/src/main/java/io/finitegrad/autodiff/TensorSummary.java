@@ -1,0 +1,47 @@
+package io.finitegrad.autodiff;
+
+import io.finitegrad.core.FiniteScan;
+import io.finitegrad.core.FiniteStats;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * A snapshot of one tensor in a {@link NanReport}: which node, its shape, the range of its finite
+ * values, its NaN/Inf counts and first offender, and its value at the report's offending element
+ * (NaN in {@link #valueAtElement()} with {@link #hasValueAtElement()} false where the element does
+ * not map onto this tensor).
+ */
+public record TensorSummary(String name, String op, int rows, int cols, double min, double max,
+                            int nanCount, int posInfCount, int negInfCount, int firstBadRow, int firstBadCol,
+                            boolean hasValueAtElement, double valueAtElement) {
+
+    static TensorSummary of(String name, String op, DMatrixRMaj m, int row, int col, boolean mapElement) {
+        FiniteStats s = FiniteScan.scan(m);
+        boolean has = mapElement && row >= 0 && (m.numRows == 1 || row < m.numRows)
+                && (m.numCols == 1 || col < m.numCols);
+        double at = has ? Fault.at(m, row, col) : Double.NaN;
+        return new TensorSummary(name, op, m.numRows, m.numCols, s.min(), s.max(), s.nanCount(), s.posInfCount(),
+                s.negInfCount(), s.firstBadRow(), s.firstBadCol(), has, at);
+    }
+
+    public boolean allFinite() {
+        return nanCount + posInfCount + negInfCount == 0;
+    }
+
+    public String shape() {
+        return rows + "x" + cols;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        sb.append('\'').append(name).append("' (").append(op).append(") ").append(shape()).append(": ");
+        if (allFinite()) sb.append("finite");
+        else {
+            sb.append(nanCount).append(" NaN, ").append(posInfCount).append(" +Inf, ").append(negInfCount)
+                    .append(" -Inf, first at (").append(firstBadRow).append(", ").append(firstBadCol).append(')');
+        }
+        if (!Double.isNaN(min)) sb.append(", finite range [").append(min).append(", ").append(max).append(']');
+        if (hasValueAtElement) sb.append("; at the element: ").append(valueAtElement);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,303 @@
+package io.finitegrad.autodiff;
+
+import io.finitegrad.autodiff.ops.Arithmetic;
+import io.finitegrad.autodiff.ops.Elementwise;
+import io.finitegrad.autodiff.ops.Linear;
+import io.finitegrad.autodiff.ops.Reductions;
+import io.finitegrad.autodiff.ops.Select;
+import io.finitegrad.autodiff.ops.Shaping;
+import io.finitegrad.autodiff.ops.SoftmaxOps;
+import io.finitegrad.core.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * A node of the reverse-mode graph: a value, the op and parents that made it, and after
+ * {@link #backward()} the gradient of the result with respect to it.
+ *
+ * <p>The whole idea in one place: {@link #apply} runs an op's forward and records the parents;
+ * {@link #backward} walks the nodes in reverse topological order and asks each op for its
+ * vector-Jacobian product per parent, summing contributions. Every node is checked by the
+ * {@link FiniteGuard} when it is created and when its gradients are computed.
+ *
+ * <p>Leaves are {@link #constant}, {@link #input} (data) and {@link #param} (trainable, keeps its
+ * gradient until {@link #zeroGrad()}). Graphs belong to the thread that builds them.
+ *
+ * @throws NonFiniteException from any factory or op when the guard is in THROW mode (the default)
+ *     and this node is where a NaN/Inf first appears
+ * @throws ShapeException from an op whose operand shapes do not fit
+ */
+public final class Var {
+    /** What kind of node this is. */
+    public enum Kind { CONSTANT, INPUT, PARAM, OP }
+
+    private static final AtomicInteger IDS = new AtomicInteger();
+    private static final Var[] NO_PARENTS = new Var[0];
+
+    final DMatrixRMaj value;
+    DMatrixRMaj grad;
+    final Var[] parents;
+    final Op op;
+    final Kind kind;
+    final boolean requiresGrad;
+
+    final int id = IDS.incrementAndGet();
+    final String scope;
+    final StackWalker.StackFrame site;
+    private String label;
+
+    // Guard bookkeeping, see FiniteGuard.
+    boolean nonFinite;
+    boolean gradNonFinite;
+    String allowReason;
+    NanReport origin;
+    NanReport gradOrigin;
+    Var consumer;
+    int visit;
+
+    private Var(DMatrixRMaj value, Var[] parents, Op op, Kind kind, boolean requiresGrad, GuardState st) {
+        this.value = value;
+        this.parents = parents;
+        this.op = op;
+        this.kind = kind;
+        this.requiresGrad = requiresGrad;
+        this.scope = st.scopePrefix;
+        this.allowReason = st.allowReason;
+        this.site = st.on() && st.captureSites ? Site.capture() : null;
+    }
+
+    // ---- leaves ------------------------------------------------------------------------------
+
+    /** A constant: no name, no gradient. */
+    public static Var constant(Tensor t) {
+        return leaf(null, t, Kind.CONSTANT);
+    }
+
+    /** A 1x1 constant. */
+    public static Var constant(double v) {
+        return constant(Tensor.scalar(v));
+    }
+
+    /** Input data, named (and qualified by the current {@link Names} scope) for reports. */
+    public static Var input(String name, Tensor t) {
+        return leaf(name, t, Kind.INPUT);
+    }
+
+    /** A trainable parameter: requires grad, keeps its gradient across backward calls until zeroed. */
+    public static Var param(String name, Tensor t) {
+        return leaf(name, t, Kind.PARAM);
+    }
+
+    private static Var leaf(String name, Tensor t, Kind kind) {
+        if (t == null) throw new IllegalArgumentException("Var." + kind.name().toLowerCase() + ": tensor is null");
+        if (kind != Kind.CONSTANT && (name == null || name.isBlank())) {
+            throw new IllegalArgumentException("Var." + kind.name().toLowerCase() + ": a name is required");
+        }
+        GuardState st = GuardState.get();
+        Var v = new Var(t.toMatrix(), NO_PARENTS, null, kind, kind == Kind.PARAM, st);
+        if (name != null) v.label = st.scopePrefix.isEmpty() ? name : st.scopePrefix + "/" + name;
+        FiniteGuard.checkLeaf(v, st);
+        return v;
+    }
+
+    // ---- the one way nodes are made ---------------------------------------------------------
+
+    /** Applies {@code op} to {@code inputs}: the entry point for built-in and custom ops alike. */
+    public static Var apply(Op op, Var... inputs) {
+        DMatrixRMaj[] xs = new DMatrixRMaj[inputs.length];
+        boolean rg = false;
+        for (int i = 0; i < inputs.length; i++) {
+            if (inputs[i] == null) throw new IllegalArgumentException(op.name() + ": operand " + i + " is null");
+            xs[i] = inputs[i].value;
+            rg |= inputs[i].requiresGrad;
+        }
+        DMatrixRMaj y;
+        try {
+            y = op.forward(xs);
+        } catch (ShapeException e) {
+            throw new ShapeException(describe(op, inputs) + ": " + e.getMessage());
+        }
+        GuardState st = GuardState.get();
+        Var v = new Var(y, inputs.clone(), op, Kind.OP, rg, st);
+        FiniteGuard.checkForward(v, st);
+        return v;
+    }
+
+    private static String describe(Op op, Var[] in) {
+        StringBuilder sb = new StringBuilder(op.name()).append(' ');
+        for (int i = 0; i < in.length; i++) {
+            if (i > 0) sb.append(' ').append(op.symbol()).append(' ');
+            sb.append(in[i].name()).append(" (").append(in[i].shape()).append(')');
+        }
+        return sb.toString();
+    }
+
+    // ---- backward ----------------------------------------------------------------------------
+
+    /**
+     * Backpropagates from this 1x1 node: every node that depends on a parameter gets (adds to) its
+     * gradient.
+     *
+     * @throws IllegalStateException if this node is not 1x1 or depends on no parameter
+     * @throws NonFiniteException in THROW mode, at the first gradient that turns non-finite
+     */
+    public void backward() {
+        Backprop.run(this);
+    }
+
+    // ---- arithmetic (broadcasting a row, column or scalar operand) ---------------------------
+
+    public Var add(Var o) { return apply(new Arithmetic.Add(), this, o); }
+    public Var sub(Var o) { return apply(new Arithmetic.Sub(), this, o); }
+    public Var mul(Var o) { return apply(new Arithmetic.Mul(), this, o); }
+    public Var div(Var o) { return apply(new Arithmetic.Div(), this, o); }
+    public Var add(double c) { return add(constant(c)); }
+    public Var sub(double c) { return sub(constant(c)); }
+    public Var mul(double c) { return mul(constant(c)); }
+    public Var div(double c) { return div(constant(c)); }
+    /** {@code c - this}. */
+    public Var rsub(double c) { return constant(c).sub(this); }
+    /** {@code c / this}. */
+    public Var rdiv(double c) { return constant(c).div(this); }
+    public Var neg() { return apply(new Elementwise.Neg(), this); }
+
+    // ---- elementwise functions ----------------------------------------------------------------
+
+    public Var exp() { return apply(new Elementwise.Exp(), this); }
+    public Var log() { return apply(new Elementwise.Log(), this); }
+    public Var sqrt() { return apply(new Elementwise.Sqrt(), this); }
+    public Var pow(double p) { return apply(new Elementwise.Pow(p), this); }
+    public Var square() { return pow(2); }
+    public Var abs() { return apply(new Elementwise.Abs(), this); }
+    /** Branch-stable sigmoid (see {@link NaiveOps#sigmoid} for the textbook one). */
+    public Var sigmoid() { return apply(new Elementwise.Sigmoid(), this); }
+    public Var tanh() { return apply(new Elementwise.Tanh(), this); }
+    public Var relu() { return apply(new Elementwise.Relu(), this); }
+    public Var leakyRelu(double slope) { return apply(new Elementwise.LeakyRelu(slope), this); }
+    /** Stable {@code log(1 + exp(x))}. */
+    public Var softplus() { return apply(new Elementwise.Softplus(), this); }
+    /** Elementwise clamp to [lo, hi]; the gradient flows where lo <= x <= hi. */
+    public Var clamp(double lo, double hi) { return apply(new Elementwise.Clamp(lo, hi), this); }
+
+    // ---- linear algebra and shapes ------------------------------------------------------------
+
+    public Var matmul(Var o) { return apply(new Linear.MatMul(), this, o); }
+    public Var transpose() { return apply(new Linear.Transpose(), this); }
+    /** Rows [from, to). */
+    public Var sliceRows(int from, int to) { return apply(new Shaping.SliceRows(from, to), this); }
+    /** Columns [from, to). */
+    public Var sliceCols(int from, int to) { return apply(new Shaping.SliceCols(from, to), this); }
+    /** Stacks nodes with equal column counts on top of each other. */
+    public static Var concatRows(Var... vs) { return apply(new Shaping.ConcatRows(), vs); }
+    /** Joins nodes with equal row counts side by side. */
+    public static Var concatCols(Var... vs) { return apply(new Shaping.ConcatCols(), vs); }
+
+    // ---- reductions ---------------------------------------------------------------------------
+
+    /** Sum of all elements (1x1). */
+    public Var sum() { return apply(new Reductions.Sum(), this); }
+    /** Mean of all elements (1x1). */
+    public Var mean() { return apply(new Reductions.Mean(), this); }
+    /** Sum of each row: rows x 1 (NumPy {@code sum(axis=1)}). */
+    public Var sumRows() { return apply(new Reductions.SumRows(), this); }
+    /** Sum of each column: 1 x cols (NumPy {@code sum(axis=0)}). */
+    public Var sumCols() { return apply(new Reductions.SumCols(), this); }
+    /** Mean of each row: rows x 1. */
+    public Var meanRows() { return sumRows().div(cols()); }
+    /** Mean of each column: 1 x cols. */
+    public Var meanCols() { return sumCols().div(rows()); }
+
+    // ---- softmax family (row-wise, stable) -----------------------------------------------------
+
+    public Var softmax() { return apply(new SoftmaxOps.Softmax(), this); }
+    public Var logSoftmax() { return apply(new SoftmaxOps.LogSoftmax(), this); }
+    /** Row-wise log-sum-exp: rows x 1. */
+    public Var logSumExp() { return apply(new SoftmaxOps.LogSumExp(), this); }
+
+    // ---- selection ----------------------------------------------------------------------------
+
+    /** Where {@code mask} is non-zero take this node's value, elsewhere {@code other}'s. */
+    public Var where(Tensor mask, Var other) { return apply(new Select.Where(mask.toMatrix()), this, other); }
+
+    /** Same value, cut from the graph: gradients stop here (truncated BPTT, targets). */
+    public Var detach() {
+        GuardState st = GuardState.get();
+        Var v = new Var(kind == Kind.PARAM ? value.copy() : value, NO_PARENTS, null, Kind.CONSTANT, false, st);
+        v.label = name() + "/detached";
+        v.nonFinite = nonFinite;
+        v.origin = origin;
+        v.allowReason = allowReason;
+        return v;
+    }
+
+    // ---- naming and inspection ----------------------------------------------------------------
+
+    /** Names this node (e.g. {@code "logits"}) and returns it. */
+    public Var label(String name) {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("label: name is empty");
+        this.label = name;
+        return this;
+    }
+
+    /** The node's name: its label, else {@code scope/op}, else {@code #id op}. */
+    public String name() {
+        if (label != null) return label;
+        String o = opName();
+        return scope.isEmpty() ? "#" + id + " " + o : scope + "/" + o;
+    }
+
+    /** Op name, or {@code const}/{@code input}/{@code param} for leaves. */
+    public String opName() {
+        return op != null ? op.name() : kind == Kind.CONSTANT ? "const" : kind == Kind.INPUT ? "input" : "param";
+    }
+
+    public Kind kind() { return kind; }
+    public int id() { return id; }
+    public Op op() { return op; }
+    public boolean requiresGrad() { return requiresGrad; }
+    public int rows() { return value.numRows; }
+    public int cols() { return value.numCols; }
+    public String shape() { return value.numRows + "x" + value.numCols; }
+    public List<Var> parents() { return List.of(parents); }
+    Var parent(int i) { return parents[i]; }
+
+    /** Where user code created this node ({@code File.java:42 (Class.method)}). */
+    public String site() { return Site.format(site); }
+
+    /** A copy of the value. */
+    public Tensor value() { return Tensor.of(value); }
+
+    /** The value of a 1x1 node. */
+    public double item() {
+        if (value.numRows != 1 || value.numCols != 1) {
+            throw new IllegalStateException("item() needs a 1x1 node, '" + name() + "' is " + shape());
+        }
+        return value.data[0];
+    }
+
+    /** A copy of the gradient, or zeros if no gradient has reached this node. */
+    public Tensor grad() { return grad == null ? Tensor.zeros(rows(), cols()) : Tensor.of(grad); }
+
+    /** True once a gradient has reached this node. */
+    public boolean hasGrad() { return grad != null; }
+
+    /** The live value storage; only parameters may be modified, and only between steps. */
+    public DMatrixRMaj data() { return value; }
+
+    /** The live gradient storage, or null if no gradient has reached this node. */
+    public DMatrixRMaj gradData() { return grad; }
+
+    /** Zeroes the gradient in place (keeping its storage, so steps do not allocate). */
+    public void zeroGrad() {
+        if (grad != null) Arrays.fill(grad.data, 0, grad.getNumElements(), 0.0);
+        gradNonFinite = false;
+        gradOrigin = null;
+    }
+
+    @Override
+    public String toString() {
+        return "Var '" + name() + "' " + opName() + " " + shape() + (hasGrad() ? " (has grad)" : "");
+    }
+}

@@ -1,0 +1,143 @@
+package io.finitegrad.autodiff.ops;
+
+import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.Diagnosis;
+import io.finitegrad.autodiff.Fault;
+import io.finitegrad.autodiff.Op;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * Elementwise add, sub, mul and div with broadcasting ({@link Broadcast}). The forward loops walk
+ * both operands with per-row offsets and per-column steps, so a broadcast row or column costs no
+ * copy.
+ */
+public final class Arithmetic {
+    private Arithmetic() {
+    }
+
+    private static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+
+    /** {@code out = a (op) b}, broadcast. */
+    static DMatrixRMaj binary(int code, DMatrixRMaj a, DMatrixRMaj b) {
+        int rows = Broadcast.rows(a, b), cols = Broadcast.cols(a, b);
+        DMatrixRMaj out = new DMatrixRMaj(rows, cols);
+        int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
+        double[] o = out.data, x = a.data, y = b.data;
+        for (int r = 0; r < rows; r++) {
+            int ai = Broadcast.rowBase(a, r), bi = Broadcast.rowBase(b, r), oi = r * cols;
+            switch (code) {
+                case ADD -> { for (int c = 0; c < cols; c++, ai += as, bi += bs) o[oi + c] = x[ai] + y[bi]; }
+                case SUB -> { for (int c = 0; c < cols; c++, ai += as, bi += bs) o[oi + c] = x[ai] - y[bi]; }
+                case MUL -> { for (int c = 0; c < cols; c++, ai += as, bi += bs) o[oi + c] = x[ai] * y[bi]; }
+                default -> { for (int c = 0; c < cols; c++, ai += as, bi += bs) o[oi + c] = x[ai] / y[bi]; }
+            }
+        }
+        return out;
+    }
+
+    private static Diagnosis overflow(Fault f, String sym) {
+        return Diagnosis.of(Cause.OVERFLOW, f.x(0) + " " + sym + " " + f.x(1) + " = " + f.badValue() + " at "
+                + f.where() + ": the result left the double range");
+    }
+
+    private static Diagnosis gradOverflow(Fault f) {
+        return Diagnosis.of(Cause.OVERFLOW, "the gradient to operand " + f.operand() + " of " + f.op() + " overflowed at "
+                + f.where() + " (upstream gradient up to " + maxAbs(f.upstream()) + ")");
+    }
+
+    static double maxAbs(DMatrixRMaj m) {
+        double mx = 0;
+        for (int i = 0, n = m.getNumElements(); i < n; i++) mx = Math.max(mx, Math.abs(m.data[i]));
+        return mx;
+    }
+
+    /** {@code a + b}. */
+    public static final class Add implements Op {
+        public String name() { return "add"; }
+        public String symbol() { return "+"; }
+        public boolean elementwise() { return true; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return binary(ADD, x[0], x[1]); }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            return Broadcast.reduceToFresh(g, x[i]);
+        }
+        public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : overflow(f, "+"); }
+    }
+
+    /** {@code a - b}. */
+    public static final class Sub implements Op {
+        public String name() { return "sub"; }
+        public String symbol() { return "-"; }
+        public boolean elementwise() { return true; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return binary(SUB, x[0], x[1]); }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj r = Broadcast.reduceToFresh(g, x[i]);
+            if (i == 1) for (int k = 0, n = r.getNumElements(); k < n; k++) r.data[k] = -r.data[k];
+            return r;
+        }
+        public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : overflow(f, "-"); }
+    }
+
+    /** {@code a * b} (elementwise). */
+    public static final class Mul implements Op {
+        public String name() { return "mul"; }
+        public String symbol() { return "*"; }
+        public boolean elementwise() { return true; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return binary(MUL, x[0], x[1]); }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            return Broadcast.reduceTo(binary(MUL, g, x[1 - i]), x[i].numRows, x[i].numCols);
+        }
+        public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : overflow(f, "*"); }
+    }
+
+    /** {@code a / b} (elementwise). */
+    public static final class Div implements Op {
+        private static final String EPS = "add an epsilon to the denominator: a / (b + 1e-8), or clamp it away from 0";
+
+        public String name() { return "div"; }
+        public String symbol() { return "/"; }
+        public boolean elementwise() { return true; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return binary(DIV, x[0], x[1]); }
+
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            if (i == 0) return Broadcast.reduceTo(binary(DIV, g, x[1]), x[0].numRows, x[0].numCols);
+            // d(a/b)/db = -a / b^2, written with b*b as textbooks (and PyTorch) do
+            DMatrixRMaj a = x[0], b = x[1];
+            DMatrixRMaj out = new DMatrixRMaj(g.numRows, g.numCols);
+            int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
+            for (int r = 0; r < g.numRows; r++) {
+                int ai = Broadcast.rowBase(a, r), bi = Broadcast.rowBase(b, r), o = r * g.numCols;
+                for (int c = 0; c < g.numCols; c++, ai += as, bi += bs) {
+                    double bv = b.data[bi];
+                    out.data[o + c] = -g.data[o + c] * a.data[ai] / (bv * bv);
+                }
+            }
+            return Broadcast.reduceTo(out, b.numRows, b.numCols);
+        }
+
+        public Diagnosis diagnose(Fault f) {
+            double a = f.x(0), b = f.x(1), g = f.g();
+            if (!f.backward()) {
+                if (b == 0) {
+                    return a == 0
+                            ? new Diagnosis(Cause.ZERO_DIV_ZERO, "0 / 0 at " + f.where(), EPS)
+                            : new Diagnosis(Cause.DIV_BY_ZERO, a + " / 0 at " + f.where(), EPS);
+                }
+                return new Diagnosis(Cause.OVERFLOW, a + " / " + b + " = " + f.badValue() + " at " + f.where()
+                        + ": dividing by a tiny number left the double range", EPS);
+            }
+            if (f.operand() == 0) {
+                if (b == 0) return new Diagnosis(g == 0 ? Cause.ZERO_DIV_ZERO : Cause.DIV_BY_ZERO,
+                        "d(a/b)/da = 1/b with b = 0 at " + f.where() + ", upstream gradient " + g, EPS);
+                return new Diagnosis(Cause.OVERFLOW, "gradient " + g + " / " + b + " overflowed at " + f.where(), EPS);
+            }
+            double bb = b * b;
+            if (bb == 0) {
+                return new Diagnosis(g * a == 0 ? Cause.ZERO_DIV_ZERO : Cause.DIV_BY_ZERO,
+                        "d(a/b)/db = -a/b^2 with b = " + b + " (b^2 = " + bb + (b != 0 ? ", underflowed" : "")
+                                + "), a = " + a + ", upstream gradient " + g + " at " + f.where(), EPS);
+            }
+            return new Diagnosis(Cause.OVERFLOW, "d(a/b)/db = -a/b^2 with a = " + a + ", b = " + b + " overflowed at "
+                    + f.where(), EPS);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+package io.finitegrad.autodiff.ops;
+
+import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.Diagnosis;
+import io.finitegrad.autodiff.Fault;
+import io.finitegrad.autodiff.Op;
+import io.finitegrad.core.StableKernels;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * Unary elementwise ops. Each writes its own loop (no per-element lambda call) and states its
+ * derivative in the form that explains its failures: log's gradient is {@code g * (1/x)}, so a
+ * masked branch's zero gradient meets {@code 1/0} as {@code 0 * inf}.
+ */
+public final class Elementwise {
+    private Elementwise() {
+    }
+
+    static final double EXP_LIMIT = 709.782712893384; // log(Double.MAX_VALUE)
+
+    static DMatrixRMaj like(DMatrixRMaj x) {
+        return new DMatrixRMaj(x.numRows, x.numCols);
+    }
+
+    /** Shared shape of every unary op: elementwise, and named. */
+    abstract static class Unary implements Op {
+        public boolean elementwise() { return true; }
+    }
+
+    /** The masked-branch explanation shared by ops whose derivative is infinite at a point. */
+    static Diagnosis zeroTimesInf(Fault f, String derivative) {
+        return Diagnosis.of(Cause.ZERO_TIMES_INF, "upstream gradient 0 times " + derivative + " at " + f.where()
+                + " with x = " + f.x(0) + ": a zero gradient (often from a where/mask that did not select this"
+                + " element) met an infinite derivative");
+    }
+
+    /** {@code -x}. */
+    public static final class Neg extends Unary {
+        public String name() { return "neg"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) y.data[i] = -x[0].data[i];
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = -g.data[k];
+            return d;
+        }
+    }
+
+    /** {@code exp(x)}; overflows above x = 709.78. */
+    public static final class Exp extends Unary {
+        public String name() { return "exp"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) y.data[i] = Math.exp(x[0].data[i]);
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * y.data[k];
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            double x = f.x(0);
+            String remedy = remedyFor(f.nodeName());
+            if (x > EXP_LIMIT) {
+                if (f.backward() && f.g() == 0) return zeroTimesInf(f, "d exp(x)/dx = exp(x) = inf").withRemedy(
+                        Cause.ZERO_TIMES_INF.remedy());
+                return new Diagnosis(Cause.EXP_OVERFLOW, (f.backward() ? "d exp(x)/dx = exp(x) with" : "exp(x) with")
+                        + " x = " + x + " > 709.78 at " + f.where() + " overflows to +Infinity", remedy);
+            }
+            return Diagnosis.of(Cause.OVERFLOW, "gradient " + f.g() + " * exp(" + x + ") overflowed at " + f.where());
+        }
+        static String remedyFor(String node) {
+            String n = node.toLowerCase();
+            if (n.contains("softmax")) return "use the max-shifted softmax (Var.softmax / logSoftmax) instead of exp(x)/sum(exp(x))";
+            if (n.contains("sigmoid")) return "use the branch-stable Var.sigmoid instead of 1/(1+exp(-x))";
+            if (n.contains("logsumexp") || n.contains("lse")) return "use Var.logSumExp (max-shifted) instead of log(sum(exp(x)))";
+            if (n.contains("softplus")) return "use Var.softplus (log1p form) instead of log(1+exp(x))";
+            return Cause.EXP_OVERFLOW.remedy();
+        }
+    }
+
+    /** Natural log; -Inf at 0, NaN below. */
+    public static final class Log extends Unary {
+        public String name() { return "log"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) y.data[i] = Math.log(x[0].data[i]);
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * (1.0 / x[0].data[k]);
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            double x = f.x(0);
+            String from = f.operandOp(0) + " " + f.operandName(0);
+            String remedy = remedyFor(f.operandOp(0) + " " + f.operandName(0));
+            if (!f.backward()) {
+                if (x == 0) return new Diagnosis(Cause.LOG_OF_ZERO, "log(x) with x = " + x + " at " + f.where()
+                        + " (x comes from '" + f.operandName(0) + "', op " + f.operandOp(0) + ")", remedy);
+                return new Diagnosis(Cause.LOG_OF_NEGATIVE, "log(x) with x = " + x + " < 0 at " + f.where()
+                        + " (x from " + from + ")", "make the argument positive before the log (softplus, abs, clamp)");
+            }
+            if (x == 0) {
+                if (f.g() == 0) return zeroTimesInf(f, "d log(x)/dx = 1/x = 1/0");
+                return new Diagnosis(Cause.DIV_BY_ZERO, "d log(x)/dx = 1/x with x = 0 at " + f.where()
+                        + ", upstream gradient " + f.g(), remedy);
+            }
+            return new Diagnosis(Cause.OVERFLOW, "gradient " + f.g() + " * 1/x with tiny x = " + x + " at " + f.where()
+                    + " overflowed", remedy);
+        }
+        static String remedyFor(String operand) {
+            String o = operand.toLowerCase();
+            if (o.contains("softmax")) return "use logSoftmax (or Losses.softmaxCrossEntropy from logits) instead of log(softmax(x))";
+            if (o.contains("sigmoid")) return "use bceWithLogits (or softplus: log(sigmoid(x)) = -softplus(-x)) instead of log(sigmoid(x))";
+            return Cause.LOG_OF_ZERO.remedy();
+        }
+    }
+
+    /** Square root; its derivative is infinite at 0. */
+    public static final class Sqrt extends Unary {
+        private static final String EPS = "add an epsilon inside: sqrt(x + 1e-12) (the usual fix for norms and std)";
+        public String name() { return "sqrt"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) y.data[i] = Math.sqrt(x[0].data[i]);
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * (0.5 / y.data[k]);
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            double x = f.x(0);
+            if (!f.backward()) return new Diagnosis(Cause.SQRT_OF_NEGATIVE, "sqrt(x) with x = " + x + " at " + f.where(),
+                    "clamp the argument to >= 0 before the sqrt, or " + EPS);
+            if (x == 0) {
+                if (f.g() == 0) return zeroTimesInf(f, "d sqrt(x)/dx = 1/(2 sqrt(0)) = inf").withRemedy(EPS);
+                return new Diagnosis(Cause.DIV_BY_ZERO, "d sqrt(x)/dx = 1/(2 sqrt(x)) with x = 0 at " + f.where()
+                        + ": finite forward, infinite backward", EPS);
+            }
+            return new Diagnosis(Cause.OVERFLOW, "gradient " + f.g() + " / (2 sqrt(" + x + ")) overflowed at " + f.where(), EPS);
+        }
+    }
+
+    /** {@code x^p} for a constant exponent. */
+    public static final class Pow extends Unary {
+        private final double p;
+        public Pow(double p) {
+            if (!Double.isFinite(p)) throw new IllegalArgumentException("pow: exponent must be finite, got " + p);
+            this.p = p;
+        }
+        public String name() { return "pow"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            double[] in = x[0].data;
+            int n = y.getNumElements();
+            if (p == 2) for (int i = 0; i < n; i++) y.data[i] = in[i] * in[i];
+            else for (int i = 0; i < n; i++) y.data[i] = Math.pow(in[i], p);
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            double[] in = x[0].data;
+            int n = d.getNumElements();
+            if (p == 0) return d;
+            if (p == 1) System.arraycopy(g.data, 0, d.data, 0, n);
+            else if (p == 2) for (int k = 0; k < n; k++) d.data[k] = g.data[k] * 2 * in[k];
+            else for (int k = 0; k < n; k++) d.data[k] = g.data[k] * (p * Math.pow(in[k], p - 1));
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            double x = f.x(0);
+            if (!f.backward()) {
+                if (x < 0 && p != Math.rint(p)) {
+                    return Diagnosis.of(p == 0.5 ? Cause.SQRT_OF_NEGATIVE : Cause.DOMAIN_ERROR,
+                            "pow(x, " + p + ") with x = " + x + " < 0 at " + f.where() + ": a fractional power of a negative number");
+                }
+                if (x == 0 && p < 0) return Diagnosis.of(Cause.DIV_BY_ZERO, "pow(0, " + p + ") = 1/0 at " + f.where());
+                return Diagnosis.of(Cause.OVERFLOW, "pow(" + x + ", " + p + ") = " + f.badValue() + " at " + f.where());
+            }
+            if (x == 0 && p < 1) {
+                if (f.g() == 0) return zeroTimesInf(f, "d x^" + p + "/dx = " + p + " * 0^" + (p - 1) + " = inf");
+                return Diagnosis.of(Cause.DIV_BY_ZERO, "d x^p/dx = p x^(p-1) with x = 0, p = " + p + " at " + f.where());
+            }
+            if (x < 0 && p != Math.rint(p)) return Diagnosis.of(Cause.DOMAIN_ERROR, "d x^p/dx with x = " + x + " < 0, p = " + p);
+            return Diagnosis.of(Cause.OVERFLOW, "gradient " + f.g() + " * " + p + " * " + x + "^" + (p - 1)
+                    + " overflowed at " + f.where());
+        }
+    }
+
+    /** {@code |x|}; subgradient 0 at 0. */
+    public static final class Abs extends Unary {
+        public String name() { return "abs"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) y.data[i] = Math.abs(x[0].data[i]);
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) {
+                double v = x[0].data[k];
+                d.data[k] = v > 0 ? g.data[k] : v < 0 ? -g.data[k] : 0.0;
+            }
+            return d;
+        }
+    }
+
+    /** Branch-stable logistic sigmoid. */
+    public static final class Sigmoid extends Unary {
+        public String name() { return "sigmoid"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.sigmoid(x[0], null); }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) {
+                double s = y.data[k];
+                d.data[k] = g.data[k] * s * (1 - s);
+            }
+            return d;
+        }
+    }
+
+    /** Hyperbolic tangent. */
+    public static final class Tanh extends Unary {
+        public String name() { return "tanh"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) y.data[i] = Math.tanh(x[0].data[i]);
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) {
+                double t = y.data[k];
+                d.data[k] = g.data[k] * (1 - t * t);
+            }
+            return d;
+        }
+    }
+
+    /** {@code max(x, 0)}; the gradient is selected, not multiplied, so it never makes 0 * inf. */
+    public static final class Relu extends Unary {
+        public String name() { return "relu"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) {
+                double v = x[0].data[i];
+                y.data[i] = v > 0 ? v : v == v ? 0.0 : v; // NaN stays NaN: relu must not hide bad data
+            }
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = x[0].data[k] > 0 ? g.data[k] : 0.0;
+            return d;
+        }
+    }
+
+    /** {@code x > 0 ? x : slope * x}. */
+    public static final class LeakyRelu extends Unary {
+        private final double slope;
+        public LeakyRelu(double slope) {
+            if (!Double.isFinite(slope)) throw new IllegalArgumentException("leakyRelu: slope must be finite, got " + slope);
+            this.slope = slope;
+        }
+        public String name() { return "leakyRelu"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) {
+                double v = x[0].data[i];
+                y.data[i] = v > 0 ? v : slope * v;
+            }
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = x[0].data[k] > 0 ? g.data[k] : slope * g.data[k];
+            return d;
+        }
+    }
+
+    /** Stable {@code log(1 + exp(x))}; its derivative is the sigmoid. */
+    public static final class Softplus extends Unary {
+        public String name() { return "softplus"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softplus(x[0], null); }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * StableKernels.sigmoid(x[0].data[k]);
+            return d;
+        }
+    }
+
+    /** Clamp to [lo, hi]; NaN stays NaN, infinities are clamped (and so hidden: the guard notes it). */
+    public static final class Clamp extends Unary {
+        private final double lo, hi;
+        public Clamp(double lo, double hi) {
+            if (Double.isNaN(lo) || Double.isNaN(hi) || lo > hi) {
+                throw new IllegalArgumentException("clamp: need lo <= hi, got lo = " + lo + ", hi = " + hi);
+            }
+            this.lo = lo;
+            this.hi = hi;
+        }
+        public String name() { return "clamp"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = like(x[0]);
+            for (int i = 0, n = y.getNumElements(); i < n; i++) {
+                double v = x[0].data[i];
+                y.data[i] = v < lo ? lo : v > hi ? hi : v;
+            }
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = like(g);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) {
+                double v = x[0].data[k];
+                d.data[k] = v >= lo && v <= hi ? g.data[k] : 0.0;
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.finitegrad.autodiff.ops;
+
+import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.Diagnosis;
+import io.finitegrad.autodiff.Fault;
+import io.finitegrad.autodiff.Op;
+import io.finitegrad.autodiff.ShapeException;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/** Matrix product and transpose, on EJML's {@code CommonOps_DDRM}. */
+public final class Linear {
+    private Linear() {
+    }
+
+    private static final String REMEDY = "weights or activations are too large: use Xavier/He initialisation,"
+            + " normalise inputs, lower the learning rate, clip gradients";
+
+    /** {@code A @ B}. */
+    public static final class MatMul implements Op {
+        public String name() { return "matmul"; }
+        public String symbol() { return "@"; }
+
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj a = x[0], b = x[1];
+            if (a.numCols != b.numRows) throw new ShapeException("inner dimensions differ");
+            DMatrixRMaj y = new DMatrixRMaj(a.numRows, b.numCols);
+            CommonOps_DDRM.mult(a, b, y);
+            return y;
+        }
+
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            if (i == 0) {
+                DMatrixRMaj ga = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+                CommonOps_DDRM.multTransB(g, x[1], ga); // g @ B^T
+                return ga;
+            }
+            DMatrixRMaj gb = new DMatrixRMaj(x[1].numRows, x[1].numCols);
+            CommonOps_DDRM.multTransA(x[0], g, gb); // A^T @ g
+            return gb;
+        }
+
+        public Diagnosis diagnose(Fault f) {
+            int r = f.row(), c = f.col();
+            DMatrixRMaj left, right;
+            String what;
+            if (!f.backward()) {
+                left = rowOf(f.operandValue(0), r);
+                right = colOf(f.operandValue(1), c);
+                what = "row " + r + " of '" + f.operandName(0) + "' . column " + c + " of '" + f.operandName(1) + "'";
+            } else if (f.operand() == 0) {
+                left = rowOf(f.upstream(), r);
+                right = rowOf(f.operandValue(1), c);
+                what = "row " + r + " of the upstream gradient . row " + c + " of '" + f.operandName(1) + "'";
+            } else {
+                left = colOf(f.operandValue(0), r);
+                right = colOf(f.upstream(), c);
+                what = "column " + r + " of '" + f.operandName(0) + "' . column " + c + " of the upstream gradient";
+            }
+            double pos = 0, neg = 0, biggest = 0;
+            for (int k = 0; k < left.data.length; k++) {
+                double p = left.data[k] * right.data[k];
+                if (p > 0) pos += p; else neg += p;
+                if (Math.abs(p) > Math.abs(biggest) || Double.isInfinite(p)) biggest = p;
+            }
+            String detail = what + " at " + f.where() + ": max |a| = " + Arithmetic.maxAbs(left) + ", max |b| = "
+                    + Arithmetic.maxAbs(right) + ", largest product " + biggest + ", positive terms sum to " + pos
+                    + ", negative to " + neg;
+            if (Double.isNaN(f.badValue())) return new Diagnosis(Cause.INF_MINUS_INF, detail
+                    + ": the sum met +Inf and -Inf", REMEDY);
+            return new Diagnosis(Cause.OVERFLOW, detail + ": the dot product left the double range", REMEDY);
+        }
+    }
+
+    static DMatrixRMaj rowOf(DMatrixRMaj m, int r) {
+        DMatrixRMaj out = new DMatrixRMaj(1, m.numCols);
+        System.arraycopy(m.data, r * m.numCols, out.data, 0, m.numCols);
+        return out;
+    }
+
+    static DMatrixRMaj colOf(DMatrixRMaj m, int c) {
+        DMatrixRMaj out = new DMatrixRMaj(1, m.numRows);
+        for (int r = 0; r < m.numRows; r++) out.data[r] = m.data[r * m.numCols + c];
+        return out;
+    }
+
+    /** {@code A^T}. */
+    public static final class Transpose implements Op {
+        public String name() { return "transpose"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return CommonOps_DDRM.transpose(x[0], null); }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            return CommonOps_DDRM.transpose(g, null);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.finitegrad.autodiff.ops;
+
+import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.Diagnosis;
+import io.finitegrad.autodiff.Fault;
+import io.finitegrad.autodiff.Op;
+import java.util.Arrays;
+import org.ejml.data.DMatrixRMaj;
+
+/** Sums and means over all elements, each row, or each column. */
+public final class Reductions {
+    private Reductions() {
+    }
+
+    /** A sum of finite terms can only fail by overflowing: to Inf, or to NaN when both signs overflow. */
+    static Diagnosis sumDiagnosis(Fault f, double[] terms, int from, int count, int stride) {
+        double pos = 0, neg = 0, biggest = 0;
+        for (int k = 0; k < count; k++) {
+            double v = terms[from + k * stride];
+            if (v > 0) pos += v; else neg += v;
+            if (Math.abs(v) > Math.abs(biggest)) biggest = v;
+        }
+        String detail = count + " finite terms, largest " + biggest + ": positive terms sum to " + pos
+                + ", negative to " + neg;
+        if (Double.isNaN(f.badValue())) return Diagnosis.of(Cause.INF_MINUS_INF, detail + ", and +Inf + -Inf is NaN");
+        return Diagnosis.of(Cause.OVERFLOW, detail + ": the sum left the double range");
+    }
+
+    /** Sum of all elements, 1x1. */
+    public static final class Sum implements Op {
+        public String name() { return "sum"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            double s = 0;
+            for (int i = 0, n = x[0].getNumElements(); i < n; i++) s += x[0].data[i];
+            DMatrixRMaj y = new DMatrixRMaj(1, 1);
+            y.data[0] = s;
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            Arrays.fill(d.data, 0, d.getNumElements(), g.data[0]);
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            if (f.backward()) return Diagnosis.generic(f);
+            return sumDiagnosis(f, f.operandValue(0).data, 0, f.operandValue(0).getNumElements(), 1);
+        }
+    }
+
+    /** Mean of all elements, 1x1. */
+    public static final class Mean implements Op {
+        public String name() { return "mean"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj y = new Sum().forward(x);
+            y.data[0] /= x[0].getNumElements();
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            Arrays.fill(d.data, 0, d.getNumElements(), g.data[0] / d.getNumElements());
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            if (f.backward()) return Diagnosis.generic(f);
+            return sumDiagnosis(f, f.operandValue(0).data, 0, f.operandValue(0).getNumElements(), 1);
+        }
+    }
+
+    /** Sum of each row: rows x 1. */
+    public static final class SumRows implements Op {
+        public String name() { return "sumRows"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj a = x[0], y = new DMatrixRMaj(a.numRows, 1);
+            for (int r = 0; r < a.numRows; r++) {
+                double s = 0;
+                for (int c = 0, o = r * a.numCols; c < a.numCols; c++) s += a.data[o + c];
+                y.data[r] = s;
+            }
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            for (int r = 0; r < d.numRows; r++) Arrays.fill(d.data, r * d.numCols, (r + 1) * d.numCols, g.data[r]);
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            if (f.backward()) return Diagnosis.generic(f);
+            DMatrixRMaj a = f.operandValue(0);
+            return sumDiagnosis(f, a.data, f.row() * a.numCols, a.numCols, 1);
+        }
+    }
+
+    /** Sum of each column: 1 x cols. */
+    public static final class SumCols implements Op {
+        public String name() { return "sumCols"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj a = x[0], y = new DMatrixRMaj(1, a.numCols);
+            for (int r = 0; r < a.numRows; r++) {
+                for (int c = 0, o = r * a.numCols; c < a.numCols; c++) y.data[c] += a.data[o + c];
+            }
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            for (int r = 0; r < d.numRows; r++) System.arraycopy(g.data, 0, d.data, r * d.numCols, d.numCols);
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            if (f.backward()) return Diagnosis.generic(f);
+            DMatrixRMaj a = f.operandValue(0);
+            return sumDiagnosis(f, a.data, f.col(), a.numRows, a.numCols);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.finitegrad.autodiff.ops;
+
+import io.finitegrad.autodiff.Op;
+import io.finitegrad.autodiff.ShapeException;
+import org.ejml.data.DMatrixRMaj;
+
+/** Masked selection, the op behind the classic "finite loss, NaN gradient" trap. */
+public final class Select {
+    private Select() {
+    }
+
+    /**
+     * {@code mask != 0 ? a : b}, with a and b broadcast to the mask's shape. The gradient to the
+     * branch that was not selected is exactly 0, which is finite here but becomes {@code 0 * inf} in
+     * that branch's op if its own derivative is infinite (log at 0, sqrt at 0, exp overflow).
+     */
+    public static final class Where implements Op {
+        private final DMatrixRMaj mask;
+
+        public Where(DMatrixRMaj mask) {
+            this.mask = mask;
+        }
+
+        public String name() { return "where"; }
+        public boolean elementwise() { return true; }
+
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            for (DMatrixRMaj m : x) {
+                if ((m.numRows != mask.numRows && m.numRows != 1) || (m.numCols != mask.numCols && m.numCols != 1)) {
+                    throw new ShapeException("operand " + m.numRows + "x" + m.numCols + " does not broadcast to mask "
+                            + mask.numRows + "x" + mask.numCols);
+                }
+            }
+            DMatrixRMaj a = x[0], b = x[1], y = new DMatrixRMaj(mask.numRows, mask.numCols);
+            int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
+            for (int r = 0; r < mask.numRows; r++) {
+                int ai = Broadcast.rowBase(a, r), bi = Broadcast.rowBase(b, r), o = r * mask.numCols;
+                for (int c = 0; c < mask.numCols; c++, ai += as, bi += bs) {
+                    y.data[o + c] = mask.data[o + c] != 0 ? a.data[ai] : b.data[bi];
+                }
+            }
+            return y;
+        }
+
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = new DMatrixRMaj(g.numRows, g.numCols);
+            boolean take = i == 0;
+            for (int k = 0, n = g.getNumElements(); k < n; k++) {
+                d.data[k] = (mask.data[k] != 0) == take ? g.data[k] : 0.0;
+            }
+            return Broadcast.reduceTo(d, x[i].numRows, x[i].numCols);
+        }
+    }
+}
