@@ -289,6 +289,15 @@ public final class Var {
     /** The live gradient storage, or null if no gradient has reached this node. */
     public DMatrixRMaj gradData() { return grad; }
 
+    /**
+     * The guard's report of where this node's gradient first went non-finite, or null (no such
+     * gradient, or the guard was OFF). Optimisers use it to refuse a step with the reason.
+     */
+    public NanReport gradientReport() { return gradNonFinite ? gradOrigin : null; }
+
+    /** The guard's report of where this node's value first went non-finite, or null. */
+    public NanReport valueReport() { return nonFinite ? origin : null; }
+
     /** Zeroes the gradient in place (keeping its storage, so steps do not allocate). */
     public void zeroGrad() {
         if (grad != null) Arrays.fill(grad.data, 0, grad.getNumElements(), 0.0);
