@@ -112,7 +112,7 @@ public final class FiniteGuard {
 
     // ---- the checks (called by Var and Backprop) ----------------------------------------------
 
-    /** A leaf at creation, and a parameter each time an op reads it (a step may have changed it). */
+    /** A leaf at creation, and a parameter when an op reads it after its storage was handed out. */
     static void checkLeaf(Var v, GuardState st) {
         if (!st.on()) return;
         st.checks++;
@@ -123,7 +123,8 @@ public final class FiniteGuard {
         }
         v.nonFinite = true;
         if (v.allowReason != null) return;
-        if (v.origin != null && v.origin.token == st.sinkToken) return; // already reported in this scope
+        // WARN reports a bad leaf once per scope; THROW stops at every use
+        if (st.mode == Mode.WARN && v.origin != null && v.origin.token == st.sinkToken) return;
         NanReport r = NanReport.leaf(v, st.sinkToken);
         v.origin = r;
         st.record(r);
@@ -136,7 +137,10 @@ public final class FiniteGuard {
         Var bad = null;
         boolean allowedBad = false;
         for (Var p : v.parents) {
-            if (p.kind == Var.Kind.PARAM) checkLeaf(p, st);
+            if (p.op == null && (p.mayHaveChanged || p.nonFinite && p.allowReason == null)) {
+                p.mayHaveChanged = false;
+                checkLeaf(p, st);
+            }
             if (p.nonFinite) {
                 if (p.allowReason != null) allowedBad = true;
                 else if (bad == null) bad = p;

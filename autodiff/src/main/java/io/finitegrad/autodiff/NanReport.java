@@ -57,7 +57,9 @@ public final class NanReport {
         this.cause = cause;
         this.detail = detail;
         this.remedy = remedy;
-        this.site = entry.site();
+        // Forward reports are made while the user's frame is still on the stack, so without a
+        // recorded creation site the live stack names the line that made (or read) the node.
+        this.site = entry.site != null || phase == Phase.BACKWARD ? entry.site() : Site.format(Site.capture());
         this.row = row;
         this.col = col;
         this.operand = operand;

@@ -34,7 +34,7 @@ final class Site {
     }
 
     static String format(StackWalker.StackFrame f) {
-        if (f == null) return "unknown (site capture was off)";
+        if (f == null) return "unknown (creation sites were off: FiniteGuard.captureSites(true) records them)";
         String cls = f.getClassName();
         return f.getFileName() + ":" + f.getLineNumber() + " (" + cls.substring(cls.lastIndexOf('.') + 1) + "."
                 + f.getMethodName() + ")";

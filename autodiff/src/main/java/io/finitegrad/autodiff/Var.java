@@ -51,6 +51,8 @@ public final class Var {
     // Guard bookkeeping, see FiniteGuard.
     boolean nonFinite;
     boolean gradNonFinite;
+    /** The live storage was handed out since the last scan, so the value may have changed. */
+    boolean mayHaveChanged;
     String allowReason;
     NanReport origin;
     NanReport gradOrigin;
@@ -283,8 +285,14 @@ public final class Var {
     /** True once a gradient has reached this node. */
     public boolean hasGrad() { return grad != null; }
 
-    /** The live value storage; only parameters may be modified, and only between steps. */
-    public DMatrixRMaj data() { return value; }
+    /**
+     * The live value storage; only parameters may be modified, and only between steps. The guard
+     * rescans a parameter the next time an op reads it after this call.
+     */
+    public DMatrixRMaj data() {
+        mayHaveChanged = true;
+        return value;
+    }
 
     /** The live gradient storage, or null if no gradient has reached this node. */
     public DMatrixRMaj gradData() { return grad; }
