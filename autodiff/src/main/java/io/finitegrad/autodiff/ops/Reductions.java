@@ -42,9 +42,13 @@ public final class Reductions {
             return d;
         }
         public Diagnosis diagnose(Fault f) {
-            if (f.backward()) return Diagnosis.generic(f);
-            return sumDiagnosis(f, f.operandValue(0).data, 0, f.operandValue(0).getNumElements(), 1);
+            return wholeSumDiagnosis(f);
         }
+    }
+
+    static Diagnosis wholeSumDiagnosis(Fault f) {
+        if (f.backward()) return Diagnosis.generic(f);
+        return sumDiagnosis(f, f.operandValue(0).data, 0, f.operandValue(0).getNumElements(), 1);
     }
 
     /** Mean of all elements, 1x1. */
@@ -61,8 +65,7 @@ public final class Reductions {
             return d;
         }
         public Diagnosis diagnose(Fault f) {
-            if (f.backward()) return Diagnosis.generic(f);
-            return sumDiagnosis(f, f.operandValue(0).data, 0, f.operandValue(0).getNumElements(), 1);
+            return wholeSumDiagnosis(f);
         }
     }
 
