@@ -193,7 +193,7 @@ public final class FiniteGuard {
             if (badParent != null) {
                 p.gradOrigin = badParent.origin; // a forward NaN flowing on into the gradients
             } else if (n.nonFinite && onlyOwnNaN(n.value, gi)) {
-                p.gradOrigin = n.origin; // the node's own NaN output (a reported entry, or allowed) flowing into its vjp
+                p.gradOrigin = n.origin; // its own NaN output (reported, or allowed) read by its vjp
             } else {
                 NanReport r = NanReport.backward(n, i, gi, st.sinkToken);
                 p.gradOrigin = r;

@@ -18,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A -Inf attention mask is non-finite on purpose; only the NaN it may lead to is an entry. */
+@SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
 class AllowNonFiniteTest {
     private static final double NEG_INF = Double.NEGATIVE_INFINITY;
 

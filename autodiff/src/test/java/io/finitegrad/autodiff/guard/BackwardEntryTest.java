@@ -18,6 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Entry points in the backward pass: a finite forward whose gradient turns non-finite. */
+@SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
 class BackwardEntryTest {
 
     // ---- sqrt at 0 ---------------------------------------------------------------------------------
@@ -57,6 +58,22 @@ class BackwardEntryTest {
         assertEquals(List.of("x"), r.reachedGradients());
         assertEquals(Double.POSITIVE_INFINITY, x.grad().get(0, 0));
         assertEquals(0.25, x.grad().get(0, 1), 1e-15);
+    }
+
+    @Test
+    void aForwardNaNIsNotReportedAgainWhenItsOwnGradientCarriesIt() {
+        Var x = Var.param("x", Tensor.row(4, -1));
+        Guarded.Run<Var> run = warn(() -> {
+            Var loss = sqrtLoss(x);
+            loss.backward();
+            return loss;
+        });
+        assertEquals(List.of("norm/sqrt"), labels(run.reports()), "0.5 / sqrt(-1) is the forward NaN, not a new one");
+        NanReport r = run.reports().get(0);
+        assertEntry(r, Phase.FORWARD, "sqrt", "norm/sqrt", Cause.SQRT_OF_NEGATIVE);
+        assertEquals(List.of("x"), r.reachedGradients());
+        assertTrue(Double.isNaN(x.grad().get(0, 1)));
+        assertEquals(0.25, x.grad().get(0, 0), 1e-15);
     }
 
     // ---- masked select: -Inf forward, 0 * Inf backward ---------------------------------------------

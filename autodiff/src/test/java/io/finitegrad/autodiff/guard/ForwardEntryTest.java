@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Entry points in the forward pass: the first op that makes a NaN/Inf out of finite operands. */
+@SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
 class ForwardEntryTest {
 
     // ---- log of an underflowed probability inside a naive cross-entropy --------------------------

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** WARN computes exactly what OFF computes; OFF checks nothing; THROW and WARN check every node. */
+@SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
 class GuardModesTest {
 
     /** The loss value and the parameters' gradients, flattened. */

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /** Runs a graph builder under a guard mode and checks entry points, for the guard tests. */
+@SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
 final class Guarded {
     private Guarded() {
     }

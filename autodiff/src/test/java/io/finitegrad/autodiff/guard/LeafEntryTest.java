@@ -22,6 +22,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A non-finite leaf (data or parameter) is itself the entry point, with its first bad element. */
+@SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
 class LeafEntryTest {
 
     /** 4x3 data, NaN at (2, 1) and an Inf after it, so (2, 1) is the first bad element. */

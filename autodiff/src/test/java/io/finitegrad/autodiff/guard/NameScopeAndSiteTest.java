@@ -16,6 +16,7 @@ import io.finitegrad.core.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** Reports name the entry by its name scope and by the line of user code that created it. */
+@SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
 class NameScopeAndSiteTest {
 
     private static int line() {
