@@ -6,6 +6,7 @@ import static io.finitegrad.autodiff.guard.Guarded.labels;
 import static io.finitegrad.autodiff.guard.Guarded.throwing;
 import static io.finitegrad.autodiff.guard.Guarded.warn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.finitegrad.autodiff.Cause;
@@ -116,7 +117,7 @@ class ForwardEntryTest {
         assertEquals(List.of("ratio/div"), labels(run.reports()));
         assertEntry(run.reports().get(0), Phase.FORWARD, "div", "ratio/div", cause);
         assertEquals(2, run.reports().get(0).propagationCount());
-        assertTrue(!Double.isFinite(run.result().item()));
+        assertFalse(Double.isFinite(run.result().item()));
     }
 
     // ---- naive sigmoid at -1000 --------------------------------------------------------------------
