@@ -30,6 +30,8 @@ public final class FiniteGuard {
     /** How the guard reacts to an entry point. */
     public enum Mode { THROW, WARN, OFF }
 
+    private static final String DERIVED = "derived from ";
+
     private FiniteGuard() {
     }
 
@@ -135,15 +137,16 @@ public final class FiniteGuard {
         if (!st.on()) return;
         st.checks++;
         Var bad = null;
-        boolean allowedBad = false;
+        Var allowedBad = null;
         for (Var p : v.parents) {
             if (p.op == null && (p.mayHaveChanged || p.nonFinite && p.allowReason == null)) {
                 p.mayHaveChanged = false;
                 checkLeaf(p, st);
             }
             if (p.nonFinite) {
-                if (p.allowReason != null) allowedBad = true;
-                else if (bad == null) bad = p;
+                if (p.allowReason != null) {
+                    if (allowedBad == null) allowedBad = p;
+                } else if (bad == null) bad = p;
             }
         }
         if (FiniteScan.allFinite(v.value)) {
@@ -157,8 +160,10 @@ public final class FiniteGuard {
             return;
         }
         if (v.allowReason != null) return;
-        if (allowedBad && !newNaN(v)) {
-            v.allowReason = "derived from values allowed to be non-finite";
+        if (allowedBad != null && !newNaN(v)) {
+            // keep the user's reason and the marked node, so a NaN further on can name the mask
+            v.allowReason = allowedBad.allowReason.startsWith(DERIVED) ? allowedBad.allowReason
+                    : DERIVED + "'" + allowedBad.name() + "': " + allowedBad.allowReason;
             return;
         }
         NanReport r = NanReport.forward(v, st.sinkToken);
@@ -191,6 +196,8 @@ public final class FiniteGuard {
             for (Var q : n.parents) if (q.nonFinite && q.allowReason == null) { badParent = q; break; }
             if (badParent != null) {
                 p.gradOrigin = badParent.origin; // a forward NaN flowing on into the gradients
+            } else if (n.nonFinite && onlyOwnNaN(n.value, gi)) {
+                p.gradOrigin = n.origin; // its own NaN output (reported, or allowed) read by its vjp
             } else {
                 NanReport r = NanReport.backward(n, i, gi, st.sinkToken);
                 p.gradOrigin = r;
@@ -199,6 +206,18 @@ public final class FiniteGuard {
         }
         if (p.gradOrigin != null && p.op == null) p.gradOrigin.reached(p);
         return false;
+    }
+
+    /** True if every non-finite element of {@code gi} sits where {@code y} (broadcast) is NaN. */
+    private static boolean onlyOwnNaN(DMatrixRMaj y, DMatrixRMaj gi) {
+        for (int r = 0; r < gi.numRows; r++) {
+            for (int c = 0; c < gi.numCols; c++) {
+                if (Double.isFinite(gi.data[r * gi.numCols + c])) continue;
+                int yr = y.numRows == 1 ? 0 : r, yc = y.numCols == 1 ? 0 : c;
+                if (yr >= y.numRows || yc >= y.numCols || !Double.isNaN(y.data[yr * y.numCols + yc])) return false;
+            }
+        }
+        return true;
     }
 
     /** Sums a finite contribution into an existing gradient; an overflow there is an entry point too. */

@@ -242,8 +242,12 @@ public final class NanReport {
         Var cur = lastPropagated;
         while (cur != null && cur != entry) {
             path.add(step(cur));
+            // of the parents carrying this NaN, the newest: the first one found would skip the
+            // branch between (exp -> div instead of exp -> sumRows -> div in exp(x)/sum(exp(x)))
             Var next = null;
-            for (Var p : cur.parents) if (p == entry || (p.nonFinite && p.origin == this)) { next = p; break; }
+            for (Var p : cur.parents) {
+                if ((p == entry || (p.nonFinite && p.origin == this)) && (next == null || p.id > next.id)) next = p;
+            }
             cur = next;
         }
         path.add(step(entry));

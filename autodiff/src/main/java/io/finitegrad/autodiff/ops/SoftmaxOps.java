@@ -1,5 +1,8 @@
 package io.finitegrad.autodiff.ops;
 
+import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.Diagnosis;
+import io.finitegrad.autodiff.Fault;
 import io.finitegrad.autodiff.Op;
 import io.finitegrad.core.StableKernels;
 import org.ejml.data.DMatrixRMaj;
@@ -9,9 +12,32 @@ public final class SoftmaxOps {
     private SoftmaxOps() {
     }
 
+    /**
+     * The max-shifted forms give NaN only on rows the guard was told to allow (a -Inf attention
+     * mask): a row holding +Inf, or entirely -Inf, computes its max minus itself, Inf - Inf.
+     */
+    static Diagnosis rowDiagnosis(Fault f) {
+        if (f.backward()) return Diagnosis.generic(f);
+        DMatrixRMaj x = f.operandValue(0);
+        boolean allNegInf = true, posInf = false;
+        for (int c = 0, o = f.row() * x.numCols; c < x.numCols; c++) {
+            double v = x.data[o + c];
+            allNegInf &= v == Double.NEGATIVE_INFINITY;
+            posInf |= v == Double.POSITIVE_INFINITY;
+        }
+        String row = "row " + f.row() + " of '" + f.operandName(0) + "'";
+        if (allNegInf) return new Diagnosis(Cause.INF_MINUS_INF, row + " is entirely -Infinity (every element"
+                + " masked): the max shift computes -Inf - (-Inf) = NaN", "leave at least one element of each row"
+                + " unmasked, or mask with a large finite negative (-1e9) instead of -Infinity");
+        if (posInf) return Diagnosis.of(Cause.INF_MINUS_INF, row + " holds +Infinity: the max shift computes"
+                + " +Inf - (+Inf) = NaN");
+        return Diagnosis.generic(f);
+    }
+
     /** Row-wise softmax. VJP: {@code y * (g - sum(g * y))} per row. */
     public static final class Softmax implements Op {
         public String name() { return "softmax"; }
+        public Diagnosis diagnose(Fault f) { return rowDiagnosis(f); }
         public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softmax(x[0], null); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = new DMatrixRMaj(y.numRows, y.numCols);
@@ -29,6 +55,7 @@ public final class SoftmaxOps {
     /** Row-wise log-softmax. VJP: {@code g - softmax(x) * sum(g)} per row. */
     public static final class LogSoftmax implements Op {
         public String name() { return "logSoftmax"; }
+        public Diagnosis diagnose(Fault f) { return rowDiagnosis(f); }
         public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.logSoftmax(x[0], null); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = new DMatrixRMaj(y.numRows, y.numCols);

@@ -1,0 +1,93 @@
+package io.finitegrad.autodiff.guard;
+
+import static io.finitegrad.autodiff.guard.Guarded.assertEntry;
+import static io.finitegrad.autodiff.guard.Guarded.labels;
+import static io.finitegrad.autodiff.guard.Guarded.throwing;
+import static io.finitegrad.autodiff.guard.Guarded.warn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.autodiff.NanReport;
+import io.finitegrad.autodiff.Names;
+import io.finitegrad.autodiff.Phase;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A -Inf attention mask is non-finite on purpose; only the NaN it may lead to is an entry. */
+@SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
+class AllowNonFiniteTest {
+    private static final double NEG_INF = Double.NEGATIVE_INFINITY;
+
+    private static Var mask(double[][] rows) {
+        try (AutoCloseable allowed = FiniteGuard.allowNonFinite("attention mask")) {
+            return Var.input("mask", Tensor.of(rows));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Var attention(Var scores, Var mask) {
+        try (var s = Names.scope("attn")) {
+            return scores.add(mask).softmax();
+        }
+    }
+
+    private static Var scores() {
+        return Var.param("scores", Tensor.of(new double[][] {{1, 2, 3}, {0.5, -1, 2}}));
+    }
+
+    @Test
+    void minusInfinityMaskIsNotReportedAndTrainsFinitely() {
+        Var scores = scores();
+        Guarded.Run<Var> run = warn(() -> {
+            Var attn = attention(scores, mask(new double[][] {{0, NEG_INF, 0}, {NEG_INF, 0, 0}}));
+            attn.mul(Var.constant(Tensor.of(new double[][] {{1, 2, 3}, {4, 5, 6}}))).sum().backward();
+            return attn;
+        });
+        assertEquals(List.of(), run.reports());
+        assertTrue(run.result().value().isFinite());
+        assertEquals(0.0, run.result().value().get(0, 1), "masked out");
+        assertTrue(scores.grad().isFinite());
+        assertEquals(0.0, scores.grad().get(1, 0), 0.0, "no gradient through a masked score");
+    }
+
+    @Test
+    void fullyMaskedRowIsReportedAtTheSoftmaxNamingTheMask() {
+        Guarded.Run<Var> run = warn(() -> attention(scores(), mask(new double[][] {{0, NEG_INF, 0}, {NEG_INF, NEG_INF, NEG_INF}})));
+        assertEquals(List.of("attn/softmax"), labels(run.reports()));
+        NanReport r = run.reports().get(0);
+        assertEntry(r, Phase.FORWARD, "softmax", "attn/softmax", Cause.INF_MINUS_INF);
+        assertEquals(1, r.row());
+        assertEquals(1, r.allowedInputs().size(), r.allowedInputs().toString());
+        String allowed = r.allowedInputs().get(0);
+        assertTrue(allowed.contains("attn/add") && allowed.contains("mask") && allowed.contains("attention mask"), allowed);
+        assertTrue(r.toString().contains("attention mask"), r.toString());
+        assertTrue(run.result().value().get(0, 0) > 0, "the partly masked row is fine");
+    }
+
+    @Test
+    void fullyMaskedRowThrowsAtTheSoftmax() {
+        NanReport r = throwing(() -> attention(scores(), mask(new double[][] {{NEG_INF, NEG_INF, NEG_INF}, {0, 0, 0}})));
+        assertEntry(r, Phase.FORWARD, "softmax", "attn/softmax", Cause.INF_MINUS_INF);
+        assertEquals(0, r.row());
+        Guarded.assertNothingCreatedAfter(r);
+    }
+
+    @Test
+    void fullyMaskedRowIsOneEntryThroughBackward() {
+        Var scores = scores();
+        Guarded.Run<Var> run = warn(() -> {
+            Var attn = attention(scores, mask(new double[][] {{0, NEG_INF, 0}, {NEG_INF, NEG_INF, NEG_INF}}));
+            attn.sum().backward();
+            return attn;
+        });
+        assertEquals(List.of("attn/softmax"), labels(run.reports()), "the NaN gradient of the NaN row is not a new entry");
+        assertEquals(List.of("scores"), run.reports().get(0).reachedGradients());
+        assertTrue(Double.isNaN(scores.grad().get(1, 0)));
+        assertTrue(Double.isFinite(scores.grad().get(0, 0)));
+    }
+}
