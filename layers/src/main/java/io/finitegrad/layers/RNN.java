@@ -1,7 +1,6 @@
 package io.finitegrad.layers;
 
 import io.finitegrad.autodiff.Names;
-import io.finitegrad.autodiff.ShapeException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayList;
@@ -88,22 +87,13 @@ public final class RNN implements SequenceModule {
      *     steps' batch sizes differ, h0 is not batch x hidden, or truncateEvery is negative
      */
     public List<Var> forward(List<Var> xs, Var h0, int truncateEvery) {
-        if (xs == null || xs.isEmpty()) throw new IllegalArgumentException("RNN '" + name + "': empty sequence");
-        if (truncateEvery < 0) {
-            throw new IllegalArgumentException("RNN '" + name + "': truncateEvery must be >= 0 (0 = off), got " + truncateEvery);
-        }
-        int batch = checkSteps(xs);
-        Var h = h0;
-        if (h == null) {
-            h = Var.constant(Tensor.zeros(batch, hidden));
-        } else if (h.rows() != batch || h.cols() != hidden) {
-            throw new ShapeException("RNN '" + name + "': initial state '" + h.name() + "' is " + h.shape()
-                    + ", expected batch x hidden = " + batch + "x" + hidden);
-        }
+        String layer = "RNN '" + name + "'";
+        int batch = Recurrent.checkSteps(layer, xs, in, truncateEvery);
+        Var h = Recurrent.initialState(layer, "state", h0, batch, hidden);
         List<Var> states = new ArrayList<>(xs.size());
         try (var s = Names.scope(name)) {
             for (int t = 0; t < xs.size(); t++) {
-                if (truncateEvery > 0 && t > 0 && t % truncateEvery == 0) h = h.detach();
+                if (Recurrent.cutBefore(t, truncateEvery)) h = h.detach();
                 try (var step = Names.scope("step" + t)) {
                     h = act.apply(xs.get(t).matmul(wx).add(h.matmul(wh)).add(b));
                 }
@@ -111,21 +101,6 @@ public final class RNN implements SequenceModule {
             }
         }
         return states;
-    }
-
-    private int checkSteps(List<Var> xs) {
-        int batch = -1;
-        for (int t = 0; t < xs.size(); t++) {
-            Var x = xs.get(t);
-            if (x == null) throw new IllegalArgumentException("RNN '" + name + "': step " + t + " is null");
-            if (x.cols() != in || (batch >= 0 && x.rows() != batch)) {
-                throw new ShapeException("RNN '" + name + "': step " + t + " '" + x.name() + "' is " + x.shape()
-                        + ", expected batch x in = " + (batch >= 0 ? batch : "?") + "x" + in
-                        + " (every step needs the same batch size)");
-            }
-            batch = x.rows();
-        }
-        return batch;
     }
 
     /** Input weights, in x hidden. */
