@@ -17,6 +17,7 @@ import java.util.List;
  * normalises with the running statistics. Parameters {@code name/gamma} (ones) and {@code name/beta}
  * (zeros); buffers {@code name/running_mean} (zeros) and {@code name/running_var} (ones).
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class BatchNorm implements Module {
     private final String name;
     private final int features;

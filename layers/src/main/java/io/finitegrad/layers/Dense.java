@@ -12,6 +12,7 @@ import java.util.Random;
  * 1 x out row of zeros that autodiff broadcasts over the batch. Parameters are {@code name/W} and
  * {@code name/b}; forward nodes {@code name/matmul}, {@code name/add}, {@code name/<activation>}.
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class Dense implements Module {
     private final String name;
     private final int in;

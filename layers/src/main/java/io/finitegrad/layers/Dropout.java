@@ -12,6 +12,7 @@ import java.util.Random;
  * activation is unchanged and eval mode is the identity. The mask is drawn from the {@link Random}
  * given, row-major, so runs with the same seed drop the same units. No parameters.
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class Dropout implements Module {
     private final String name;
     private final double p;

@@ -19,6 +19,7 @@ import java.util.Random;
  * Parameters {@code name/Wx} (in x 3h), {@code name/Wh} (h x 3h), {@code name/bx} and
  * {@code name/bh} (1 x 3h, zeros).
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class GRU implements SequenceModule {
     private final String name;
     private final int in;

@@ -22,6 +22,7 @@ import java.util.Random;
  * (in x 4h), {@code name/Wh} (h x 4h) and {@code name/b} (1 x 4h: zeros, forget-gate part 1 as in
  * Keras' {@code unit_forget_bias}).
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class LSTM implements SequenceModule {
     /** Hidden and cell states of every step. */
     public record Unrolled(List<Var> hidden, List<Var> cells) {

@@ -18,6 +18,6 @@ public record LayerInfo(String name, String type, String input, String output, S
             String n = p.name();
             shapes.add(n.substring(n.lastIndexOf('/') + 1) + " " + p.shape());
         }
-        return new LayerInfo(name, type, input, output, shapes.toString(), Module.count(params));
+        return new LayerInfo(name, type, input, output, shapes.toString(), ParamLists.count(params));
     }
 }

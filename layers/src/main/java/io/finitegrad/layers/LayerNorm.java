@@ -14,6 +14,7 @@ import java.util.List;
  * <p>The epsilon matters: a row whose features are all equal has variance 0, and with epsilon 0
  * its normalisation is 0/0 = NaN, which the guard reports at {@code name/normalize/div}.
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class LayerNorm implements Module {
     private final String name;
     private final int features;

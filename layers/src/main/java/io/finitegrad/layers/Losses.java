@@ -21,6 +21,7 @@ import io.finitegrad.core.Tensor;
  * @throws IllegalArgumentException (a {@link ShapeException} for shapes) from every loss when the
  *     shapes differ, a class index is out of range, or an epsilon is negative or not finite
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class Losses {
     private Losses() {
     }

@@ -1,7 +1,6 @@
 package io.finitegrad.layers;
 
 import io.finitegrad.autodiff.Var;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -71,31 +70,11 @@ public interface Module {
      * @throws IllegalStateException if two parameters share a name (two layers given the same name)
      */
     default Map<String, Var> namedParameters() {
-        return byName(parameters());
+        return ParamLists.byName(parameters());
     }
 
     /** Total number of trainable scalars. */
     default long parameterCount() {
-        return count(parameters());
-    }
-
-    /** Vars keyed by name, rejecting duplicates. */
-    static Map<String, Var> byName(List<Var> vars) {
-        Map<String, Var> out = new LinkedHashMap<>();
-        for (Var v : vars) {
-            Var previous = out.putIfAbsent(v.name(), v);
-            if (previous != null && previous != v) {
-                throw new IllegalStateException("two parameters are both named '" + v.name()
-                        + "': give the layers distinct names");
-            }
-        }
-        return out;
-    }
-
-    /** Number of scalars in {@code vars}. */
-    static long count(List<Var> vars) {
-        long n = 0;
-        for (Var v : vars) n += (long) v.rows() * v.cols();
-        return n;
+        return ParamLists.count(parameters());
     }
 }

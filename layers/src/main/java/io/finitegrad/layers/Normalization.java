@@ -8,6 +8,7 @@ import io.finitegrad.autodiff.Var;
  * {@code normalize}) so that each node has a distinct name: a 0/0 from a zero variance with
  * epsilon 0 is reported at {@code layernorm1/normalize/div}, not at an ambiguous {@code div}.
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 final class Normalization {
     private Normalization() {
     }

@@ -23,6 +23,7 @@ import java.util.Random;
  * Truncated BPTT ({@link #forward(List, Var, int)}) detaches the state every k steps, bounding how
  * far back gradients travel.
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class RNN implements SequenceModule {
     private final String name;
     private final int in;

@@ -25,11 +25,11 @@ public interface SequenceModule {
 
     /** Parameters by name, in {@link #parameters()} order. */
     default Map<String, Var> namedParameters() {
-        return Module.byName(parameters());
+        return ParamLists.byName(parameters());
     }
 
     /** Total number of trainable scalars. */
     default long parameterCount() {
-        return Module.count(parameters());
+        return ParamLists.count(parameters());
     }
 }

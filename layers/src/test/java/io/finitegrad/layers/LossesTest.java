@@ -23,6 +23,7 @@ import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // the guard scope is opened for its effect only
 class LossesTest {
 
     private static int[] classes(Random rng, int rows, int cols) {

@@ -5,11 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +97,31 @@ class SequentialTest {
         assertEquals("rnn1", new RNN(1, 1, Activation.TANH, Init.ZEROS, new Random(1)).name());
         LayerNames.reset();
         assertEquals("dense1", new Dense(1, 1, Activation.RELU, Init.ZEROS, new Random(1)).name());
+    }
+
+    /** Every parameter of a mixed network, by name, plus a dropout mask, all drawn from one seeded Random. */
+    private static Map<String, Tensor> drawNetwork(long seed) {
+        Random rng = new Random(seed);
+        List<Var> params = new ArrayList<>();
+        params.addAll(new Sequential(new Dense("a", 4, 8, Activation.RELU, Init.HE_UNIFORM, rng),
+                new Dense("b", 8, 8, Activation.TANH, Init.XAVIER_NORMAL, rng)).parameters());
+        params.addAll(new RNN("r", 8, 6, Activation.TANH, Init.XAVIER_UNIFORM, Init.ORTHOGONAL, rng).parameters());
+        params.addAll(new LSTM("l", 6, 3, rng).parameters());
+        Map<String, Tensor> values = new LinkedHashMap<>();
+        for (Var p : params) values.put(p.name(), p.value());
+        values.put("mask", new Dropout("d", 0.5, rng).forward(Var.input("x", Tensor.ones(3, 8))).value());
+        return values;
+    }
+
+    @Test
+    void sameSeedBuildsABitIdenticalNetworkAndAnotherSeedADifferentOne() {
+        qt().withExamples(TestSupport.fewerExamples(5)).forAll(longs().all()).checkAssert(seed -> {
+            Map<String, Tensor> a = drawNetwork(seed), b = drawNetwork(seed), c = drawNetwork(seed + 1);
+            assertEquals(a, b);
+            for (String random : List.of("a/W", "b/W", "r/Wx", "r/Wh", "l/Wx", "l/Wh", "mask")) {
+                assertFalse(a.get(random).equals(c.get(random)), random + " did not change with the seed");
+            }
+        });
     }
 
     @Test
