@@ -18,8 +18,10 @@ import java.util.Random;
  * linear in the length.
  *
  * <p>Backpropagation through a long sequence multiplies the gradient by {@code Wh^T diag(act')} once
- * per step: with Wh's spectral radius above 1 (STANDARD_NORMAL weights have radius ~sqrt(hidden))
- * it explodes, below 1 it vanishes. ORTHOGONAL recurrent weights keep every singular value at 1.
+ * per step. STANDARD_NORMAL weights give Wh a spectral radius of ~sqrt(hidden): a linear RNN's
+ * gradient then grows geometrically with the length, and a tanh RNN of 16 units is chaotic and its
+ * gradient explodes for most draws; ORTHOGONAL recurrent weights keep every singular value at 1 and
+ * the gradient bounded.
  * Truncated BPTT ({@link #forward(List, Var, int)}) detaches the state every k steps, bounding how
  * far back gradients travel.
  */
@@ -101,7 +103,7 @@ public final class RNN implements SequenceModule {
                 states.add(h);
             }
         }
-        return states;
+        return List.copyOf(states);
     }
 
     /** Input weights, in x hidden. */
