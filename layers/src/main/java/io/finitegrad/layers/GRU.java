@@ -1,0 +1,135 @@
+package io.finitegrad.layers;
+
+import io.finitegrad.autodiff.Names;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A gated recurrent unit layer (Cho et al.) in PyTorch's formulation, unrolled over a sequence:
+ *
+ * <pre>
+ * [xr xz xn] = x_t @ Wx + bx,   [hr hz hn] = h_{t-1} @ Wh + bh      (sliceCols of two fused matmuls)
+ * r = sigmoid(xr + hr),  z = sigmoid(xz + hz),  n = tanh(xn + r * hn)
+ * h_t = (1 - z) * n + z * h_{t-1}
+ * </pre>
+ *
+ * Parameters {@code name/Wx} (in x 3h), {@code name/Wh} (h x 3h), {@code name/bx} and
+ * {@code name/bh} (1 x 3h, zeros).
+ */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
+public final class GRU implements SequenceModule {
+    private final String name;
+    private final int in;
+    private final int hidden;
+    private final Var wx;
+    private final Var wh;
+    private final Var bx;
+    private final Var bh;
+
+    /** A layer named {@code gru1}, {@code gru2}, ..., with Keras' defaults: Xavier-uniform Wx, orthogonal Wh. */
+    public GRU(int in, int hidden, Random rng) {
+        this(LayerNames.next("gru"), in, hidden, Init.XAVIER_UNIFORM, Init.ORTHOGONAL, rng);
+    }
+
+    /** A named layer with Keras' defaults: Xavier-uniform Wx, orthogonal Wh. */
+    public GRU(String name, int in, int hidden, Random rng) {
+        this(name, in, hidden, Init.XAVIER_UNIFORM, Init.ORTHOGONAL, rng);
+    }
+
+    /**
+     * A named layer; Wx and Wh are drawn (in that order) as in x 3h and h x 3h matrices.
+     *
+     * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
+     */
+    public GRU(String name, int in, int hidden, Init inputInit, Init recurrentInit, Random rng) {
+        this.name = LayerNames.check("GRU", name);
+        if (in <= 0 || hidden <= 0) {
+            throw new IllegalArgumentException("GRU '" + name + "': in and hidden must be positive, got in = " + in
+                    + ", hidden = " + hidden);
+        }
+        if (inputInit == null || recurrentInit == null || rng == null) {
+            throw new IllegalArgumentException("GRU '" + name + "': inits and rng must not be null");
+        }
+        this.in = in;
+        this.hidden = hidden;
+        try (var s = Names.scope(name)) {
+            this.wx = Var.param("Wx", inputInit.init(in, 3 * hidden, rng));
+            this.wh = Var.param("Wh", recurrentInit.init(hidden, 3 * hidden, rng));
+            this.bx = Var.param("bx", Tensor.zeros(1, 3 * hidden));
+            this.bh = Var.param("bh", Tensor.zeros(1, 3 * hidden));
+        }
+    }
+
+    /** The hidden states, from a zero state. */
+    @Override
+    public List<Var> forward(List<Var> xs) {
+        return forward(xs, null, 0);
+    }
+
+    /**
+     * The hidden states from {@code h0} (batch x hidden, null for zeros), detaching the state every
+     * {@code truncateEvery} steps (0: never).
+     *
+     * @throws IllegalArgumentException if the sequence is empty or a shape does not fit, naming the
+     *     layer, the step and the shapes
+     */
+    public List<Var> forward(List<Var> xs, Var h0, int truncateEvery) {
+        String layer = "GRU '" + name + "'";
+        int batch = Recurrent.checkSteps(layer, xs, in, truncateEvery);
+        Var h = Recurrent.initialState(layer, "state", h0, batch, hidden);
+        List<Var> hs = new ArrayList<>(xs.size());
+        int n = hidden;
+        try (var s = Names.scope(name)) {
+            for (int t = 0; t < xs.size(); t++) {
+                if (Recurrent.cutBefore(t, truncateEvery)) h = h.detach();
+                try (var step = Names.scope("step" + t)) {
+                    Var xg = xs.get(t).matmul(wx).add(bx);
+                    Var hg = h.matmul(wh).add(bh);
+                    Var r, z, cand;
+                    try (var g = Names.scope("reset")) {
+                        r = xg.sliceCols(0, n).add(hg.sliceCols(0, n)).sigmoid();
+                    }
+                    try (var g = Names.scope("update")) {
+                        z = xg.sliceCols(n, 2 * n).add(hg.sliceCols(n, 2 * n)).sigmoid();
+                    }
+                    try (var g = Names.scope("candidate")) {
+                        cand = xg.sliceCols(2 * n, 3 * n).add(r.mul(hg.sliceCols(2 * n, 3 * n))).tanh();
+                    }
+                    h = cand.add(z.mul(h.sub(cand))); // (1 - z) n + z h, one op fewer
+                }
+                hs.add(h);
+            }
+        }
+        return List.copyOf(hs);
+    }
+
+    public Var inputWeight() {
+        return wx;
+    }
+
+    public Var recurrentWeight() {
+        return wh;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<Var> parameters() {
+        return List.of(wx, wh, bx, bh);
+    }
+
+    /** The summary row: T steps of batch x in to T steps of batch x hidden. */
+    public LayerInfo layerInfo() {
+        return LayerInfo.of(name, "GRU", "T x ?x" + in, "T x ?x" + hidden, parameters());
+    }
+
+    @Override
+    public String summary() {
+        return SummaryTable.render("GRU '" + name + "'", List.of(layerInfo()), parameterCount());
+    }
+}
