@@ -1,0 +1,108 @@
+package io.finitegrad.layers;
+
+import io.finitegrad.core.Tensor;
+import java.util.Random;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.QRDecomposition;
+
+/**
+ * Weight initialisers: each fills a fanIn x fanOut matrix (a layer's {@code W} in
+ * {@code x @ W}) from the {@link Random} the caller passes, drawing in row-major order, so the
+ * same seed gives bit-identical weights.
+ *
+ * <p>Xavier (Glorot) keeps the variance of activations and gradients roughly constant through
+ * tanh/sigmoid layers with {@code Var(w) = 2 / (fanIn + fanOut)}; He does so through ReLU layers
+ * with {@code Var(w) = 2 / fanIn}. STANDARD_NORMAL ({@code Var(w) = 1}) is the naive choice, kept to
+ * show what goes wrong: pre-activations of a wide layer have standard deviation sqrt(fanIn) and
+ * saturate sigmoids.
+ */
+public enum Init {
+    /** U(-a, a) with a = sqrt(6 / (fanIn + fanOut)). */
+    XAVIER_UNIFORM,
+    /** N(0, 2 / (fanIn + fanOut)). */
+    XAVIER_NORMAL,
+    /** U(-a, a) with a = sqrt(6 / fanIn). */
+    HE_UNIFORM,
+    /** N(0, 2 / fanIn). */
+    HE_NORMAL,
+    /** N(0, 1): the naive choice. */
+    STANDARD_NORMAL,
+    /** All zeros (biases; a weight matrix of zeros never breaks symmetry). */
+    ZEROS,
+    /**
+     * A (semi-)orthogonal matrix, for recurrent weights: the Q of the QR decomposition of a Gaussian
+     * matrix with the signs of R's diagonal folded in, so the result is uniformly distributed over
+     * orthogonal matrices. Tall or square results have orthonormal columns (Q^T Q = I), wide ones
+     * orthonormal rows. Every singular value is 1, so repeated multiplication neither grows nor
+     * shrinks a vector.
+     */
+    ORTHOGONAL;
+
+    /**
+     * A new fanIn x fanOut weight matrix.
+     *
+     * @throws IllegalArgumentException if a fan is not positive or {@code rng} is null
+     */
+    public Tensor init(int fanIn, int fanOut, Random rng) {
+        if (fanIn <= 0 || fanOut <= 0) {
+            throw new IllegalArgumentException("Init." + name() + ": fanIn and fanOut must be positive, got fanIn = "
+                    + fanIn + ", fanOut = " + fanOut);
+        }
+        if (rng == null) throw new IllegalArgumentException("Init." + name() + ": rng is null (pass a seeded Random)");
+        double[] w = new double[fanIn * fanOut];
+        switch (this) {
+            case XAVIER_UNIFORM -> uniform(w, Math.sqrt(6.0 / (fanIn + fanOut)), rng);
+            case XAVIER_NORMAL -> normal(w, Math.sqrt(2.0 / (fanIn + fanOut)), rng);
+            case HE_UNIFORM -> uniform(w, Math.sqrt(6.0 / fanIn), rng);
+            case HE_NORMAL -> normal(w, Math.sqrt(2.0 / fanIn), rng);
+            case STANDARD_NORMAL -> normal(w, 1.0, rng);
+            case ZEROS -> { }
+            case ORTHOGONAL -> { return orthogonal(fanIn, fanOut, rng); }
+        }
+        return Tensor.of(fanIn, fanOut, w);
+    }
+
+    /** The variance of one weight this initialiser draws (0 for ZEROS; 1/fanOut or 1/fanIn for ORTHOGONAL). */
+    public double variance(int fanIn, int fanOut) {
+        return switch (this) {
+            case XAVIER_UNIFORM, XAVIER_NORMAL -> 2.0 / (fanIn + fanOut);
+            case HE_UNIFORM, HE_NORMAL -> 2.0 / fanIn;
+            case STANDARD_NORMAL -> 1.0;
+            case ZEROS -> 0.0;
+            // unit-norm columns (tall) or rows (wide) spread over the longer side
+            case ORTHOGONAL -> 1.0 / Math.max(fanIn, fanOut);
+        };
+    }
+
+    private static void uniform(double[] w, double a, Random rng) {
+        for (int i = 0; i < w.length; i++) w[i] = (2 * rng.nextDouble() - 1) * a;
+    }
+
+    private static void normal(double[] w, double std, Random rng) {
+        for (int i = 0; i < w.length; i++) w[i] = rng.nextGaussian() * std;
+    }
+
+    private static Tensor orthogonal(int fanIn, int fanOut, Random rng) {
+        boolean wide = fanIn < fanOut;
+        int rows = wide ? fanOut : fanIn, cols = wide ? fanIn : fanOut; // decompose the tall orientation
+        DMatrixRMaj a = new DMatrixRMaj(rows, cols);
+        normal(a.data, 1.0, rng);
+        QRDecomposition<DMatrixRMaj> qr = DecompositionFactory_DDRM.qr(rows, cols);
+        if (!qr.decompose(a)) {
+            throw new IllegalStateException("Init.ORTHOGONAL: QR decomposition of a " + rows + "x" + cols
+                    + " Gaussian matrix failed");
+        }
+        DMatrixRMaj q = qr.getQ(null, true);
+        DMatrixRMaj r = qr.getR(null, true);
+        // Householder QR fixes signs arbitrarily; multiplying column j by sign(R_jj) makes Q unique
+        // and Haar-distributed (Mezzadri 2007), as PyTorch's orthogonal_ does.
+        for (int j = 0; j < cols; j++) {
+            if (r.get(j, j) < 0) {
+                for (int i = 0; i < rows; i++) q.set(i, j, -q.get(i, j));
+            }
+        }
+        return Tensor.of(wide ? CommonOps_DDRM.transpose(q, null) : q);
+    }
+}

@@ -1,0 +1,35 @@
+package io.finitegrad.layers;
+
+import io.finitegrad.autodiff.Var;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A layer over sequences, as recurrent layers are: the input is a list of time steps, each a
+ * batch x features node, and the output one node per step.
+ */
+public interface SequenceModule {
+    /**
+     * The layer unrolled over {@code xs}.
+     *
+     * @throws IllegalArgumentException if the sequence is empty or a step's shape does not fit,
+     *     naming the layer, the step and the shapes
+     */
+    List<Var> forward(List<Var> xs);
+
+    /** The trainable parameters in a stable order; each {@link Var#name()} is unique. */
+    List<Var> parameters();
+
+    /** A Keras-like table of the layer's shapes and parameter count. */
+    String summary();
+
+    /** Parameters by name, in {@link #parameters()} order. */
+    default Map<String, Var> namedParameters() {
+        return Module.byName(parameters());
+    }
+
+    /** Total number of trainable scalars. */
+    default long parameterCount() {
+        return Module.count(parameters());
+    }
+}
