@@ -19,8 +19,8 @@ final class SummaryTable {
                     i.parameterShapes().isEmpty() ? "-" : i.parameterShapes(), String.format("%,d", i.parameterCount())};
             for (int c = 0; c < HEADER.length; c++) width[c] = Math.max(width[c], cells[r][c].length());
         }
-        int lineWidth = HEADER.length - 1;
-        for (int w : width) lineWidth += w + 2;
+        int lineWidth = 3 * (HEADER.length - 1);
+        for (int w : width) lineWidth += w;
         StringBuilder sb = new StringBuilder(title).append('\n');
         String heavy = "=".repeat(lineWidth) + "\n";
         sb.append(heavy);

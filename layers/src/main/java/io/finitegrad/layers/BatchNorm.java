@@ -1,0 +1,139 @@
+package io.finitegrad.layers;
+
+import io.finitegrad.autodiff.Names;
+import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import java.util.List;
+
+/**
+ * Batch normalisation over the batch dimension, {@code gamma * (x - mean) / sqrt(var + epsilon) + beta}
+ * per feature, as {@code torch.nn.BatchNorm1d}.
+ *
+ * <p>In training mode (the default) it normalises with the batch's mean and biased variance and
+ * updates the running statistics PyTorch's way:
+ * {@code running = (1 - momentum) * running + momentum * batch}, with the unbiased variance
+ * ({@code n / (n - 1)} times the biased one) going into {@code running_var}. In eval mode it
+ * normalises with the running statistics. Parameters {@code name/gamma} (ones) and {@code name/beta}
+ * (zeros); buffers {@code name/running_mean} (zeros) and {@code name/running_var} (ones).
+ */
+public final class BatchNorm implements Module {
+    private final String name;
+    private final int features;
+    private final double epsilon;
+    private final double momentum;
+    private final Var gamma;
+    private final Var beta;
+    private final Var runningMean;
+    private final Var runningVar;
+    private boolean training = true;
+
+    /** A layer named {@code batchnorm1}, {@code batchnorm2}, ... (PyTorch defaults: epsilon 1e-5, momentum 0.1). */
+    public BatchNorm(int features, double epsilon, double momentum) {
+        this(LayerNames.next("batchnorm"), features, epsilon, momentum);
+    }
+
+    /**
+     * @throws IllegalArgumentException for a bad name, non-positive features, a negative or
+     *     non-finite epsilon, or a momentum outside [0, 1]
+     */
+    public BatchNorm(String name, int features, double epsilon, double momentum) {
+        this.name = LayerNames.check("BatchNorm", name);
+        if (features <= 0) throw new IllegalArgumentException("BatchNorm '" + name + "': features must be positive, got " + features);
+        Normalization.checkEpsilon("BatchNorm '" + name + "'", epsilon);
+        if (!(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("BatchNorm '" + name + "': momentum must be in [0, 1], got " + momentum);
+        }
+        this.features = features;
+        this.epsilon = epsilon;
+        this.momentum = momentum;
+        try (var s = Names.scope(name)) {
+            this.gamma = Var.param("gamma", Tensor.ones(1, features));
+            this.beta = Var.param("beta", Tensor.zeros(1, features));
+            this.runningMean = Var.input("running_mean", Tensor.zeros(1, features));
+            this.runningVar = Var.input("running_var", Tensor.ones(1, features));
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException if x is not batch x features, or (training) the batch has one row
+     */
+    @Override
+    public Var forward(Var x) {
+        if (x.cols() != features) {
+            throw new ShapeException("BatchNorm '" + name + "' expects input batch x " + features + ", got '" + x.name()
+                    + "' " + x.shape());
+        }
+        if (training && x.rows() < 2) {
+            throw new IllegalArgumentException("BatchNorm '" + name + "': training needs more than 1 row per batch to"
+                    + " estimate a variance, got '" + x.name() + "' " + x.shape() + " (use eval() for single rows)");
+        }
+        try (var s = Names.scope(name)) {
+            Var xhat;
+            if (training) {
+                Var mean = Normalization.mean(x, true);
+                Var centered = Normalization.center(x, mean);
+                Var var = Normalization.variance(centered, true);
+                xhat = Normalization.normalize(centered, var, epsilon);
+                updateRunning(mean, var, x.rows());
+            } else {
+                Var centered = Normalization.center(x, runningMean);
+                xhat = Normalization.normalize(centered, runningVar, epsilon);
+            }
+            return xhat.mul(gamma).add(beta);
+        }
+    }
+
+    private void updateRunning(Var mean, Var var, int n) {
+        double[] rm = runningMean.data().data, rv = runningVar.data().data;
+        double[] m = mean.data().data, v = var.data().data;
+        double unbias = n / (n - 1.0);
+        for (int j = 0; j < features; j++) {
+            rm[j] = (1 - momentum) * rm[j] + momentum * m[j];
+            rv[j] = (1 - momentum) * rv[j] + momentum * v[j] * unbias;
+        }
+    }
+
+    /** A copy of the running mean, 1 x features. */
+    public Tensor runningMean() {
+        return runningMean.value();
+    }
+
+    /** A copy of the running (unbiased) variance, 1 x features. */
+    public Tensor runningVar() {
+        return runningVar.value();
+    }
+
+    public boolean isTraining() {
+        return training;
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<Var> parameters() {
+        return List.of(gamma, beta);
+    }
+
+    @Override
+    public List<Var> buffers() {
+        return List.of(runningMean, runningVar);
+    }
+
+    @Override
+    public List<LayerInfo> layerInfo() {
+        return List.of(LayerInfo.of(name, "BatchNorm", "?x" + features, "?x" + features, parameters()));
+    }
+
+    @Override
+    public String summary() {
+        return SummaryTable.render("BatchNorm '" + name + "'", layerInfo(), parameterCount());
+    }
+}

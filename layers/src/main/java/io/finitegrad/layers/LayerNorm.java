@@ -1,0 +1,77 @@
+package io.finitegrad.layers;
+
+import io.finitegrad.autodiff.Names;
+import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import java.util.List;
+
+/**
+ * Layer normalisation over each row's features,
+ * {@code gamma * (x - mean) / sqrt(var + epsilon) + beta}, as {@code torch.nn.LayerNorm}; the same in
+ * training and eval. Parameters {@code name/gamma} (ones) and {@code name/beta} (zeros).
+ *
+ * <p>The epsilon matters: a row whose features are all equal has variance 0, and with epsilon 0
+ * its normalisation is 0/0 = NaN, which the guard reports at {@code name/normalize/div}.
+ */
+public final class LayerNorm implements Module {
+    private final String name;
+    private final int features;
+    private final double epsilon;
+    private final Var gamma;
+    private final Var beta;
+
+    /** A layer named {@code layernorm1}, {@code layernorm2}, ... (PyTorch's default epsilon is 1e-5). */
+    public LayerNorm(int features, double epsilon) {
+        this(LayerNames.next("layernorm"), features, epsilon);
+    }
+
+    /**
+     * @throws IllegalArgumentException for a bad name, non-positive features, or a negative or
+     *     non-finite epsilon
+     */
+    public LayerNorm(String name, int features, double epsilon) {
+        this.name = LayerNames.check("LayerNorm", name);
+        if (features <= 0) throw new IllegalArgumentException("LayerNorm '" + name + "': features must be positive, got " + features);
+        Normalization.checkEpsilon("LayerNorm '" + name + "'", epsilon);
+        this.features = features;
+        this.epsilon = epsilon;
+        try (var s = Names.scope(name)) {
+            this.gamma = Var.param("gamma", Tensor.ones(1, features));
+            this.beta = Var.param("beta", Tensor.zeros(1, features));
+        }
+    }
+
+    @Override
+    public Var forward(Var x) {
+        if (x.cols() != features) {
+            throw new ShapeException("LayerNorm '" + name + "' expects input batch x " + features + ", got '" + x.name()
+                    + "' " + x.shape());
+        }
+        try (var s = Names.scope(name)) {
+            Var mean = Normalization.mean(x, false);
+            Var centered = Normalization.center(x, mean);
+            Var var = Normalization.variance(centered, false);
+            return Normalization.normalize(centered, var, epsilon).mul(gamma).add(beta);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public List<Var> parameters() {
+        return List.of(gamma, beta);
+    }
+
+    @Override
+    public List<LayerInfo> layerInfo() {
+        return List.of(LayerInfo.of(name, "LayerNorm", "?x" + features, "?x" + features, parameters()));
+    }
+
+    @Override
+    public String summary() {
+        return SummaryTable.render("LayerNorm '" + name + "'", layerInfo(), parameterCount());
+    }
+}

@@ -1,0 +1,174 @@
+package io.finitegrad.layers;
+
+import io.finitegrad.autodiff.Names;
+import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * An Elman recurrent layer, {@code h_t = act(x_t @ Wx + h_{t-1} @ Wh + b)}, unrolled over a
+ * sequence of batch x in steps and returning every hidden state (batch x hidden).
+ *
+ * <p>Parameters are {@code name/Wx} (in x hidden), {@code name/Wh} (hidden x hidden) and
+ * {@code name/b} (1 x hidden, zeros); the nodes of step t are {@code name/step<t>/matmul}, ..., so a
+ * report says at which step a NaN/Inf appeared. The graph is one chain per step and autodiff's
+ * backward is iterative, so sequences of any length backpropagate without recursion, in memory
+ * linear in the length.
+ *
+ * <p>Backpropagation through a long sequence multiplies the gradient by {@code Wh^T diag(act')} once
+ * per step: with Wh's spectral radius above 1 (STANDARD_NORMAL weights have radius ~sqrt(hidden))
+ * it explodes, below 1 it vanishes. ORTHOGONAL recurrent weights keep every singular value at 1.
+ * Truncated BPTT ({@link #forward(List, Var, int)}) detaches the state every k steps, bounding how
+ * far back gradients travel.
+ */
+public final class RNN implements SequenceModule {
+    private final String name;
+    private final int in;
+    private final int hidden;
+    private final Activation act;
+    private final Var wx;
+    private final Var wh;
+    private final Var b;
+
+    /** A layer named {@code rnn1}, {@code rnn2}, ..., with {@code init} for both weight matrices. */
+    public RNN(int in, int hidden, Activation act, Init init, Random rng) {
+        this(LayerNames.next("rnn"), in, hidden, act, init, init, rng);
+    }
+
+    /** A named layer with {@code init} for both weight matrices. */
+    public RNN(String name, int in, int hidden, Activation act, Init init, Random rng) {
+        this(name, in, hidden, act, init, init, rng);
+    }
+
+    /**
+     * A named layer with separate initialisers for the input weights Wx and the recurrent weights Wh
+     * (drawn in that order from {@code rng}).
+     *
+     * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
+     */
+    public RNN(String name, int in, int hidden, Activation act, Init inputInit, Init recurrentInit, Random rng) {
+        this.name = LayerNames.check("RNN", name);
+        if (in <= 0 || hidden <= 0) {
+            throw new IllegalArgumentException("RNN '" + name + "': in and hidden must be positive, got in = " + in
+                    + ", hidden = " + hidden);
+        }
+        if (act == null || inputInit == null || recurrentInit == null || rng == null) {
+            throw new IllegalArgumentException("RNN '" + name + "': activation, inits and rng must not be null");
+        }
+        this.in = in;
+        this.hidden = hidden;
+        this.act = act;
+        try (var s = Names.scope(name)) {
+            this.wx = Var.param("Wx", inputInit.init(in, hidden, rng));
+            this.wh = Var.param("Wh", recurrentInit.init(hidden, hidden, rng));
+            this.b = Var.param("b", Tensor.zeros(1, hidden));
+        }
+    }
+
+    /** The hidden states for {@code xs}, starting from a zero state. */
+    @Override
+    public List<Var> forward(List<Var> xs) {
+        return forward(xs, null, 0);
+    }
+
+    /** The hidden states for {@code xs}, starting from {@code h0} (batch x hidden; null for zeros). */
+    public List<Var> forward(List<Var> xs, Var h0) {
+        return forward(xs, h0, 0);
+    }
+
+    /**
+     * The hidden states for {@code xs} with truncated backpropagation through time: the state is
+     * detached ({@link Var#detach()}) before every {@code truncateEvery}-th step, so gradients flow
+     * back at most that many steps. 0 means no truncation.
+     *
+     * @throws IllegalArgumentException if {@code xs} is empty, a step is null or not batch x in, the
+     *     steps' batch sizes differ, h0 is not batch x hidden, or truncateEvery is negative
+     */
+    public List<Var> forward(List<Var> xs, Var h0, int truncateEvery) {
+        if (xs == null || xs.isEmpty()) throw new IllegalArgumentException("RNN '" + name + "': empty sequence");
+        if (truncateEvery < 0) {
+            throw new IllegalArgumentException("RNN '" + name + "': truncateEvery must be >= 0 (0 = off), got " + truncateEvery);
+        }
+        int batch = checkSteps(xs);
+        Var h = h0;
+        if (h == null) {
+            h = Var.constant(Tensor.zeros(batch, hidden));
+        } else if (h.rows() != batch || h.cols() != hidden) {
+            throw new ShapeException("RNN '" + name + "': initial state '" + h.name() + "' is " + h.shape()
+                    + ", expected batch x hidden = " + batch + "x" + hidden);
+        }
+        List<Var> states = new ArrayList<>(xs.size());
+        try (var s = Names.scope(name)) {
+            for (int t = 0; t < xs.size(); t++) {
+                if (truncateEvery > 0 && t > 0 && t % truncateEvery == 0) h = h.detach();
+                try (var step = Names.scope("step" + t)) {
+                    h = act.apply(xs.get(t).matmul(wx).add(h.matmul(wh)).add(b));
+                }
+                states.add(h);
+            }
+        }
+        return states;
+    }
+
+    private int checkSteps(List<Var> xs) {
+        int batch = -1;
+        for (int t = 0; t < xs.size(); t++) {
+            Var x = xs.get(t);
+            if (x == null) throw new IllegalArgumentException("RNN '" + name + "': step " + t + " is null");
+            if (x.cols() != in || (batch >= 0 && x.rows() != batch)) {
+                throw new ShapeException("RNN '" + name + "': step " + t + " '" + x.name() + "' is " + x.shape()
+                        + ", expected batch x in = " + (batch >= 0 ? batch : "?") + "x" + in
+                        + " (every step needs the same batch size)");
+            }
+            batch = x.rows();
+        }
+        return batch;
+    }
+
+    /** Input weights, in x hidden. */
+    public Var inputWeight() {
+        return wx;
+    }
+
+    /** Recurrent weights, hidden x hidden. */
+    public Var recurrentWeight() {
+        return wh;
+    }
+
+    /** Bias, 1 x hidden. */
+    public Var bias() {
+        return b;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int hiddenSize() {
+        return hidden;
+    }
+
+    @Override
+    public List<Var> parameters() {
+        return List.of(wx, wh, b);
+    }
+
+    /** The summary row: T steps of batch x in to T steps of batch x hidden. */
+    public LayerInfo layerInfo() {
+        String type = "RNN, " + act.name().toLowerCase();
+        return LayerInfo.of(name, type, "T x ?x" + in, "T x ?x" + hidden, parameters());
+    }
+
+    @Override
+    public String summary() {
+        return SummaryTable.render("RNN '" + name + "'", List.of(layerInfo()), parameterCount());
+    }
+
+    @Override
+    public String toString() {
+        return "RNN '" + name + "' " + in + " -> " + hidden + " " + act;
+    }
+}

@@ -1,0 +1,191 @@
+package io.finitegrad.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.autodiff.GradCheck;
+import io.finitegrad.autodiff.NaiveOps;
+import io.finitegrad.autodiff.NanReport;
+import io.finitegrad.autodiff.NonFiniteException;
+import io.finitegrad.autodiff.Phase;
+import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
+
+class LossesTest {
+
+    private static int[] classes(Random rng, int rows, int cols) {
+        int[] c = new int[rows];
+        for (int r = 0; r < rows; r++) c[r] = rng.nextInt(cols);
+        return c;
+    }
+
+    private static Tensor oneHot(int[] classes, int cols) {
+        double[] y = new double[classes.length * cols];
+        for (int r = 0; r < classes.length; r++) y[r * cols + classes[r]] = 1;
+        return Tensor.of(classes.length, cols, y);
+    }
+
+    private static Tensor bits(Random rng, int rows, int cols) {
+        return TestSupport.uniform(rng, rows, cols, 0, 1).map(v -> v < 0.5 ? 0.0 : 1.0);
+    }
+
+    private static void assertGradCheck(String loss, Var param, java.util.function.Supplier<Var> f) {
+        GradCheck.Result r = GradCheck.check(f, List.of(param));
+        assertTrue(r.passed(1e-6), loss + ": " + r);
+    }
+
+    @Test
+    void gradCheckPassesForEveryLoss() {
+        qt().withExamples(TestSupport.fewerExamples(2))
+                .forAll(integers().between(1, 4), integers().between(2, 5), longs().all())
+                .checkAssert((rows, cols, seed) -> {
+                    Random rng = new Random(seed);
+                    Var z = Var.param("z", TestSupport.gaussian(rng, rows, cols, 2));
+                    Var p = Var.param("p", TestSupport.uniform(rng, rows, cols, 0.05, 0.95));
+                    Var target = Var.input("t", TestSupport.gaussian(rng, rows, cols, 1));
+                    Var y = Var.input("y", bits(rng, rows, cols));
+                    int[] c = classes(rng, rows, cols);
+                    Var hot = Var.input("onehot", oneHot(c, cols));
+                    assertGradCheck("mse", z, () -> Losses.mse(z, target));
+                    assertGradCheck("bceWithLogits", z, () -> Losses.bceWithLogits(z, y));
+                    assertGradCheck("softmaxCrossEntropy", z, () -> Losses.softmaxCrossEntropy(z, hot));
+                    assertGradCheck("softmaxCrossEntropy[]", z, () -> Losses.softmaxCrossEntropy(z, c));
+                    assertGradCheck("naiveSoftmaxCrossEntropy", z, () -> Losses.naiveSoftmaxCrossEntropy(z, hot));
+                    assertGradCheck("naiveSoftmaxCrossEntropy eps", z, () -> Losses.naiveSoftmaxCrossEntropy(z, hot, 1e-3));
+                    assertGradCheck("naiveSoftmaxCrossEntropy[]", z, () -> Losses.naiveSoftmaxCrossEntropy(z, c));
+                    assertGradCheck("bce", p, () -> Losses.bce(p, y));
+                    assertGradCheck("bce eps", p, () -> Losses.bce(p, y, 1e-3));
+                });
+    }
+
+    @Test
+    void valuesMatchHandComputedPyTorchDefaults() {
+        assertEquals(3.5, Losses.mse(Var.input("p", Tensor.of(2, 2, 1, 2, 3, 4)), Var.input("t", Tensor.ones(2, 2))).item(), 1e-15);
+        // mean over the two elements of softplus(-2) (y = 1) and softplus(-1) (z = -1, y = 0)
+        double bce = (Math.log1p(Math.exp(-2)) + Math.log1p(Math.exp(-1))) / 2;
+        assertEquals(bce, Losses.bceWithLogits(Var.input("z", Tensor.row(2, -1)), Var.input("y", Tensor.row(1, 0))).item(), 1e-15);
+        double p = 1 / (1 + Math.exp(-2)), q = 1 / (1 + Math.exp(1));
+        assertEquals(bce, Losses.bce(Var.input("p", Tensor.row(p, q)), Var.input("y", Tensor.row(1, 0))).item(), 1e-14);
+        // mean over rows: row 0 class 2, row 1 class 0
+        Var z = Var.input("z", Tensor.of(2, 3, 1, 2, 3, 0, 0, 0));
+        double ce = ((Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3) + Math.log(3)) / 2;
+        assertEquals(ce, Losses.softmaxCrossEntropy(z, new int[] {2, 0}).item(), 1e-15);
+        assertEquals(ce, Losses.naiveSoftmaxCrossEntropy(z, new int[] {2, 0}).item(), 1e-15);
+        assertEquals(ce, Losses.softmaxCrossEntropy(z, Var.input("y", oneHot(new int[] {2, 0}, 3))).item(), 1e-15);
+    }
+
+    @Test
+    void lossesAreScopedAndReturn1x1() {
+        Var z = Var.param("z", Tensor.of(2, 2, 1, -1, 0.5, 2));
+        Var y = Var.input("y", Tensor.of(2, 2, 1, 0, 0, 1));
+        List<Var> losses = List.of(Losses.mse(z, y), Losses.bceWithLogits(z, y), Losses.softmaxCrossEntropy(z, y),
+                Losses.naiveSoftmaxCrossEntropy(z, y), Losses.bce(z.sigmoid(), y));
+        List<String> scopes = List.of("mse/", "bceWithLogits/", "softmaxCrossEntropy/", "naiveSoftmaxCrossEntropy/", "bce/");
+        for (int i = 0; i < losses.size(); i++) {
+            assertEquals("1x1", losses.get(i).shape());
+            assertTrue(losses.get(i).name().startsWith(scopes.get(i)), losses.get(i).name());
+        }
+    }
+
+    /** Logits of magnitude 1e4 in both signs, targets in both classes. */
+    private static Var hugeLogits() {
+        return Var.param("z", Tensor.of(2, 3, 1e4, -1e4, 0, -1e4, 1e4, 3));
+    }
+
+    @Test
+    void stableLossesStayFiniteOnHugeLogitsWhereTheNaiveOnesDoNot() {
+        Var hot = Var.input("y", oneHot(new int[] {1, 1}, 3));
+        Var bits = Var.input("b", Tensor.of(2, 3, 0, 1, 0, 1, 0, 1));
+        // guard on (THROW): the stable losses and their gradients are finite
+        Var z = hugeLogits();
+        Var ce = Losses.softmaxCrossEntropy(z, hot);
+        ce.backward();
+        assertEquals((2e4 + 0) / 2, ce.item(), 1e-9); // row 0: the target's logit is 2e4 below the max
+        assertTrue(z.grad().isFinite());
+        Var z2 = hugeLogits();
+        Var bce = Losses.bceWithLogits(z2, bits);
+        bce.backward();
+        // per element softplus(z) - z y: 1e4 (z=1e4, y=0), 1e4 (z=-1e4, y=1), log 2 (z=0), 1e4 (z=-1e4, y=1),
+        // 1e4 (z=1e4, y=0), softplus(3) - 3 = log1p(exp(-3)) (z=3, y=1)
+        assertEquals((4e4 + Math.log(2) + Math.log1p(Math.exp(-3))) / 6, bce.item(), 1e-9);
+        assertTrue(z2.grad().isFinite());
+
+        try (FiniteGuard.Scope off = FiniteGuard.mode(FiniteGuard.Mode.OFF)) {
+            Var z3 = hugeLogits();
+            assertFalse(Double.isFinite(Losses.naiveSoftmaxCrossEntropy(z3, hot).item()));
+            assertFalse(Double.isFinite(Losses.bce(NaiveOps.sigmoid(z3), bits).item()));
+            assertTrue(Double.isFinite(Losses.softmaxCrossEntropy(z3, hot).item()));
+            assertTrue(Double.isFinite(Losses.bceWithLogits(z3, bits).item()));
+        }
+    }
+
+    @Test
+    void guardNamesTheNaiveSoftmaxCrossEntropysLogAsTheEntryPoint() {
+        // exp(-1e4) underflows to 0 without overflowing anything, so the log is where -Inf enters
+        Var z = Var.param("z", Tensor.of(2, 2, 0, -1e4, -1e4, 0));
+        Var hot = Var.input("y", oneHot(new int[] {0, 0}, 2));
+        assertTrue(Double.isFinite(Losses.softmaxCrossEntropy(z, hot).item()));
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> Losses.naiveSoftmaxCrossEntropy(z, hot));
+        NanReport r = e.report();
+        assertEquals("log", r.op());
+        assertEquals("naiveSoftmaxCrossEntropy/log", r.label());
+        assertEquals(Cause.LOG_OF_ZERO, r.cause());
+        assertEquals(Phase.FORWARD, r.phase());
+        // the epsilon patch stays finite
+        assertTrue(Double.isFinite(Losses.naiveSoftmaxCrossEntropy(z, hot, 1e-12).item()));
+    }
+
+    @Test
+    void guardNamesTheNaiveBceLogWhenASigmoidSaturates() {
+        Var z = Var.param("z", Tensor.row(1e4, 2));
+        Var y = Var.input("y", Tensor.row(1, 0));
+        NonFiniteException e = assertThrows(NonFiniteException.class, () -> Losses.bce(NaiveOps.sigmoid(z), y));
+        assertEquals("log", e.report().op());
+        assertEquals("bce/log", e.report().label());
+        assertEquals(Cause.LOG_OF_ZERO, e.report().cause());
+        assertTrue(Double.isFinite(Losses.bce(NaiveOps.sigmoid(z), y, 1e-12).item()));
+        assertTrue(Double.isFinite(Losses.bceWithLogits(z, y).item()));
+    }
+
+    @Test
+    void shapeMismatchesNameTheLossAndBothShapes() {
+        Var a = Var.input("pred", Tensor.ones(2, 3));
+        Var b = Var.input("target", Tensor.ones(3, 2));
+        List<BiFunction<Var, Var, Var>> losses = List.of(Losses::mse, Losses::bceWithLogits, Losses::softmaxCrossEntropy,
+                Losses::bce, Losses::naiveSoftmaxCrossEntropy);
+        List<String> names = List.of("mse", "bceWithLogits", "softmaxCrossEntropy", "bce", "naiveSoftmaxCrossEntropy");
+        for (int i = 0; i < losses.size(); i++) {
+            BiFunction<Var, Var, Var> loss = losses.get(i);
+            ShapeException e = assertThrows(ShapeException.class, () -> loss.apply(a, b));
+            String m = e.getMessage();
+            assertTrue(m.startsWith(names.get(i) + ":") && m.contains("2x3") && m.contains("3x2")
+                    && m.contains("'pred'") && m.contains("'target'"), m);
+        }
+    }
+
+    @Test
+    void classIndicesAreChecked() {
+        Var z = Var.input("logits", Tensor.ones(2, 3));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Losses.softmaxCrossEntropy(z, new int[] {0, 3}));
+        assertTrue(e.getMessage().contains("class index 3 at row 1") && e.getMessage().contains("[0, 3)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Losses.softmaxCrossEntropy(z, new int[] {-1, 0}));
+        assertTrue(e.getMessage().contains("-1"), e.getMessage());
+        e = assertThrows(ShapeException.class, () -> Losses.softmaxCrossEntropy(z, new int[] {0, 1, 2}));
+        assertTrue(e.getMessage().contains("2 indices, got 3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Losses.bce(z, z, -1e-8));
+        assertTrue(e.getMessage().contains("eps"), e.getMessage());
+    }
+}

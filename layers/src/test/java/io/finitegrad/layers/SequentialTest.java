@@ -1,0 +1,108 @@
+package io.finitegrad.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SequentialTest {
+
+    private static Sequential mlp() {
+        LayerNames.reset();
+        Random rng = new Random(5);
+        return new Sequential(new Dense(3, 64, Activation.RELU, Init.HE_NORMAL, rng), new BatchNorm(64, 1e-5, 0.1),
+                new Dropout(0.2, rng), new Dense(64, 200, Activation.TANH, Init.XAVIER_NORMAL, rng),
+                new LayerNorm(200, 1e-5), new Dense(200, 10, Activation.IDENTITY, Init.XAVIER_NORMAL, rng));
+    }
+
+    @Test
+    void parameterNamesAreScopedUniqueAndInLayerOrder() {
+        Sequential net = mlp();
+        List<String> names = List.copyOf(net.namedParameters().keySet());
+        assertEquals(List.of("dense1/W", "dense1/b", "batchnorm1/gamma", "batchnorm1/beta", "dense2/W", "dense2/b",
+                "layernorm1/gamma", "layernorm1/beta", "dense3/W", "dense3/b"), names);
+        assertEquals(names.size(), new HashSet<>(names).size());
+        assertEquals(List.of("batchnorm1/running_mean", "batchnorm1/running_var"),
+                net.buffers().stream().map(Var::name).toList());
+    }
+
+    @Test
+    void summaryListsEveryLayerWithShapesAndTheTotalCount() {
+        Sequential net = mlp();
+        long expected = (3 * 64 + 64) + (64 + 64) + (64 * 200 + 200) + (200 + 200) + (200 * 10 + 10);
+        assertEquals(expected, net.parameterCount());
+        String s = net.summary();
+        for (String layer : List.of("dense1 (Dense, relu)", "batchnorm1 (BatchNorm)", "dropout1 (Dropout, p=0.2)",
+                "dense2 (Dense, tanh)", "layernorm1 (LayerNorm)", "dense3 (Dense)")) {
+            assertTrue(s.contains(layer), layer + " missing from\n" + s);
+        }
+        assertTrue(s.contains("W 3x64, b 1x64"), s);
+        assertTrue(s.contains("?x64"), s);
+        assertTrue(s.contains("?x200"), s);
+        assertTrue(s.contains(String.format("Total params: %,d", expected)), s);
+        assertTrue(s.contains("13,000"), s); // dense2: 64 * 200 + 200
+        assertEquals(6, s.lines().filter(l -> l.matches("[a-z]+\\d+ \\(.*")).count(), s); // one row per layer
+    }
+
+    @Test
+    void forwardChainsTheLayersAndNamesTheOutput() {
+        Sequential net = mlp();
+        net.eval();
+        Var y = net.forward(Var.input("x", Tensor.ones(4, 3)));
+        assertEquals("4x10", y.shape());
+        assertEquals("dense3/add", y.name());
+    }
+
+    @Test
+    void trainAndEvalReachEveryLayer() {
+        Sequential net = mlp();
+        BatchNorm bn = (BatchNorm) net.layers().get(1);
+        Dropout drop = (Dropout) net.layers().get(2);
+        assertSame(net, net.eval());
+        assertFalse(bn.isTraining());
+        assertFalse(drop.isTraining());
+        net.train();
+        assertTrue(bn.isTraining());
+        assertTrue(drop.isTraining());
+    }
+
+    @Test
+    void duplicateLayerNamesAreRejected() {
+        Random rng = new Random(1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Sequential(new Dense("fc", 2, 2, Activation.RELU, Init.HE_NORMAL, rng),
+                        new Dense("fc", 2, 2, Activation.RELU, Init.HE_NORMAL, rng)));
+        assertTrue(e.getMessage().contains("fc/W"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Sequential());
+    }
+
+    @Test
+    void defaultNamesCountPerKindAndRestartAfterReset() {
+        LayerNames.reset();
+        assertEquals("dense1", new Dense(1, 1, Activation.RELU, Init.ZEROS, new Random(1)).name());
+        assertEquals("dense2", new Dense(1, 1, Activation.RELU, Init.ZEROS, new Random(1)).name());
+        assertEquals("rnn1", new RNN(1, 1, Activation.TANH, Init.ZEROS, new Random(1)).name());
+        LayerNames.reset();
+        assertEquals("dense1", new Dense(1, 1, Activation.RELU, Init.ZEROS, new Random(1)).name());
+    }
+
+    @Test
+    void aUserModuleGetsADefaultSummaryRow() {
+        Var w = Var.param("scale", Tensor.ones(1, 3));
+        Module custom = new Module() {
+            public Var forward(Var x) { return x.mul(w); }
+            public List<Var> parameters() { return List.of(w); }
+        };
+        Sequential net = new Sequential(custom, new Dense("out", 3, 1, Activation.IDENTITY, Init.ZEROS, new Random(1)));
+        String s = net.summary();
+        assertTrue(s.contains("scale 1x3") && s.contains("Total params: 7"), s);
+    }
+}
