@@ -5,7 +5,6 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.FiniteStats;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +123,7 @@ public abstract class Optimizer {
 
     /** The parameters, in the order given. */
     public List<Var> parameters() {
-        return Collections.unmodifiableList(List.of(params));
+        return List.of(params);
     }
 
     private NonFiniteGradientException refusal() {

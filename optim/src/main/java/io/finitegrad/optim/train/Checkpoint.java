@@ -106,13 +106,19 @@ public final class Checkpoint {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(ch, head);
+                ByteBuffer b = ByteBuffer.allocate(8192 * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 for (Tensor t : tensors.values()) {
-                    double[] d = t.toFlatArray();
-                    ByteBuffer b = ByteBuffer.allocate(d.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                    for (double x : d) b.putLong(Double.doubleToRawLongBits(x));
-                    b.flip();
-                    writeFully(ch, b);
+                    for (double x : t.toFlatArray()) {
+                        if (!b.hasRemaining()) {
+                            b.flip();
+                            writeFully(ch, b);
+                            b.clear();
+                        }
+                        b.putLong(Double.doubleToRawLongBits(x));
+                    }
                 }
+                b.flip();
+                writeFully(ch, b);
                 ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

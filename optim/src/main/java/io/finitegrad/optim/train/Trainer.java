@@ -168,7 +168,8 @@ public final class Trainer {
     }
 
     /**
-     * Trains for the configured epochs, evaluating on {@code test} (may be null) after each.
+     * Trains for the configured epochs, evaluating on {@code test} (may be null) after each in eval
+     * mode. The model is left in eval mode ({@link Module#eval()}), ready for inference.
      *
      * @throws TrainingDivergedException at the first non-finite loss, gradient or parameter
      */
