@@ -112,6 +112,8 @@ class CheckpointTest {
         Path cut = dir.resolve("cut.safetensors");
         Files.write(cut, Arrays.copyOf(raw, raw.length - 8));
         assertContains(refused(cut), "data_offsets [0, 32] are not within the data section of 24 bytes (truncated file?)");
+        Files.write(cut, Arrays.copyOf(raw, raw.length + 8));
+        assertContains(refused(cut), "the data section is 40 bytes but the tensors cover 32 (trailing bytes");
         Files.write(cut, Arrays.copyOf(raw, 5));
         assertContains(refused(cut), "is 5 bytes, too short for the 8-byte header length");
         Files.write(cut, Arrays.copyOf(raw, 20));
