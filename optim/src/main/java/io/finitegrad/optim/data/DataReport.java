@@ -168,7 +168,7 @@ public final class DataReport {
             }
             if (c.std() > 0 && c.std() / smallest > SCALE_RATIO) {
                 add(Kind.SCALE, c.name(), col + " has standard deviation " + fmt(c.std()) + ", "
-                                + fmt(c.std() / smallest) + "x that of column '" + smallestName + "' (" + fmt(smallest) + ")",
+                                + String.format(Locale.ROOT, "%.0f", c.std() / smallest) + "x that of column '" + smallestName + "' (" + fmt(smallest) + ")",
                         "standardise the features (StandardScaler fit on the training set): otherwise one learning rate "
                                 + "cannot suit all weights and the large column can make training diverge");
             }
