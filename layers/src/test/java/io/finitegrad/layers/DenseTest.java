@@ -29,13 +29,16 @@ class DenseTest {
                     Random rng = new Random(seed);
                     int batch = 1 + rng.nextInt(4);
                     Dense d = new Dense(in, out, act, Init.XAVIER_NORMAL, rng);
-                    TestSupport.fill(d.bias(), TestSupport.gaussian(rng, 1, out, 0.5));
-                    Var x = Var.param("x", TestSupport.gaussian(rng, batch, in, 1));
+                    TestSupport.fill(d.bias(), TestSupport.gaussian(rng, 1, out, 0.3));
+                    Var x = Var.param("x", TestSupport.gaussian(rng, batch, in, 0.7));
                     Var y = Var.input("y", TestSupport.gaussian(rng, batch, out, 1));
+                    Tensor pre = x.matmul(d.weight()).add(d.bias()).value();
+                    // (leaky) ReLU has no derivative at 0: finite differences straddling it disagree with any subgradient
+                    boolean kinked = act == Activation.RELU || act == Activation.LEAKY_RELU;
+                    if (kinked && TestSupport.nearKink(pre, 1e-4)) return;
                     List<Var> params = new ArrayList<>(d.parameters());
                     params.add(x);
-                    GradCheck.Result r = GradCheck.check(() -> Losses.mse(d.forward(x), y), params);
-                    assertTrue(r.passed(1e-6), act + ": " + r);
+                    TestSupport.assertGradCheck(GradCheck.check(() -> Losses.mse(d.forward(x), y), params), act.toString());
                 });
     }
 

@@ -96,7 +96,9 @@ class InitTest {
                     Tensor a = init.init(fanIn, fanOut, new Random(seed));
                     Tensor b = init.init(fanIn, fanOut, new Random(seed));
                     assertEquals(a, b);
-                    if (init != Init.ZEROS) assertNotEquals(a, init.init(fanIn, fanOut, new Random(seed + 1)));
+                    // a 1x1 orthogonal matrix is +1 or -1, so two seeds agree half the time
+                    boolean canDiffer = init != Init.ZEROS && !(init == Init.ORTHOGONAL && fanIn * fanOut == 1);
+                    if (canDiffer) assertNotEquals(a, init.init(fanIn, fanOut, new Random(seed + 1)));
                 });
     }
 

@@ -41,7 +41,7 @@ class NormalizationTest {
                     List<Var> params = new ArrayList<>(bn.parameters());
                     params.add(x);
                     GradCheck.Result r = GradCheck.check(projected(bn, x, TestSupport.gaussian(rng, batch, features, 1)), params);
-                    assertTrue(r.passed(1e-6), r.toString());
+                    TestSupport.assertGradCheck(r, "BatchNorm " + batch + "x" + features);
                 });
     }
 
@@ -58,7 +58,7 @@ class NormalizationTest {
                     List<Var> params = new ArrayList<>(ln.parameters());
                     params.add(x);
                     GradCheck.Result r = GradCheck.check(projected(ln, x, TestSupport.gaussian(rng, batch, features, 1)), params);
-                    assertTrue(r.passed(1e-6), r.toString());
+                    TestSupport.assertGradCheck(r, "LayerNorm " + batch + "x" + features);
                 });
     }
 
