@@ -1,0 +1,87 @@
+package io.finitegrad.optim;
+
+import io.finitegrad.autodiff.Var;
+import java.util.List;
+
+/**
+ * Adam, exactly as {@code torch.optim.Adam} documents and computes it (defaults beta1 0.9, beta2
+ * 0.999, eps 1e-8, no weight decay). Per parameter, at its t-th step, with gradient g:
+ *
+ * <pre>
+ * g = g + weightDecay * p                       (L2; AdamW decays p directly instead)
+ * m = beta1 * m + (1 - beta1) * g
+ * v = beta2 * v + (1 - beta2) * g^2
+ * p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+ * </pre>
+ *
+ * The moment buffers are allocated once, here; a step allocates nothing.
+ *
+ * @throws IllegalArgumentException for lr <= 0 or non-finite, a beta outside [0, 1), eps <= 0,
+ *     weightDecay < 0
+ */
+public class Adam extends Optimizer {
+    private final double beta1;
+    private final double beta2;
+    private final double eps;
+    private final double weightDecay;
+    private final boolean decoupled;
+    private final double[][] m;
+    private final double[][] v;
+    private final long[] t;
+
+    /** Adam with PyTorch's defaults. */
+    public Adam(List<Var> params, double lr) {
+        this(params, lr, 0.9, 0.999, 1e-8, 0);
+    }
+
+    /** Adam with every hyperparameter given; weightDecay is the L2 penalty added to the gradient. */
+    public Adam(List<Var> params, double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this("Adam", params, lr, beta1, beta2, eps, weightDecay, false);
+    }
+
+    Adam(String owner, List<Var> params, double lr, double beta1, double beta2, double eps, double weightDecay,
+         boolean decoupled) {
+        super(owner, params, lr);
+        this.beta1 = Hyper.unitOpen(owner, "beta1", beta1);
+        this.beta2 = Hyper.unitOpen(owner, "beta2", beta2);
+        this.eps = Hyper.positive(owner, "eps", eps);
+        this.weightDecay = Hyper.nonNegative(owner, "weightDecay", weightDecay);
+        this.decoupled = decoupled;
+        int k = this.params.length;
+        this.m = new double[k][];
+        this.v = new double[k][];
+        this.t = new long[k];
+        for (int i = 0; i < k; i++) {
+            int n = this.params[i].data().getNumElements();
+            m[i] = new double[n];
+            v[i] = new double[n];
+        }
+    }
+
+    @Override
+    protected final void update(int k, double[] p, double[] g, int n) {
+        long step = ++t[k];
+        double lr = lr();
+        double bc1 = 1 - Math.pow(beta1, step);
+        double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
+        double stepSize = lr / bc1;
+        double b1 = beta1, b2 = beta2, e = eps;
+        double l2 = decoupled ? 0 : weightDecay;
+        double shrink = decoupled ? 1 - lr * weightDecay : 1;
+        double[] mk = m[k], vk = v[k];
+        for (int i = 0; i < n; i++) {
+            double pi = p[i] * shrink;
+            double gi = g[i] + l2 * p[i];
+            double mi = b1 * mk[i] + (1 - b1) * gi;
+            double vi = b2 * vk[i] + (1 - b2) * gi * gi;
+            mk[i] = mi;
+            vk[i] = vi;
+            p[i] = pi - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e);
+        }
+    }
+
+    public double beta1() { return beta1; }
+    public double beta2() { return beta2; }
+    public double eps() { return eps; }
+    public double weightDecay() { return weightDecay; }
+}

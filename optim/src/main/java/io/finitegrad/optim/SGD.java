@@ -1,0 +1,84 @@
+package io.finitegrad.optim;
+
+import io.finitegrad.autodiff.Var;
+import java.util.List;
+
+/**
+ * Stochastic gradient descent with momentum, dampening, Nesterov momentum and (L2) weight decay,
+ * exactly as {@code torch.optim.SGD} documents it. Per parameter, with gradient g:
+ *
+ * <pre>
+ * g = g + weightDecay * p
+ * if momentum != 0:
+ *     b = (first step) ? g : momentum * b + (1 - dampening) * g
+ *     g = nesterov ? g + momentum * b : b
+ * p = p - lr * g
+ * </pre>
+ *
+ * The momentum buffers are allocated once, here; a step allocates nothing.
+ *
+ * @throws IllegalArgumentException for lr <= 0 or non-finite, momentum < 0, dampening outside [0, 1],
+ *     weightDecay < 0, or Nesterov without momentum or with dampening (as PyTorch refuses it)
+ */
+public final class SGD extends Optimizer {
+    private final double momentum;
+    private final double dampening;
+    private final double weightDecay;
+    private final boolean nesterov;
+    private final double[][] buffers;
+    private final boolean[] started;
+
+    /** Plain SGD: {@code p -= lr * g}. */
+    public SGD(List<Var> params, double lr) {
+        this(params, lr, 0, 0, 0, false);
+    }
+
+    /** SGD with (heavy-ball) momentum. */
+    public SGD(List<Var> params, double lr, double momentum) {
+        this(params, lr, momentum, 0, 0, false);
+    }
+
+    /** The full form; arguments as in {@code torch.optim.SGD}. */
+    public SGD(List<Var> params, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+        super("SGD", params, lr);
+        this.momentum = Hyper.nonNegative("SGD", "momentum", momentum);
+        this.dampening = Hyper.unitClosed("SGD", "dampening", dampening);
+        this.weightDecay = Hyper.nonNegative("SGD", "weightDecay", weightDecay);
+        if (nesterov && (momentum == 0 || dampening != 0)) {
+            throw new IllegalArgumentException("SGD: nesterov needs momentum > 0 and dampening 0, got momentum "
+                    + momentum + " and dampening " + dampening);
+        }
+        this.nesterov = nesterov;
+        this.buffers = new double[this.params.length][];
+        this.started = new boolean[this.params.length];
+        if (momentum != 0) {
+            for (int k = 0; k < buffers.length; k++) buffers[k] = new double[this.params[k].data().getNumElements()];
+        }
+    }
+
+    @Override
+    protected void update(int k, double[] p, double[] g, int n) {
+        double lr = lr();
+        double mu = momentum;
+        double wd = weightDecay;
+        if (mu == 0) {
+            for (int i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
+            return;
+        }
+        double[] b = buffers[k];
+        boolean first = !started[k];
+        started[k] = true;
+        double keep = 1 - dampening;
+        for (int i = 0; i < n; i++) {
+            double gi = g[i] + wd * p[i];
+            double bi = first ? gi : mu * b[i] + keep * gi;
+            b[i] = bi;
+            p[i] -= lr * (nesterov ? gi + mu * bi : bi);
+        }
+    }
+
+    public double momentum() { return momentum; }
+    public double dampening() { return dampening; }
+    public double weightDecay() { return weightDecay; }
+    public boolean nesterov() { return nesterov; }
+}

@@ -1,0 +1,43 @@
+package io.finitegrad.optim.data;
+
+import io.finitegrad.core.Tensor;
+
+/** Shared machinery of the scalers: {@code (x - shift) / scale} per column, with validation. */
+abstract class ColumnAffine implements Scaler {
+    private final String name;
+    double[] shift;
+    double[] scale;
+
+    ColumnAffine(String name) {
+        this.name = name;
+    }
+
+    /** Sets {@link #shift} and {@link #scale} from the columns of {@code x} (d[r * cols + c]). */
+    abstract void learn(double[] d, int rows, int cols);
+
+    @Override
+    public final Scaler fit(Tensor x) {
+        if (x == null) throw new IllegalArgumentException(name + ".fit: data is null");
+        double[] d = x.toFlatArray();
+        for (int i = 0; i < d.length; i++) {
+            if (!Double.isFinite(d[i])) {
+                throw new IllegalArgumentException(name + ".fit: cell (" + i / x.cols() + ", " + i % x.cols() + ") is " + d[i]
+                        + "; clean the data first (see DataReport)");
+            }
+        }
+        learn(d, x.rows(), x.cols());
+        return this;
+    }
+
+    @Override
+    public final Tensor transform(Tensor x) {
+        if (shift == null) throw new IllegalStateException(name + ".transform: call fit on the training data first");
+        if (x.cols() != shift.length) {
+            throw new IllegalArgumentException(name + ".transform: fitted on " + shift.length + " columns, got " + x.shape());
+        }
+        double[] d = x.toFlatArray();
+        int c = x.cols();
+        for (int i = 0; i < d.length; i++) d[i] = (d[i] - shift[i % c]) / scale[i % c];
+        return Tensor.of(x.rows(), c, d);
+    }
+}

@@ -1,0 +1,206 @@
+package io.finitegrad.optim.data;
+
+import io.finitegrad.core.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Rows of features (n x d) with their targets (n x k), plus the feature names and, for
+ * classification, the class names. Targets of a classification set are either class indices
+ * (n x 1, as {@link Csv} loads them) or one-hot rows (n x classes, see {@link #oneHot()}).
+ * Immutable; every operation returns a new dataset.
+ *
+ * @throws IllegalArgumentException for mismatched row counts, names, fractions or batch sizes, and
+ *     class indices that are not integers in [0, classes)
+ */
+public final class Dataset {
+    private final Tensor features;
+    private final Tensor targets;
+    private final List<String> featureNames;
+    private final List<String> classNames;
+
+    /** A dataset; {@code classNames} is empty for regression. */
+    public Dataset(Tensor features, Tensor targets, List<String> featureNames, List<String> classNames) {
+        if (features == null || targets == null) throw new IllegalArgumentException("Dataset: features and targets are required");
+        if (features.rows() != targets.rows()) {
+            throw new IllegalArgumentException("Dataset: features have " + features.rows() + " rows but targets have " + targets.rows());
+        }
+        if (featureNames.size() != features.cols()) {
+            throw new IllegalArgumentException("Dataset: " + featureNames.size() + " feature names for " + features.cols() + " columns");
+        }
+        this.features = features;
+        this.targets = targets;
+        this.featureNames = List.copyOf(featureNames);
+        this.classNames = List.copyOf(classNames);
+        if (!this.classNames.isEmpty()) classIndices(); // validates
+    }
+
+    /** A regression dataset with features named x0, x1, ... */
+    public static Dataset of(Tensor features, Tensor targets) {
+        List<String> names = new ArrayList<>();
+        for (int j = 0; j < features.cols(); j++) names.add("x" + j);
+        return new Dataset(features, targets, names, List.of());
+    }
+
+    public Tensor features() { return features; }
+    public Tensor targets() { return targets; }
+    public List<String> featureNames() { return featureNames; }
+    /** Class names (index order), empty for regression. */
+    public List<String> classNames() { return classNames; }
+    public boolean isClassification() { return !classNames.isEmpty(); }
+    public int size() { return features.rows(); }
+
+    /** The class of each row: the index for n x 1 targets, the argmax for one-hot targets. */
+    public int[] classIndices() {
+        if (classNames.isEmpty()) throw new IllegalStateException("Dataset.classIndices: this is not a classification set");
+        int n = size(), k = classNames.size();
+        int[] out = new int[n];
+        if (targets.cols() == 1) {
+            for (int i = 0; i < n; i++) {
+                double v = targets.get(i, 0);
+                if (v != Math.rint(v) || v < 0 || v >= k) {
+                    throw new IllegalArgumentException("Dataset: target of row " + i + " is " + v + ", not a class index in [0, " + k + ")");
+                }
+                out[i] = (int) v;
+            }
+        } else if (targets.cols() == k) {
+            for (int i = 0; i < n; i++) out[i] = argmax(targets, i);
+        } else {
+            throw new IllegalArgumentException("Dataset: targets are " + targets.shape() + " but there are " + k + " classes");
+        }
+        return out;
+    }
+
+    /** This set with one-hot targets (n x classes); itself if they are one-hot already. */
+    public Dataset oneHot() {
+        if (classNames.isEmpty()) throw new IllegalStateException("Dataset.oneHot: this is not a classification set");
+        if (targets.cols() == classNames.size() && targets.cols() > 1) return this;
+        return new Dataset(features, oneHot(classIndices(), classNames.size()), featureNames, classNames);
+    }
+
+    /** One-hot rows for class indices: n x numClasses, 1 at each row's class. */
+    public static Tensor oneHot(int[] classes, int numClasses) {
+        if (numClasses <= 0) throw new IllegalArgumentException("oneHot: numClasses must be > 0, got " + numClasses);
+        double[] d = new double[classes.length * numClasses];
+        for (int i = 0; i < classes.length; i++) {
+            if (classes[i] < 0 || classes[i] >= numClasses) {
+                throw new IllegalArgumentException("oneHot: class " + classes[i] + " at " + i + " is outside [0, " + numClasses + ")");
+            }
+            d[i * numClasses + classes[i]] = 1;
+        }
+        return Tensor.of(classes.length, numClasses, d);
+    }
+
+    /** The rows at {@code rows}, in that order. */
+    public Dataset subset(int[] rows) {
+        if (rows.length == 0) throw new IllegalArgumentException("Dataset.subset: no rows");
+        return new Dataset(pick(features, rows), pick(targets, rows), featureNames, classNames);
+    }
+
+    /** Same targets and names, new features (e.g. scaled); the shape must match. */
+    public Dataset withFeatures(Tensor x) {
+        if (x.rows() != features.rows() || x.cols() != features.cols()) {
+            throw new IllegalArgumentException("Dataset.withFeatures: expected " + features.shape() + ", got " + x.shape());
+        }
+        return new Dataset(x, targets, featureNames, classNames);
+    }
+
+    /** A train/test pair. */
+    public record Split(Dataset train, Dataset test) {
+    }
+
+    /**
+     * A seeded random split with {@code round(testFraction * n)} test rows (at least 1 each side);
+     * with {@code stratify} each class is split in the same proportion (scikit-learn's
+     * {@code train_test_split(stratify=y)}), so a rare class is not lost from either side.
+     */
+    public Split split(double testFraction, long seed, boolean stratify) {
+        if (!(testFraction > 0 && testFraction < 1)) {
+            throw new IllegalArgumentException("Dataset.split: testFraction must be in (0, 1), got " + testFraction);
+        }
+        if (size() < 2) throw new IllegalArgumentException("Dataset.split: needs at least 2 rows, has " + size());
+        Random rng = new Random(seed);
+        List<Integer> train = new ArrayList<>(), test = new ArrayList<>();
+        if (stratify) {
+            if (!isClassification()) throw new IllegalStateException("Dataset.split: stratify needs a classification set");
+            int[] cls = classIndices();
+            for (int k = 0; k < classNames.size(); k++) {
+                List<Integer> members = new ArrayList<>();
+                for (int i = 0; i < cls.length; i++) if (cls[i] == k) members.add(i);
+                Collections.shuffle(members, rng);
+                int nt = (int) Math.round(testFraction * members.size());
+                test.addAll(members.subList(0, nt));
+                train.addAll(members.subList(nt, members.size()));
+            }
+            Collections.shuffle(train, rng);
+            Collections.shuffle(test, rng);
+        } else {
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < size(); i++) all.add(i);
+            Collections.shuffle(all, rng);
+            int nt = (int) Math.round(testFraction * size());
+            test.addAll(all.subList(0, nt));
+            train.addAll(all.subList(nt, all.size()));
+        }
+        if (test.isEmpty() || train.isEmpty()) {
+            throw new IllegalArgumentException("Dataset.split: testFraction " + testFraction + " of " + size()
+                    + " rows leaves one side empty");
+        }
+        return new Split(subset(toArray(train)), subset(toArray(test)));
+    }
+
+    /** One mini-batch: rows of features and targets, and its index within the epoch. */
+    public record Batch(int index, Tensor features, Tensor targets) {
+    }
+
+    /** The rows shuffled by {@code rng} and cut into batches of {@code batchSize} (the last may be smaller). */
+    public List<Batch> batches(int batchSize, Random rng) {
+        if (batchSize <= 0) throw new IllegalArgumentException("Dataset.batches: batchSize must be > 0, got " + batchSize);
+        int n = size();
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int tmp = order[i];
+            order[i] = order[j];
+            order[j] = tmp;
+        }
+        List<Batch> out = new ArrayList<>();
+        for (int from = 0, b = 0; from < n; from += batchSize, b++) {
+            int[] rows = java.util.Arrays.copyOfRange(order, from, Math.min(n, from + batchSize));
+            out.add(new Batch(b, pick(features, rows), pick(targets, rows)));
+        }
+        return out;
+    }
+
+    private static int argmax(Tensor t, int row) {
+        int best = 0;
+        for (int j = 1; j < t.cols(); j++) if (t.get(row, j) > t.get(row, best)) best = j;
+        return best;
+    }
+
+    private static Tensor pick(Tensor t, int[] rows) {
+        int c = t.cols();
+        double[] src = t.toFlatArray();
+        double[] d = new double[rows.length * c];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= t.rows()) {
+                throw new IndexOutOfBoundsException("Dataset: row " + rows[i] + " outside [0, " + t.rows() + ")");
+            }
+            System.arraycopy(src, rows[i] * c, d, i * c, c);
+        }
+        return Tensor.of(rows.length, c, d);
+    }
+
+    private static int[] toArray(List<Integer> l) {
+        return l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @Override
+    public String toString() {
+        return "Dataset " + size() + " rows, features " + featureNames + ", targets " + targets.shape()
+                + (classNames.isEmpty() ? "" : ", classes " + classNames);
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Data preparation: CSV loading that names file:line:column for every bad cell
+ * ({@link io.finitegrad.optim.data.Csv}), datasets with seeded splits and mini-batches
+ * ({@link io.finitegrad.optim.data.Dataset}), scalers, the pre-training data check
+ * ({@link io.finitegrad.optim.data.DataReport}) and the bundled Iris data
+ * ({@link io.finitegrad.optim.data.Datasets}).
+ */
+package io.finitegrad.optim.data;

@@ -1,0 +1,110 @@
+package io.finitegrad.optim.train;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Per-epoch training metrics, as Keras' {@code History}: mean loss, accuracy (one-hot targets
+ * only), mean and largest gradient global norm (before clipping), learning rate, and test loss and
+ * accuracy when a test set was given. A metric that does not apply is NaN here, an empty cell in
+ * CSV and null in JSON.
+ */
+public final class History {
+    /** One epoch's metrics; {@code epoch} is 1-based. */
+    public record Epoch(int epoch, double loss, double accuracy, double gradNorm, double maxGradNorm, double lr,
+                        double testLoss, double testAccuracy) {
+    }
+
+    private static final String[] COLUMNS = {"epoch", "loss", "accuracy", "grad_norm", "max_grad_norm", "lr",
+        "test_loss", "test_accuracy"};
+    private final List<Epoch> epochs = new ArrayList<>();
+
+    void add(Epoch e) {
+        epochs.add(e);
+    }
+
+    /** A copy holding the epochs recorded so far. */
+    History copy() {
+        History h = new History();
+        h.epochs.addAll(epochs);
+        return h;
+    }
+
+    public List<Epoch> epochs() {
+        return Collections.unmodifiableList(epochs);
+    }
+
+    public int size() {
+        return epochs.size();
+    }
+
+    /** The last epoch's record. */
+    public Epoch last() {
+        if (epochs.isEmpty()) throw new IllegalStateException("History.last: no epoch has completed");
+        return epochs.get(epochs.size() - 1);
+    }
+
+    private static double[] values(Epoch e) {
+        return new double[] {e.epoch(), e.loss(), e.accuracy(), e.gradNorm(), e.maxGradNorm(), e.lr(), e.testLoss(),
+            e.testAccuracy()};
+    }
+
+    /** CSV with a header row; full-precision numbers, empty cells for metrics that do not apply. */
+    public String toCsv() {
+        StringBuilder sb = new StringBuilder(String.join(",", COLUMNS)).append('\n');
+        for (Epoch e : epochs) {
+            double[] v = values(e);
+            for (int i = 0; i < v.length; i++) {
+                if (i > 0) sb.append(',');
+                if (i == 0) sb.append(e.epoch());
+                else if (Double.isFinite(v[i])) sb.append(String.format(Locale.ROOT, "%s", v[i]));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** {@code {"epochs": [{"epoch": 1, "loss": ..., ...}, ...]}}, null for metrics that do not apply. */
+    public String toJson() {
+        JsonMapper json = new JsonMapper();
+        ObjectNode root = json.createObjectNode();
+        ArrayNode arr = root.putArray("epochs");
+        for (Epoch e : epochs) {
+            ObjectNode o = arr.addObject();
+            double[] v = values(e);
+            o.put(COLUMNS[0], e.epoch());
+            for (int i = 1; i < v.length; i++) {
+                if (Double.isFinite(v[i])) o.put(COLUMNS[i], v[i]);
+                else o.putNull(COLUMNS[i]);
+            }
+        }
+        try {
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void writeCsv(Path file) throws IOException {
+        Files.writeString(file, toCsv(), StandardCharsets.UTF_8);
+    }
+
+    public void writeJson(Path file) throws IOException {
+        Files.writeString(file, toJson(), StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "History " + epochs.size() + " epochs" + (epochs.isEmpty() ? "" : ", last " + last());
+    }
+}

@@ -1,0 +1,74 @@
+package io.finitegrad.optim.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.finitegrad.core.Tensor;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class DataReportTest {
+
+    @Test
+    void flagsConstantScaleOutlierNonFiniteAndMissingWithRemedies() throws IOException {
+        Random rng = new Random(3);
+        StringBuilder csv = new StringBuilder("small,big,const,spiky,holes,label\n");
+        for (int i = 0; i < 100; i++) {
+            double small = rng.nextGaussian();
+            double big = 1e5 * rng.nextGaussian();
+            double spiky = i == 50 ? 1000 : rng.nextGaussian();
+            String holes = i == 7 ? "" : i == 8 ? "NaN" : i == 9 ? "oops" : Double.toString(rng.nextGaussian());
+            csv.append(small).append(',').append(big).append(",4.2,").append(spiky).append(',').append(holes)
+                    .append(',').append(i < 80 ? "a" : "b").append('\n');
+        }
+        DataReport r = DataReport.of(new StringReader(csv.toString()), "t.csv", CsvOptions.label("label"));
+        assertEquals(100, r.rows());
+        assertEquals(List.of("const"), columnsOf(r, DataReport.Kind.CONSTANT));
+        assertEquals(List.of("big"), columnsOf(r, DataReport.Kind.SCALE));
+        assertEquals(List.of("spiky"), columnsOf(r, DataReport.Kind.OUTLIERS));
+        assertEquals(List.of("holes"), columnsOf(r, DataReport.Kind.NON_FINITE));
+        assertEquals(List.of("holes"), columnsOf(r, DataReport.Kind.MISSING));
+        assertEquals(List.of("label"), columnsOf(r, DataReport.Kind.CLASS_IMBALANCE));
+        assertEquals(Map.of("a", 80, "b", 20), r.classCounts());
+        DataReport.ColumnStats holes = r.columns().get(4);
+        assertEquals(1, holes.nonFinite());
+        assertEquals(2, holes.missing());
+        assertEquals(4.2, r.columns().get(2).mean(), 1e-12);
+        assertEquals(1, r.columns().get(3).outliers());
+        assertTrue(r.findings(DataReport.Kind.CONSTANT).get(0).remedy().contains("divides by zero"));
+        assertTrue(r.findings(DataReport.Kind.SCALE).get(0).remedy().contains("StandardScaler"));
+        assertTrue(r.findings(DataReport.Kind.NON_FINITE).get(0).remedy().contains("DROP_ROW"));
+        String table = r.toString();
+        assertTrue(table.contains("Data check: t.csv, 100 rows, 5 feature columns"), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("const ") && l.contains("4.2000")), table);
+        assertTrue(table.contains("remedy: "), table);
+    }
+
+    @Test
+    void cleanIrisHasNoFindings() {
+        DataReport r = DataReport.of(Datasets.iris());
+        assertTrue(r.clean(), r.toString());
+        assertEquals(Map.of("setosa", 50, "versicolor", 50, "virginica", 50), r.classCounts());
+        assertEquals(4.3, r.columns().get(0).min(), 0);
+        assertEquals(7.9, r.columns().get(0).max(), 0);
+        assertTrue(r.toString().contains("No problems found."));
+    }
+
+    @Test
+    void datasetWithHugeColumnIsFlaggedForScale() {
+        Dataset iris = Datasets.iris();
+        Tensor x = iris.features();
+        double[][] a = x.toArray();
+        for (double[] row : a) row[2] *= 10_000;
+        DataReport r = DataReport.of(iris.withFeatures(Tensor.of(a)));
+        assertEquals(List.of("petal_length"), columnsOf(r, DataReport.Kind.SCALE));
+    }
+
+    private static List<String> columnsOf(DataReport r, DataReport.Kind k) {
+        return r.findings(k).stream().map(DataReport.Finding::column).toList();
+    }
+}
