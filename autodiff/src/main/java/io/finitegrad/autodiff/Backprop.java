@@ -25,6 +25,14 @@ final class Backprop {
         }
         GuardState st = GuardState.get();
         ArrayList<Var> order = topologicalOrder(root);
+        // Op-node gradients belong to one sweep; only leaves accumulate across backward() calls. Left
+        // in place, a gradient from an earlier sweep would be sent on to the parameters a second time.
+        for (Var n : order) {
+            if (n.op == null) continue;
+            n.grad = null;
+            n.gradNonFinite = false;
+            n.gradOrigin = null;
+        }
         try {
             if (root.grad == null) root.grad = new DMatrixRMaj(1, 1);
             root.grad.data[0] += 1.0;

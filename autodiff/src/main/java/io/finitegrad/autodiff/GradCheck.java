@@ -58,11 +58,15 @@ public final class GradCheck {
                 for (int k = 0; k < n; k++) {
                     double x = v.data[k];
                     double h = step * Math.max(1.0, Math.abs(x));
-                    v.data[k] = x + h;
-                    double fp = loss.get().item();
-                    v.data[k] = x - h;
-                    double fm = loss.get().item();
-                    v.data[k] = x;
+                    double fp, fm;
+                    try {
+                        v.data[k] = x + h;
+                        fp = loss.get().item();
+                        v.data[k] = x - h;
+                        fm = loss.get().item();
+                    } finally {
+                        v.data[k] = x; // even when the loss throws, the parameter must not stay perturbed
+                    }
                     numeric[k] = (fp - fm) / (2 * h);
                 }
                 errors.put(p.name(), relativeError(analytic, numeric));

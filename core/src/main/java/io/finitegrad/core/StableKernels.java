@@ -61,14 +61,15 @@ public final class StableKernels {
         return out;
     }
 
-    /** Row-wise {@code x - logSumExp(x)}, never taking the log of an underflowed probability. */
+    /** Row-wise {@code (x - max) - log(sum(exp(x - max)))}, never taking the log of an underflowed probability. */
     public static DMatrixRMaj logSoftmax(DMatrixRMaj x, DMatrixRMaj out) {
         out = Kernels.like(x, out);
         int cols = x.numCols;
         for (int r = 0; r < x.numRows; r++) {
             int o = r * cols;
-            double lse = rowLogSumExp(x.data, o, cols);
-            for (int c = 0; c < cols; c++) out.data[o + c] = x.data[o + c] - lse;
+            double max = rowMax(x.data, o, cols);
+            double logSum = logSumShifted(x.data, o, cols, max);
+            for (int c = 0; c < cols; c++) out.data[o + c] = (x.data[o + c] - max) - logSum;
         }
         return out;
     }
@@ -83,10 +84,19 @@ public final class StableKernels {
     /** log-sum-exp of {@code n} values of {@code d} from {@code offset}. */
     public static double rowLogSumExp(double[] d, int offset, int n) {
         double max = rowMax(d, offset, n);
-        if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) return max;
+        return max + logSumShifted(d, offset, n, max);
+    }
+
+    /**
+     * {@code log(sum(exp(d - max)))}, in [0, log n]. Callers subtract it separately from {@code x - max}:
+     * folded into {@code max + log(sum)} first, it is rounded away once |max| is large (at 1e17,
+     * log 2 is below half an ulp), and log-softmax of tied logits would come out 0 instead of -log 2.
+     */
+    private static double logSumShifted(double[] d, int offset, int n, double max) {
+        if (max == Double.NEGATIVE_INFINITY || max == Double.POSITIVE_INFINITY) return 0;
         double sum = 0;
         for (int c = 0; c < n; c++) sum += Math.exp(d[offset + c] - max);
-        return max + Math.log(sum);
+        return Math.log(sum);
     }
 
     /** Softmax cross-entropy {@code -sum(y * logSoftmax(z))} averaged over rows, from logits. */
@@ -96,10 +106,11 @@ public final class StableKernels {
         double total = 0;
         for (int r = 0; r < logits.numRows; r++) {
             int o = r * cols;
-            double lse = rowLogSumExp(logits.data, o, cols);
+            double max = rowMax(logits.data, o, cols);
+            double logSum = logSumShifted(logits.data, o, cols, max);
             for (int c = 0; c < cols; c++) {
                 double y = targets.data[o + c];
-                if (y != 0) total -= y * (logits.data[o + c] - lse);
+                if (y != 0) total -= y * ((logits.data[o + c] - max) - logSum);
             }
         }
         return total / logits.numRows;
