@@ -50,8 +50,19 @@ final class Backprop {
                                 + " returned " + (gi == null ? "null" : gi.numRows + "x" + gi.numCols)
                                 + ", expected " + p.shape());
                     }
-                    boolean finite = !st.on() || FiniteGuard.checkGradient(n, i, gi, st);
-                    accumulate(p, gi, finite, n, st);
+                    if (!st.on()) {
+                        accumulate(p, gi, true, n, st);
+                    } else if (p.grad != null && !p.gradNonFinite && !n.gradNonFinite) {
+                        // the usual case for parameters: one pass adds and checks; the contribution
+                        // itself is scanned only if the sum came out non-finite
+                        st.checks++;
+                        if (addAndCheck(p.grad, gi)) continue;
+                        boolean contributionFinite = FiniteGuard.checkGradient(n, i, gi, st);
+                        p.gradNonFinite = true;
+                        if (contributionFinite) FiniteGuard.accumulationOverflow(p, n, st);
+                    } else {
+                        accumulate(p, gi, FiniteGuard.checkGradient(n, i, gi, st), n, st);
+                    }
                 }
             }
         } finally {
@@ -65,21 +76,37 @@ final class Backprop {
             if (!giFinite) p.gradNonFinite = true;
             return;
         }
-        double[] a = p.grad.data, b = gi.data;
-        int n = p.grad.getNumElements();
         if (!st.on()) {
-            for (int i = 0; i < n; i++) a[i] += b[i];
+            double[] a = p.grad.data, b = gi.data;
+            for (int i = 0, n = p.grad.getNumElements(); i < n; i++) a[i] += b[i];
             return;
         }
-        double check = 0;
-        for (int i = 0; i < n; i++) {
-            double s = a[i] += b[i];
-            check += s - s;
-        }
-        if (check == check) return;
+        if (addAndCheck(p.grad, gi)) return;
         boolean wasFinite = !p.gradNonFinite;
         p.gradNonFinite = true;
         if (wasFinite && giFinite) FiniteGuard.accumulationOverflow(p, from, st);
+    }
+
+    /** {@code grad += gi}, returning whether the sum is all finite, in one pass. */
+    private static boolean addAndCheck(DMatrixRMaj grad, DMatrixRMaj gi) {
+        double[] a = grad.data, b = gi.data;
+        int n = grad.getNumElements();
+        // x - x is 0 for finite x, NaN otherwise; four accumulators avoid a serial add chain
+        double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double s0 = a[i] += b[i], s1 = a[i + 1] += b[i + 1], s2 = a[i + 2] += b[i + 2], s3 = a[i + 3] += b[i + 3];
+            c0 += s0 - s0;
+            c1 += s1 - s1;
+            c2 += s2 - s2;
+            c3 += s3 - s3;
+        }
+        for (; i < n; i++) {
+            double s = a[i] += b[i];
+            c0 += s - s;
+        }
+        double check = c0 + c1 + c2 + c3;
+        return check == check;
     }
 
     /** Post-order (parents first) of the nodes that require grad, and each node's path toward the root. */

@@ -17,6 +17,8 @@ final class GuardState {
     Object sinkToken = new Object();
     long checks;
     String scopePrefix = "";
+    /** Creation site shared by library-made nodes in the innermost scope, when library code opened it. */
+    StackWalker.StackFrame scopeSite;
     String allowReason;
     boolean captureSites = true;
 

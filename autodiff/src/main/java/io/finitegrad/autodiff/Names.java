@@ -5,6 +5,11 @@ package io.finitegrad.autodiff;
  * are named {@code dense2/<op>} (leaves {@code dense2/<name>}), and nested scopes join with
  * {@code /}. Because the guard checks a node when it is created, before {@link Var#label} can run,
  * scopes are how nodes inside a model get readable names in reports. Scopes are per thread.
+ *
+ * <p>A scope opened by finitegrad's own code (a layer, a loss) also records the creation site once,
+ * the user's line that called into the library, and the nodes the library makes inside share it
+ * instead of each walking the stack. Library code must therefore not call back into user code
+ * while one of its scopes is open (containers such as {@code Sequential} open none).
  */
 public final class Names {
     private Names() {
@@ -21,8 +26,10 @@ public final class Names {
         }
         GuardState st = GuardState.get();
         String previous = st.scopePrefix;
+        StackWalker.StackFrame previousSite = st.scopeSite;
         st.scopePrefix = previous.isEmpty() ? name : previous + "/" + name;
-        return new Scope(st, previous, st.scopePrefix);
+        st.scopeSite = st.on() && st.captureSites ? Site.forScope() : null;
+        return new Scope(st, previous, previousSite, st.scopePrefix);
     }
 
     /** The current prefix, e.g. {@code "model/dense2"}, or {@code ""} outside any scope. */
@@ -40,12 +47,14 @@ public final class Names {
     public static final class Scope implements AutoCloseable {
         private final GuardState state;
         private final String previous;
+        private final StackWalker.StackFrame previousSite;
         private final String mine;
         private boolean closed;
 
-        private Scope(GuardState state, String previous, String mine) {
+        private Scope(GuardState state, String previous, StackWalker.StackFrame previousSite, String mine) {
             this.state = state;
             this.previous = previous;
+            this.previousSite = previousSite;
             this.mine = mine;
         }
 
@@ -56,6 +65,7 @@ public final class Names {
                 throw new IllegalStateException("Names scope '" + mine + "' closed while '" + state.scopePrefix + "' is open");
             }
             state.scopePrefix = previous;
+            state.scopeSite = previousSite;
             closed = true;
         }
     }

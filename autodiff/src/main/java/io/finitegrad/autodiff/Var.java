@@ -67,7 +67,10 @@ public final class Var {
         this.requiresGrad = requiresGrad;
         this.scope = st.scopePrefix;
         this.allowReason = st.allowReason;
-        this.site = st.on() && st.captureSites ? Site.capture() : null;
+        // Constants and inputs need no recorded site: their reports are made while the user's frame
+        // is live. Library code inside its own name scope shares the site the scope recorded.
+        this.site = !st.on() || !st.captureSites || kind == Kind.CONSTANT || kind == Kind.INPUT ? null
+                : st.scopeSite != null ? st.scopeSite : Site.capture();
     }
 
     // ---- leaves ------------------------------------------------------------------------------
