@@ -1,0 +1,105 @@
+package io.finitegrad.examples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.NaiveOps;
+import io.finitegrad.autodiff.NonFiniteException;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import io.finitegrad.layers.Activation;
+import io.finitegrad.layers.Dense;
+import io.finitegrad.layers.Init;
+import io.finitegrad.layers.Losses;
+import io.finitegrad.layers.Module;
+import io.finitegrad.layers.Sequential;
+import io.finitegrad.optim.Adam;
+import io.finitegrad.optim.data.DataReport;
+import io.finitegrad.optim.data.Dataset;
+import io.finitegrad.optim.data.Datasets;
+import io.finitegrad.optim.data.StandardScaler;
+import io.finitegrad.optim.train.Checkpoint;
+import io.finitegrad.optim.train.History;
+import io.finitegrad.optim.train.Trainer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's code, run as written, with the values it claims. */
+class ReadmeExamplesTest {
+    @Test
+    void firstGraph() {
+        Var x = Var.input("x", Tensor.of(new double[][] {{1, 2}, {3, 4}}));
+        Var w = Var.param("w", Tensor.of(new double[][] {{0.5}, {-0.25}}));
+        Var b = Var.param("b", Tensor.scalar(0.1));
+        Var loss = x.matmul(w).add(b).square().mean().label("loss");
+        loss.backward();
+        assertEquals(0.185, loss.item(), 1e-15);
+        assertArrayEquals(new double[] {1.9, 2.6}, w.grad().toFlatArray(), 1e-15);
+        assertEquals(0.7, b.grad().item(), 1e-15);
+
+        Var logits = Var.param("logits", Tensor.of(new double[][] {{1000, 0}}));
+        Var y = Var.input("y", Tensor.of(new double[][] {{0, 1}}));
+        try {
+            NaiveOps.crossEntropy(NaiveOps.softmax(logits), y);
+            fail("the naive cross-entropy should overflow");
+        } catch (NonFiniteException e) {
+            assertEquals(Cause.EXP_OVERFLOW, e.report().cause());
+            assertEquals("naiveSoftmax/exp", e.report().label());
+        }
+        Var stable = y.mul(logits.logSoftmax()).sum().neg();
+        assertEquals(1000.0, stable.item(), 0.0);
+    }
+
+    @Test
+    void layersTrainingAndData(@TempDir Path dir) throws Exception {
+        Random rng = new Random(1);
+        Module net = new Sequential(
+                new Dense(4, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
+                new Dense(16, 3, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
+        assertTrue(net.summary().contains("131"), net.summary()); // 4*16+16 + 16*3+3 parameters
+
+        Dataset.Split split = Datasets.iris().split(0.2, 0, true);
+        assertTrue(DataReport.of(split.train()).toString().contains("sepal_length"));
+        StandardScaler scaler = new StandardScaler();
+        scaler.fit(split.train());
+        History h = Trainer.builder(net, Losses::softmaxCrossEntropy, new Adam(net.parameters(), 0.01))
+                .epochs(100).batchSize(16).seed(3).clipNorm(5.0).quiet(true).build()
+                .fit(scaler.transform(split.train()), scaler.transform(split.test()));
+        assertTrue(h.last().testAccuracy() >= 0.95, h.last().toString());
+        h.writeCsv(dir.resolve("history.csv"));
+        assertEquals(101, Files.readAllLines(dir.resolve("history.csv")).size()); // header + 100 epochs
+        Path file = dir.resolve("iris.safetensors");
+        Checkpoint.saveModel(file, net);
+        Map<String, Tensor> saved = Checkpoint.load(file);
+        assertEquals(net.parameters().get(0).value(), saved.get(net.parameters().get(0).name()));
+    }
+
+    @Test
+    void theDemoShowsEachScenario() {
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+            Demo.main(new String[0]);
+        } finally {
+            System.setOut(original);
+        }
+        String out = buffer.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("loss = 0.185"), out);
+        assertTrue(out.contains("NaN/Inf entry point (FORWARD): exp 'naiveSoftmax/exp'"), out);
+        assertTrue(out.contains("cause:     ZERO_TIMES_INF"), out);
+        assertTrue(out.contains("hidden by: "), out);
+        assertTrue(out.contains("test accuracy 96.7%"), out);
+        assertTrue(out.contains("Training diverged at epoch 1, batch 0"), out);
+    }
+}
