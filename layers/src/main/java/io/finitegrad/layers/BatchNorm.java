@@ -114,6 +114,7 @@ public final class BatchNorm implements Module {
         this.training = training;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -133,8 +134,4 @@ public final class BatchNorm implements Module {
         return List.of(LayerInfo.of(name, "BatchNorm", "?x" + features, "?x" + features, parameters()));
     }
 
-    @Override
-    public String summary() {
-        return SummaryTable.render("BatchNorm '" + name + "'", layerInfo(), parameterCount());
-    }
 }

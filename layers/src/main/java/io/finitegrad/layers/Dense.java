@@ -73,6 +73,7 @@ public final class Dense implements Module {
         return b;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -96,10 +97,6 @@ public final class Dense implements Module {
         return List.of(LayerInfo.of(name, type, "?x" + in, "?x" + out, parameters()));
     }
 
-    @Override
-    public String summary() {
-        return SummaryTable.render("Dense '" + name + "'", layerInfo(), parameterCount());
-    }
 
     @Override
     public String toString() {

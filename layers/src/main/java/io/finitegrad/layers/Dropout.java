@@ -58,6 +58,7 @@ public final class Dropout implements Module {
         this.training = training;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -72,8 +73,4 @@ public final class Dropout implements Module {
         return List.of(new LayerInfo(name, "Dropout, p=" + p, "any", "same", "", 0));
     }
 
-    @Override
-    public String summary() {
-        return SummaryTable.render("Dropout '" + name + "'", layerInfo(), 0);
-    }
 }

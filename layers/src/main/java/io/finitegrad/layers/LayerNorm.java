@@ -57,6 +57,7 @@ public final class LayerNorm implements Module {
         }
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -71,8 +72,4 @@ public final class LayerNorm implements Module {
         return List.of(LayerInfo.of(name, "LayerNorm", "?x" + features, "?x" + features, parameters()));
     }
 
-    @Override
-    public String summary() {
-        return SummaryTable.render("LayerNorm '" + name + "'", layerInfo(), parameterCount());
-    }
 }

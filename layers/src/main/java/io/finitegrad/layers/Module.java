@@ -27,9 +27,16 @@ public interface Module {
     /** The trainable parameters in a stable order; each {@link Var#name()} is unique. */
     List<Var> parameters();
 
+    /** The module's name (a layer's scope, e.g. {@code dense2}); the class name by default. */
+    default String name() {
+        return getClass().getSimpleName();
+    }
+
     /** A Keras-like table: one row per layer with its name, type, shapes and parameter count, and the total. */
     default String summary() {
-        return SummaryTable.render(getClass().getSimpleName(), layerInfo(), parameterCount());
+        String kind = getClass().getSimpleName();
+        String title = name().equals(kind) ? kind : kind + " '" + name() + "'";
+        return SummaryTable.render(title, layerInfo(), parameterCount());
     }
 
     /**

@@ -65,8 +65,4 @@ public final class Sequential implements Module {
         return List.copyOf(rows);
     }
 
-    @Override
-    public String summary() {
-        return SummaryTable.render("Sequential", layerInfo(), parameterCount());
-    }
 }
