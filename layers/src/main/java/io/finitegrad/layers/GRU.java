@@ -45,14 +45,7 @@ public final class GRU implements SequenceModule {
      * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
      */
     public GRU(String name, int in, int hidden, Init inputInit, Init recurrentInit, Random rng) {
-        this.name = LayerNames.check("GRU", name);
-        if (in <= 0 || hidden <= 0) {
-            throw new IllegalArgumentException("GRU '" + name + "': in and hidden must be positive, got in = " + in
-                    + ", hidden = " + hidden);
-        }
-        if (inputInit == null || recurrentInit == null || rng == null) {
-            throw new IllegalArgumentException("GRU '" + name + "': inits and rng must not be null");
-        }
+        this.name = Recurrent.checkLayer("GRU", name, in, hidden, inputInit, recurrentInit, rng);
         this.in = in;
         this.hidden = hidden;
         try (var s = Names.scope(name)) {
@@ -114,6 +107,7 @@ public final class GRU implements SequenceModule {
         return wh;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -124,12 +118,9 @@ public final class GRU implements SequenceModule {
     }
 
     /** The summary row: T steps of batch x in to T steps of batch x hidden. */
+    @Override
     public LayerInfo layerInfo() {
         return LayerInfo.of(name, "GRU", "T x ?x" + in, "T x ?x" + hidden, parameters());
     }
 
-    @Override
-    public String summary() {
-        return SummaryTable.render("GRU '" + name + "'", List.of(layerInfo()), parameterCount());
-    }
 }

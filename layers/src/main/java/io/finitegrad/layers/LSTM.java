@@ -51,14 +51,7 @@ public final class LSTM implements SequenceModule {
      * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
      */
     public LSTM(String name, int in, int hidden, Init inputInit, Init recurrentInit, Random rng) {
-        this.name = LayerNames.check("LSTM", name);
-        if (in <= 0 || hidden <= 0) {
-            throw new IllegalArgumentException("LSTM '" + name + "': in and hidden must be positive, got in = " + in
-                    + ", hidden = " + hidden);
-        }
-        if (inputInit == null || recurrentInit == null || rng == null) {
-            throw new IllegalArgumentException("LSTM '" + name + "': inits and rng must not be null");
-        }
+        this.name = Recurrent.checkLayer("LSTM", name, in, hidden, inputInit, recurrentInit, rng);
         this.in = in;
         this.hidden = hidden;
         double[] bias = new double[4 * hidden];
@@ -134,6 +127,7 @@ public final class LSTM implements SequenceModule {
         return b;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -144,12 +138,9 @@ public final class LSTM implements SequenceModule {
     }
 
     /** The summary row: T steps of batch x in to T steps of batch x hidden. */
+    @Override
     public LayerInfo layerInfo() {
         return LayerInfo.of(name, "LSTM", "T x ?x" + in, "T x ?x" + hidden, parameters());
     }
 
-    @Override
-    public String summary() {
-        return SummaryTable.render("LSTM '" + name + "'", List.of(layerInfo()), parameterCount());
-    }
 }

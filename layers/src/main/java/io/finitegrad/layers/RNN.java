@@ -52,14 +52,7 @@ public final class RNN implements SequenceModule {
      * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
      */
     public RNN(String name, int in, int hidden, Activation act, Init inputInit, Init recurrentInit, Random rng) {
-        this.name = LayerNames.check("RNN", name);
-        if (in <= 0 || hidden <= 0) {
-            throw new IllegalArgumentException("RNN '" + name + "': in and hidden must be positive, got in = " + in
-                    + ", hidden = " + hidden);
-        }
-        if (act == null || inputInit == null || recurrentInit == null || rng == null) {
-            throw new IllegalArgumentException("RNN '" + name + "': activation, inits and rng must not be null");
-        }
+        this.name = Recurrent.checkLayer("RNN", name, in, hidden, act, inputInit, recurrentInit, rng);
         this.in = in;
         this.hidden = hidden;
         this.act = act;
@@ -121,6 +114,7 @@ public final class RNN implements SequenceModule {
         return b;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -135,15 +129,12 @@ public final class RNN implements SequenceModule {
     }
 
     /** The summary row: T steps of batch x in to T steps of batch x hidden. */
+    @Override
     public LayerInfo layerInfo() {
         String type = "RNN, " + act.name().toLowerCase();
         return LayerInfo.of(name, type, "T x ?x" + in, "T x ?x" + hidden, parameters());
     }
 
-    @Override
-    public String summary() {
-        return SummaryTable.render("RNN '" + name + "'", List.of(layerInfo()), parameterCount());
-    }
 
     @Override
     public String toString() {

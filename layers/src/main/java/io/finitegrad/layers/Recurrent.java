@@ -11,6 +11,27 @@ final class Recurrent {
     }
 
     /**
+     * Checks a recurrent layer's constructor arguments and returns its name. {@code required} is
+     * ({@code activation,}) input init, recurrent init, rng: the activation only for layers that take one.
+     *
+     * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
+     */
+    static String checkLayer(String kind, String name, int in, int hidden, Object... required) {
+        String checked = LayerNames.check(kind, name);
+        if (in <= 0 || hidden <= 0) {
+            throw new IllegalArgumentException(kind + " '" + name + "': in and hidden must be positive, got in = " + in
+                    + ", hidden = " + hidden);
+        }
+        for (int i = 0; i < required.length; i++) {
+            if (required[i] == null) {
+                throw new IllegalArgumentException(kind + " '" + name + "': the " + (required.length == 4 && i == 0
+                        ? "activation" : i == required.length - 1 ? "random source" : "initialiser") + " is null");
+            }
+        }
+        return checked;
+    }
+
+    /**
      * Checks a sequence and returns its batch size.
      *
      * @throws IllegalArgumentException if it is empty, a step is null, or a step is not batch x in

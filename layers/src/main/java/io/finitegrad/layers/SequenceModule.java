@@ -20,8 +20,17 @@ public interface SequenceModule {
     /** The trainable parameters in a stable order; each {@link Var#name()} is unique. */
     List<Var> parameters();
 
+    /** The layer's name (its scope, e.g. {@code rnn1}). */
+    String name();
+
+    /** The layer's row in a summary table. */
+    LayerInfo layerInfo();
+
     /** A Keras-like table of the layer's shapes and parameter count. */
-    String summary();
+    default String summary() {
+        return SummaryTable.render(getClass().getSimpleName() + " '" + name() + "'", List.of(layerInfo()),
+                parameterCount());
+    }
 
     /** Parameters by name, in {@link #parameters()} order. */
     default Map<String, Var> namedParameters() {
