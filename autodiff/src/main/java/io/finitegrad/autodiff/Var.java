@@ -67,10 +67,11 @@ public final class Var {
         this.requiresGrad = requiresGrad;
         this.scope = st.scopePrefix;
         this.allowReason = st.allowReason;
-        // Constants and inputs need no recorded site: their reports are made while the user's frame
-        // is live. Library code inside its own name scope shares the site the scope recorded.
-        this.site = !st.on() || !st.captureSites || kind == Kind.CONSTANT || kind == Kind.INPUT ? null
-                : st.scopeSite != null ? st.scopeSite : Site.capture();
+        // Library code inside its own name scope shares the site the scope recorded. Constants and
+        // inputs otherwise skip the walk: their reports are made while the user's frame is live.
+        this.site = !st.on() || !st.captureSites ? null
+                : st.scopeSite != null ? st.scopeSite
+                : kind == Kind.CONSTANT || kind == Kind.INPUT ? null : Site.capture();
     }
 
     // ---- leaves ------------------------------------------------------------------------------
@@ -269,7 +270,12 @@ public final class Var {
     Var parent(int i) { return parents[i]; }
 
     /** Where user code created this node ({@code File.java:42 (Class.method)}). */
-    public String site() { return Site.format(site); }
+    public String site() {
+        if (site == null && (kind == Kind.CONSTANT || kind == Kind.INPUT) && op == null) {
+            return "not recorded for " + opName() + "s (a report on one names the line that created or read it)";
+        }
+        return Site.format(site);
+    }
 
     /** A copy of the value. */
     public Tensor value() { return Tensor.of(value); }
