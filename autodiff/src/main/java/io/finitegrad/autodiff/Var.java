@@ -271,7 +271,7 @@ public final class Var {
 
     /** Where user code created this node ({@code File.java:42 (Class.method)}). */
     public String site() {
-        if (site == null && (kind == Kind.CONSTANT || kind == Kind.INPUT) && op == null) {
+        if (site == null && (kind == Kind.CONSTANT || kind == Kind.INPUT)) {
             return "not recorded for " + opName() + "s (a report on one names the line that created or read it)";
         }
         return Site.format(site);

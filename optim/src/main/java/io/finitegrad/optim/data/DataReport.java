@@ -125,13 +125,15 @@ public final class DataReport {
         int n = 0, nonFinite = 0;
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum = 0;
         for (double x : v) {
-            if (!Double.isFinite(x)) continue;
+            if (!Double.isFinite(x)) {
+                nonFinite++;
+                continue;
+            }
             n++;
             sum += x;
             min = Math.min(min, x);
             max = Math.max(max, x);
         }
-        for (double x : v) if (!Double.isFinite(x)) nonFinite++;
         nonFinite -= missing; // missing cells were stored as NaN
         if (n == 0) return new ColumnStats(name, Double.NaN, Double.NaN, Double.NaN, Double.NaN, nonFinite, missing, 0);
         double mean = sum / n, ss = 0;

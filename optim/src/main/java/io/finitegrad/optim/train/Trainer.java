@@ -228,7 +228,8 @@ public final class Trainer {
             }
             for (Var p : params) p.zeroGrad();
             l.backward();
-            double norm = GradClip.globalNorm(params);
+            // byGlobalNorm returns the norm before clipping and leaves non-finite gradients alone
+            double norm = Double.isNaN(clipNorm) ? GradClip.globalNorm(params) : GradClip.byGlobalNorm(params, clipNorm);
             if (!Double.isFinite(norm)) {
                 if (optimizer.nonFinitePolicy() == Optimizer.NonFinitePolicy.SKIP) {
                     optimizer.step(); // counts the skip, changes nothing
@@ -237,7 +238,6 @@ public final class Trainer {
                 throw diverged("the gradient global norm is " + norm + " (" + nonFiniteNames(params) + ")",
                         firstGradientReport(params), epoch, batch, history, null);
             }
-            if (!Double.isNaN(clipNorm)) GradClip.byGlobalNorm(params, clipNorm);
             for (int k = 0; k < backup.length; k++) {
                 System.arraycopy(params.get(k).data().data, 0, backup[k], 0, backup[k].length);
             }
