@@ -98,7 +98,7 @@ public final class Csv {
         }
     }
 
-    private static Dataset build(CsvRecords t, CsvOptions o) throws CsvFormatException {
+    private static Dataset build(CsvRecords t, CsvOptions o) throws IOException {
         List<String> header = t.header();
         boolean[] taken = new boolean[header.size()];
         int labelCol = -1;

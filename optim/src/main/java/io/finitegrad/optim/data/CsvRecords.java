@@ -41,7 +41,7 @@ final class CsvRecords implements Closeable {
     private final Map<String, Integer> columns;
     private CsvRecord current;
 
-    private CsvRecords(String source, CsvReader<CsvRecord> reader) throws CsvFormatException {
+    private CsvRecords(String source, CsvReader<CsvRecord> reader) throws IOException {
         this.source = source;
         this.reader = reader;
         this.it = reader.iterator();
@@ -79,7 +79,7 @@ final class CsvRecords implements Closeable {
                 .build(CsvRecordHandler.builder().maxFields(MAX_COLUMNS).build(), withoutBom(in));
         try {
             return new CsvRecords(source, reader);
-        } catch (CsvFormatException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             reader.close();
             throw e;
         }
@@ -104,7 +104,7 @@ final class CsvRecords implements Closeable {
     }
 
     /** Moves to the next non-blank record; false at the end of the file. */
-    boolean next() throws CsvFormatException {
+    boolean next() throws IOException {
         if (!advance()) return false;
         if (current.getFieldCount() != header.size()) {
             throw new CsvFormatException(source, line(), 0, "expected " + header.size()
@@ -113,7 +113,7 @@ final class CsvRecords implements Closeable {
         return true;
     }
 
-    private boolean advance() throws CsvFormatException {
+    private boolean advance() throws IOException {
         int before = current == null ? 0 : line();
         try {
             do {
@@ -124,7 +124,7 @@ final class CsvRecords implements Closeable {
         } catch (CsvParseException e) {
             throw parseError(e, before);
         } catch (UncheckedIOException e) {
-            throw new CsvFormatException(source, before + 1, 0, "cannot read: " + e.getCause().getMessage());
+            throw e.getCause(); // the reader failed, not the format
         }
     }
 

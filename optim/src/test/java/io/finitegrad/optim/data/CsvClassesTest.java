@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.finitegrad.core.Tensor;
 import java.io.IOException;
@@ -34,6 +37,25 @@ class CsvClassesTest {
         assertEquals(List.of("setosa", "versicolor", "virginica"), withTraining.classNames());
         // one-hot keeps the training width even though setosa is absent
         assertEquals(3, withTraining.oneHot().targets().cols());
+    }
+
+    @Test
+    void everyRowGetsItsTrainingNumberWhateverClassesAndOrderTheFileHas() {
+        ClassVocabulary training = ClassVocabulary.of("ant", "bee", "cat", "dog");
+        qt().withExamples(Integer.getInteger("QT_EXAMPLES", 100))
+                .forAll(lists().of(integers().between(0, 3)).ofSizeBetween(1, 20))
+                .checkAssert(classes -> {
+                    StringBuilder csv = new StringBuilder("x,kind\n");
+                    for (int i = 0; i < classes.size(); i++) csv.append(i).append(',').append(training.name(classes.get(i))).append('\n');
+                    Dataset d;
+                    try {
+                        d = read(csv.toString(), CsvOptions.label("kind").classes(training));
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    int[] got = d.classIndices();
+                    for (int i = 0; i < classes.size(); i++) assertEquals((int) classes.get(i), got[i], "row " + i);
+                });
     }
 
     @Test
