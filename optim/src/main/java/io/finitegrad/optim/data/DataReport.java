@@ -96,18 +96,18 @@ public final class DataReport {
                 throw new CsvFormatException(source, 1, 0, "no label column '" + options.label + "'; the header has " + t.describeHeader());
             }
             Set<String> ignored = Set.copyOf(options.ignored);
-            List<Integer> featureCols = new ArrayList<>();
+            int[] featureCols = new int[header.size()];
+            int d = 0;
             for (int c = 0; c < header.size(); c++) {
-                if (c != label && !ignored.contains(header.get(c))) featureCols.add(c);
+                if (c != label && !ignored.contains(header.get(c))) featureCols[d++] = c;
             }
-            int d = featureCols.size();
             List<double[]> rows = new ArrayList<>();
             int[] missing = new int[d];
             Map<String, Integer> counts = new TreeMap<>();
             while (t.next()) {
                 double[] row = new double[d];
                 for (int j = 0; j < d; j++) {
-                    String cell = t.cell(featureCols.get(j));
+                    String cell = t.cell(featureCols[j]);
                     double v = Cells.finiteOrNaN(cell);
                     if (v != v) {
                         Cells.Kind k = Cells.classify(cell);
@@ -129,7 +129,7 @@ public final class DataReport {
                 for (int j = 0; j < d; j++) cols[j][i] = row[j];
             }
             List<String> names = new ArrayList<>(d);
-            for (int c : featureCols) names.add(header.get(c));
+            for (int j = 0; j < d; j++) names.add(header.get(featureCols[j]));
             return new DataReport(source, n, names, cols, missing, options.label, new LinkedHashMap<>(counts));
         }
     }
