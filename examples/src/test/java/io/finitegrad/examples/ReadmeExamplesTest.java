@@ -14,7 +14,7 @@ import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
 import io.finitegrad.layers.Init;
 import io.finitegrad.layers.Losses;
-import io.finitegrad.layers.Module;
+import io.finitegrad.layers.Layer;
 import io.finitegrad.layers.Sequential;
 import io.finitegrad.optim.Adam;
 import io.finitegrad.optim.data.DataReport;
@@ -63,7 +63,7 @@ class ReadmeExamplesTest {
     @Test
     void layersTrainingAndData(@TempDir Path dir) throws Exception {
         Random rng = new Random(1);
-        Module net = new Sequential(
+        Layer net = new Sequential(
                 new Dense(4, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense(16, 3, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
         assertTrue(net.summary().contains("131"), net.summary()); // 4*16+16 + 16*3+3 parameters
