@@ -3,6 +3,7 @@ package io.finitegrad.layers;
 import io.finitegrad.autodiff.Var;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,8 +27,7 @@ public abstract class Layer {
 
     /** A layer named after its class: {@code dense3} for the third unnamed {@code Dense}, {@code layer1} for an anonymous class. */
     protected Layer() {
-        String kind = getClass().getSimpleName().toLowerCase();
-        this.name = LayerNames.next(kind.isEmpty() ? "layer" : kind);
+        this.name = LayerNames.next(kind().toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -120,7 +120,7 @@ public abstract class Layer {
 
     /** A Keras-like table: one row per layer with its name, type, shapes and parameter count, and the total. */
     public String summary() {
-        return SummaryTable.render(getClass().getSimpleName() + " '" + name + "'", layerInfo(), parameterCount());
+        return SummaryTable.render(kind() + " '" + name + "'", layerInfo(), parameterCount());
     }
 
     /**
@@ -128,7 +128,12 @@ public abstract class Layer {
      * container. The default describes the layer by its class name and parameters, with unknown shapes.
      */
     public List<LayerInfo> layerInfo() {
-        String kind = getClass().getSimpleName();
-        return List.of(LayerInfo.of(name, kind.isEmpty() ? "Layer" : kind, "?", "?", parameters()));
+        return List.of(LayerInfo.of(name, kind(), "?", "?", parameters()));
+    }
+
+    /** The class name, {@code Layer} for an anonymous class (whose simple name is empty). */
+    private String kind() {
+        String simple = getClass().getSimpleName();
+        return simple.isEmpty() ? "Layer" : simple;
     }
 }

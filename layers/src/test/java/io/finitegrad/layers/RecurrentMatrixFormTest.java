@@ -163,4 +163,18 @@ class RecurrentMatrixFormTest {
         assertFalse(rnn.isTraining());
         assertFalse(net.isTraining());
     }
+
+    @Test
+    void badConstructorArgumentsNameTheLayerAndTheArgument() {
+        Random rng = new Random(1);
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> new RNN("enc", 2, 3, null, Init.ZEROS, rng)).getMessage();
+        assertTrue(m.contains("RNN 'enc'") && m.contains("activation"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> new LSTM("enc", 0, 3, rng)).getMessage();
+        assertTrue(m.contains("LSTM 'enc'") && m.contains("in = 0"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> new GRU("enc", 2, 3, null)).getMessage();
+        assertTrue(m.contains("GRU 'enc'") && m.contains("random source"), m);
+        m = assertThrows(IllegalArgumentException.class, () -> new GRU("a/b", 2, 3, rng)).getMessage();
+        assertTrue(m.contains("GRU") && m.contains("'a/b'"), m);
+    }
 }

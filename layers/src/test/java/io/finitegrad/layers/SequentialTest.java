@@ -137,5 +137,6 @@ class SequentialTest {
         assertTrue(s.contains("scale 1x3") && s.contains("Total params: 7"), s);
         assertEquals("layer1", custom.name());
         assertTrue(s.contains("layer1 (Layer)"), s);
+        assertTrue(custom.summary().startsWith("Layer 'layer1'"), custom.summary());
     }
 }
