@@ -25,7 +25,10 @@ public abstract class Layer {
     private final String name;
     private boolean training = true;
 
-    /** A layer named after its class: {@code dense3} for the third unnamed {@code Dense}, {@code layer1} for an anonymous class. */
+    /**
+     * A layer named after its class and a per-kind counter ({@link LayerNames}): {@code sequential1},
+     * or {@code layer1} for an anonymous class.
+     */
     protected Layer() {
         this.name = LayerNames.next(kind().toLowerCase(Locale.ROOT));
     }

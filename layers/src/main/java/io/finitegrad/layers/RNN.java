@@ -24,8 +24,8 @@ import java.util.Random;
  * gradient then grows geometrically with the length, and a tanh RNN of 16 units is chaotic and its
  * gradient explodes for most draws; ORTHOGONAL recurrent weights keep every singular value at 1 and
  * the gradient bounded.
- * Truncated BPTT ({@link #truncateEvery(int)}, {@link #forward(List, Var, int)}) detaches the state every k steps, bounding how
- * far back gradients travel.
+ * Truncated BPTT ({@link #truncateEvery(int)}, {@link #forward(List, Var, int)}) detaches the
+ * state every k steps, bounding how far back gradients travel.
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class RNN extends RecurrentLayer {
