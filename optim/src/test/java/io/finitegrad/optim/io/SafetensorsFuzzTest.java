@@ -1,4 +1,4 @@
-package io.finitegrad.optim.train;
+package io.finitegrad.optim.io;
 
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
@@ -16,8 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Whatever bytes the loader is given, it either loads them or throws CheckpointFormatException. */
-class CheckpointFuzzTest {
+/** Whatever bytes the reader is given, it either loads them or throws CheckpointFormatException. */
+class SafetensorsFuzzTest {
     @TempDir
     Path dir;
 
@@ -25,7 +25,7 @@ class CheckpointFuzzTest {
         try {
             Path f = dir.resolve("fuzz.safetensors");
             Files.write(f, bytes);
-            Checkpoint.load(f);
+            Safetensors.read(f);
         } catch (CheckpointFormatException expected) {
             // the only acceptable failure
         } catch (IOException e) {
@@ -54,7 +54,7 @@ class CheckpointFuzzTest {
         in.put("dense1/W", Tensor.of(2, 3, 1, 2, 3, 4, 5, 6));
         in.put("dense1/b", Tensor.row(0.5, -0.5, 0));
         Path good = dir.resolve("good.safetensors");
-        Checkpoint.save(good, in, Map.of("k", "v"));
+        Safetensors.write(good, in, Map.of("k", "v"));
         byte[] valid = Files.readAllBytes(good);
         qt().forAll(lists().of(integers().between(0, valid.length - 1)).ofSizeBetween(1, 6),
                         lists().of(integers().between(0, 255)).ofSizeBetween(6, 6), integers().between(0, valid.length))
