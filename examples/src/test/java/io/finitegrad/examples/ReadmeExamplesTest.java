@@ -23,6 +23,7 @@ import io.finitegrad.optim.data.DataReport;
 import io.finitegrad.optim.data.Dataset;
 import io.finitegrad.optim.data.Datasets;
 import io.finitegrad.optim.data.StandardScaler;
+import io.finitegrad.optim.io.Safetensors;
 import io.finitegrad.optim.train.Checkpoint;
 import io.finitegrad.optim.train.History;
 import io.finitegrad.optim.train.Trainer;
@@ -83,7 +84,7 @@ class ReadmeExamplesTest {
         assertEquals(101, Files.readAllLines(dir.resolve("history.csv")).size()); // header + 100 epochs
         Path file = dir.resolve("iris.safetensors");
         Checkpoint.saveModel(file, net);
-        Map<String, Tensor> saved = Checkpoint.load(file);
+        Map<String, Tensor> saved = Safetensors.read(file).tensors();
         assertEquals(net.parameters().get(0).value(), saved.get(net.parameters().get(0).name()));
     }
 

@@ -1,5 +1,6 @@
-package io.finitegrad.optim.train;
+package io.finitegrad.optim.io;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,8 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Whatever bytes the loader is given, it either loads them or throws CheckpointFormatException. */
-class CheckpointFuzzTest {
+/** Whatever bytes the reader is given, it either loads them or throws CheckpointFormatException. */
+class SafetensorsFuzzTest {
     @TempDir
     Path dir;
 
@@ -25,7 +27,7 @@ class CheckpointFuzzTest {
         try {
             Path f = dir.resolve("fuzz.safetensors");
             Files.write(f, bytes);
-            Checkpoint.load(f);
+            Safetensors.read(f);
         } catch (CheckpointFormatException expected) {
             // the only acceptable failure
         } catch (IOException e) {
@@ -54,8 +56,28 @@ class CheckpointFuzzTest {
         in.put("dense1/W", Tensor.of(2, 3, 1, 2, 3, 4, 5, 6));
         in.put("dense1/b", Tensor.row(0.5, -0.5, 0));
         Path good = dir.resolve("good.safetensors");
-        Checkpoint.save(good, in, Map.of("k", "v"));
+        Safetensors.write(good, in, Map.of("k", "v"));
         byte[] valid = Files.readAllBytes(good);
+        qt().forAll(lists().of(integers().between(0, valid.length - 1)).ofSizeBetween(1, 6),
+                        lists().of(integers().between(0, 255)).ofSizeBetween(6, 6), integers().between(0, valid.length))
+                .checkAssert((positions, values, cut) -> {
+                    byte[] m = valid.clone();
+                    for (int i = 0; i < positions.size(); i++) m[positions.get(i)] = (byte) (int) values.get(i);
+                    loadsOrRefuses(m);
+                    loadsOrRefuses(java.util.Arrays.copyOf(valid, cut));
+                });
+    }
+
+    @Test
+    void mutationsOfAValidF32FileOnlyEverGiveCheckpointFormatException() throws IOException {
+        byte[] header = ("{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+                + "\"b\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[16,24]}}").getBytes(StandardCharsets.UTF_8);
+        ByteBuffer file = ByteBuffer.allocate(8 + header.length + 24).order(ByteOrder.LITTLE_ENDIAN);
+        file.putLong(header.length).put(header).putFloat(1).putFloat(-2).putFloat(0.5f).putFloat(3).putDouble(4);
+        byte[] valid = file.array();
+        Path f = dir.resolve("f32.safetensors");
+        Files.write(f, valid);
+        assertEquals(Tensor.of(2, 2, 1, -2, 0.5, 3), Safetensors.read(f).tensors().get("w"), "the unmutated file loads");
         qt().forAll(lists().of(integers().between(0, valid.length - 1)).ofSizeBetween(1, 6),
                         lists().of(integers().between(0, 255)).ofSizeBetween(6, 6), integers().between(0, valid.length))
                 .checkAssert((positions, values, cut) -> {
