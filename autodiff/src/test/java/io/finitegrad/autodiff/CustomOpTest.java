@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.autodiff.op.Op;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.autodiff.op.ShapeException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -17,7 +17,7 @@ public interface Module {
     /**
      * The layer applied to a batch.
      *
-     * @throws IllegalArgumentException (a {@link io.finitegrad.autodiff.ShapeException}) if the input
+     * @throws IllegalArgumentException (a {@link io.finitegrad.autodiff.op.ShapeException}) if the input
      *     shape does not fit the layer, naming the layer and both shapes
      * @throws io.finitegrad.autodiff.NonFiniteException if the guard is in THROW mode and a NaN/Inf
      *     first appears inside this layer
