@@ -6,7 +6,6 @@ import static io.finitegrad.autodiff.guard.Guarded.labels;
 import static io.finitegrad.autodiff.guard.Guarded.throwing;
 import static io.finitegrad.autodiff.guard.Guarded.warn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
