@@ -102,6 +102,7 @@ public final class FiniteGuard {
          * now: read again for propagation and gradients recorded since.
          */
         public List<NanReport> reports() {
+            if (mine.isEmpty()) return List.of();
             List<NanReport> list = new ArrayList<>(mine.size());
             for (Incident i : mine) list.add(i.report(state.marks));
             return Collections.unmodifiableList(list);

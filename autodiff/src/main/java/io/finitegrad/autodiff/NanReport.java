@@ -40,9 +40,10 @@ public final class NanReport {
     private final List<String> reached;
     private final int propagationCount;
     private final List<ReportNode> graph;
+    private final boolean graphTruncated;
 
     NanReport(Incident i, List<String> path, List<String> hiddenBy, List<String> reached, int propagationCount,
-              List<ReportNode> graph) {
+              ReportGraph.Snapshot graph) {
         this.phase = i.phase;
         this.entryId = i.entryId;
         this.op = i.op;
@@ -63,7 +64,8 @@ public final class NanReport {
         this.hiddenBy = hiddenBy;
         this.reached = reached;
         this.propagationCount = propagationCount;
-        this.graph = graph;
+        this.graph = graph.nodes();
+        this.graphTruncated = graph.truncated();
     }
 
     // ---- accessors ---------------------------------------------------------------------------
@@ -109,10 +111,13 @@ public final class NanReport {
 
     /**
      * The nodes this report describes, as captured when it was handed out: the path, the hiding
-     * nodes and their direct inputs (at most {@value ReportGraph#MAX_NODES}; nodes already collected
+     * nodes and their direct inputs (at most 5000; nodes already collected
      * are missing).
      */
     public List<ReportNode> graph() { return graph; }
+
+    /** True if {@link #graph()} left nodes out to stay bounded. */
+    public boolean graphTruncated() { return graphTruncated; }
 
     @Override
     public String toString() {

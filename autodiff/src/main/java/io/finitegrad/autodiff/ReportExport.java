@@ -19,6 +19,9 @@ final class ReportExport {
                     .append("\", fillcolor=").append(colour(v.role())).append("];\n");
             for (int p : v.inputs()) sb.append("  n").append(p).append(" -> n").append(v.id()).append(";\n");
         }
+        if (r.graphTruncated()) {
+            sb.append("  truncated [label=\"... graph truncated at ").append(r.graph().size()).append(" nodes\"];\n");
+        }
         return sb.append("}\n").toString();
     }
 

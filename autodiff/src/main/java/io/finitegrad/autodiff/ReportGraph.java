@@ -15,10 +15,14 @@ import java.util.Map;
 final class ReportGraph {
     static final int MAX_NODES = 5000;
 
+    /** The nodes drawn, and whether more were left out. */
+    record Snapshot(List<ReportNode> nodes, boolean truncated) {
+    }
+
     private ReportGraph() {
     }
 
-    static List<ReportNode> snapshot(Incident incident, Var entry, List<Var> path, List<Var> hiders, GuardMarks marks) {
+    static Snapshot snapshot(Incident incident, Var entry, List<Var> path, List<Var> hiders, GuardMarks marks) {
         Map<Var, Boolean> hiding = new IdentityHashMap<>();
         for (Var h : hiders) hiding.put(h, Boolean.TRUE);
         // core nodes keep their edges; their inputs are drawn without theirs
@@ -39,7 +43,7 @@ final class ReportGraph {
             nodes.add(new ReportNode(v.id, v.name(), v.opName(), v.shape(), range(v),
                     role(incident, v, entry, hiding, marks), inputs));
         }
-        return List.copyOf(nodes);
+        return new Snapshot(List.copyOf(nodes), order.size() > MAX_NODES);
     }
 
     private static ReportNode.Role role(Incident incident, Var v, Var entry, Map<Var, Boolean> hiding, GuardMarks marks) {

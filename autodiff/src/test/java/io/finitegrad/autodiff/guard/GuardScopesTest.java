@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * Every guard and name scope closes without a checked exception: these methods declare none, so
  * they compile only if each {@code close()} throws nothing.
  */
+@SuppressWarnings("try") // scopes are opened for their effect on the code inside
 class GuardScopesTest {
     @Test
     void allowNonFiniteIsATryWithResourcesScopeThatRestoresTheGuard() {
