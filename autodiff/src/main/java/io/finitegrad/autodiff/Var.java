@@ -1,7 +1,7 @@
 package io.finitegrad.autodiff;
 
-import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.ops.Arithmetic;
 import io.finitegrad.autodiff.ops.Elementwise;
 import io.finitegrad.autodiff.ops.Linear;

@@ -1,7 +1,5 @@
 package io.finitegrad.autodiff;
 
-import io.finitegrad.autodiff.op.ShapeException;
-import io.finitegrad.autodiff.op.Op;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +8,8 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 
+import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
-import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NanReport;
-import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
