@@ -25,6 +25,10 @@ import org.ejml.data.DMatrixRMaj;
  *
  * THROW (the default) stops at the entry point with a {@link NonFiniteException}; WARN records
  * every entry and keeps computing; OFF performs no checks at all.
+ *
+ * <p>The guard owns its state: its marks on non-finite nodes and its records of incidents live in
+ * per-thread structures that hold nodes weakly and stay empty while everything is finite, so the
+ * happy path costs one scan per tensor and no lookups.
  */
 public final class FiniteGuard {
     /** How the guard reacts to an entry point. */
@@ -50,34 +54,36 @@ public final class FiniteGuard {
      * Nodes created until the returned scope closes may hold non-finite values on purpose (a -Inf
      * attention mask, say): they are not reported, non-finite values derived from them are not
      * reported either, but the first NaN they lead to is, with the mark and reason shown.
+     *
+     * @throws IllegalArgumentException if the reason is null or blank
      */
-    public static AutoCloseable allowNonFinite(String reason) {
+    public static GuardScope allowNonFinite(String reason) {
         if (reason == null || reason.isBlank()) throw new IllegalArgumentException("allowNonFinite: give a reason");
         GuardState st = GuardState.get();
         String previous = st.allowReason;
         st.allowReason = reason;
-        return () -> st.allowReason = previous;
+        return new GuardScope(() -> st.allowReason = previous);
     }
 
     /**
      * Turns recording of the user-code creation site on or off for this thread (on by default);
      * returns a scope that restores the previous setting. Off saves a short stack walk per node.
      */
-    public static AutoCloseable captureSites(boolean on) {
+    public static GuardScope captureSites(boolean on) {
         GuardState st = GuardState.get();
         boolean previous = st.captureSites;
         st.captureSites = on;
-        return () -> st.captureSites = previous;
+        return new GuardScope(() -> st.captureSites = previous);
     }
 
     /** A mode switch; closing it restores the previous mode and hands its reports to any enclosing scope. */
     public static final class Scope implements AutoCloseable {
         private final GuardState state;
         private final Mode previousMode;
-        private final List<NanReport> previousSink;
+        private final List<Incident> previousSink;
         private final Object previousToken;
         private final long startChecks;
-        private final List<NanReport> mine = new ArrayList<>();
+        private final List<Incident> mine = new ArrayList<>();
         private long endChecks = -1;
 
         private Scope(GuardState state, Mode mode) {
@@ -91,9 +97,15 @@ public final class FiniteGuard {
             state.sinkToken = new Object();
         }
 
-        /** Entry points recorded in this scope (WARN mode), in the order they happened. */
+        /**
+         * Entry points recorded in this scope (WARN mode), in the order they happened, as they stand
+         * now: read again for propagation and gradients recorded since.
+         */
         public List<NanReport> reports() {
-            return Collections.unmodifiableList(mine);
+            if (mine.isEmpty()) return List.of();
+            List<NanReport> list = new ArrayList<>(mine.size());
+            for (Incident i : mine) list.add(i.report(state.marks));
+            return Collections.unmodifiableList(list);
         }
 
         /** How many tensors the guard checked in this scope (0 under OFF). */
@@ -101,6 +113,7 @@ public final class FiniteGuard {
             return (endChecks >= 0 ? endChecks : state.checks) - startChecks;
         }
 
+        /** Restores the previous mode; throws nothing. */
         @Override
         public void close() {
             if (endChecks >= 0) return;
@@ -112,23 +125,57 @@ public final class FiniteGuard {
         }
     }
 
+    // ---- reports handed to Var ---------------------------------------------------------------
+
+    static NanReport valueReport(Var v) {
+        GuardMarks marks = GuardState.get().marks;
+        GuardMarks.Mark m = marks.value(v);
+        return m == null || m.incident() == null ? null : m.incident().report(marks);
+    }
+
+    static NanReport gradientReport(Var v) {
+        GuardMarks marks = GuardState.get().marks;
+        GuardMarks.Mark m = marks.gradient(v);
+        return m == null || m.incident() == null ? null : m.incident().report(marks);
+    }
+
+    static void gradientZeroed(Var v) {
+        GuardState.get().marks.clearGradient(v);
+    }
+
+    /** A detached copy carries the original's value mark (and so its report and allow reason). */
+    static void detached(Var from, Var copy, GuardState st) {
+        if (st.marks.anyValues()) st.marks.copyValueMark(from, copy);
+    }
+
     // ---- the checks (called by Var and Backprop) ----------------------------------------------
 
-    /** A leaf at creation, and a parameter when an op reads it after its storage was handed out. */
+    /** A new leaf, under this thread's allow reason. */
     static void checkLeaf(Var v, GuardState st) {
+        scanLeaf(v, st, st.allowReason);
+    }
+
+    /** A leaf at creation, and when an op reads it after its storage was handed out or while it is bad. */
+    private static void scanLeaf(Var v, GuardState st, String allowReason) {
         if (!st.on()) return;
         st.checks++;
+        GuardMarks marks = st.marks;
+        marks.scanned(v);
         if (FiniteScan.allFinite(v.value)) {
-            v.nonFinite = false;
-            v.origin = null;
+            marks.clearValue(v);
             return;
         }
-        v.nonFinite = true;
-        if (v.allowReason != null) return;
+        if (allowReason != null) {
+            marks.markValue(v, null, allowReason);
+            return;
+        }
         // WARN reports a bad leaf once per scope; THROW stops at every use
-        if (st.mode == Mode.WARN && v.origin != null && v.origin.token == st.sinkToken) return;
-        NanReport r = NanReport.leaf(v, st.sinkToken);
-        v.origin = r;
+        GuardMarks.Mark old = marks.value(v);
+        if (st.mode == Mode.WARN && old != null && old.incident() != null && old.incident().scopeToken == st.sinkToken) {
+            return;
+        }
+        Incident r = Incident.leaf(v, st.sinkToken);
+        marks.markValue(v, r, null);
         st.record(r);
     }
 
@@ -136,78 +183,103 @@ public final class FiniteGuard {
     static void checkForward(Var v, GuardState st) {
         if (!st.on()) return;
         st.checks++;
-        Var bad = null;
+        GuardMarks marks = st.marks;
+        GuardMarks.Mark bad = null;
         Var allowedBad = null;
+        GuardMarks.Mark allowedMark = null;
         for (Var p : v.parents) {
-            if (p.op == null && (p.mayHaveChanged || p.nonFinite && p.allowReason == null)) {
-                p.mayHaveChanged = false;
-                checkLeaf(p, st);
+            if (p.op == null) {
+                if (marks.stale(p)) {
+                    GuardMarks.Mark m = marks.value(p);
+                    scanLeaf(p, st, m == null ? null : m.allowReason());
+                } else if (marks.anyValues()) {
+                    GuardMarks.Mark m = marks.value(p);
+                    if (m != null && m.allowReason() == null) scanLeaf(p, st, null);
+                }
             }
-            if (p.nonFinite) {
-                if (p.allowReason != null) {
-                    if (allowedBad == null) allowedBad = p;
-                } else if (bad == null) bad = p;
-            }
+            if (!marks.anyValues()) continue; // the happy path: no node of this thread is non-finite
+            GuardMarks.Mark m = marks.value(p);
+            if (m == null) continue;
+            if (m.allowReason() != null) {
+                if (allowedBad == null) {
+                    allowedBad = p;
+                    allowedMark = m;
+                }
+            } else if (bad == null) bad = m;
         }
         if (FiniteScan.allFinite(v.value)) {
-            if (bad != null && bad.origin != null) bad.origin.hiddenBy(v);
+            if (bad != null && bad.incident() != null) bad.incident().hiddenBy(v);
             return;
         }
-        v.nonFinite = true;
         if (bad != null) {
-            v.origin = bad.origin;
-            if (v.origin != null) v.origin.propagatedTo(v);
+            marks.markValue(v, bad.incident(), st.allowReason);
+            if (bad.incident() != null) bad.incident().propagatedTo(v);
             return;
         }
-        if (v.allowReason != null) return;
-        if (allowedBad != null && !newNaN(v)) {
+        if (st.allowReason != null) {
+            marks.markValue(v, null, st.allowReason);
+            return;
+        }
+        if (allowedBad != null && !newNaN(v, marks)) {
             // keep the user's reason and the marked node, so a NaN further on can name the mask
-            v.allowReason = allowedBad.allowReason.startsWith(DERIVED) ? allowedBad.allowReason
-                    : DERIVED + "'" + allowedBad.name() + "': " + allowedBad.allowReason;
+            String reason = allowedMark.allowReason();
+            marks.markValue(v, null, reason.startsWith(DERIVED) ? reason
+                    : DERIVED + "'" + allowedBad.name() + "': " + reason);
             return;
         }
-        NanReport r = NanReport.forward(v, st.sinkToken);
-        v.origin = r;
+        Incident r = Incident.forward(v, marks, st.sinkToken);
+        marks.markValue(v, r, null);
         st.record(r);
     }
 
     /** True if v holds a NaN that none of its allowed non-finite parents held. */
-    private static boolean newNaN(Var v) {
+    private static boolean newNaN(Var v, GuardMarks marks) {
         if (FiniteScan.scan(v.value).nanCount() == 0) return false;
-        for (Var p : v.parents) if (p.nonFinite && FiniteScan.scan(p.value).nanCount() > 0) return false;
+        for (Var p : v.parents) if (marks.value(p) != null && FiniteScan.scan(p.value).nanCount() > 0) return false;
         return true;
     }
 
     /**
      * The gradient {@code gi} that node {@code n} sends to parent {@code i}. Returns whether it is
-     * finite.
+     * finite; if it is not, the parent's gradient is marked non-finite.
      */
-    static boolean checkGradient(Var n, int i, DMatrixRMaj gi, GuardState st) {
+    static boolean checkGradient(Var n, int i, DMatrixRMaj gi, GuardState st, SweepPath sweep) {
         st.checks++;
+        GuardMarks marks = st.marks;
         Var p = n.parents[i];
+        GuardMarks.Mark own = marks.gradient(n);
         if (FiniteScan.allFinite(gi)) {
-            if (n.gradNonFinite && n.gradOrigin != null) n.gradOrigin.hiddenBy(n);
+            if (own != null && own.incident() != null) own.incident().hiddenBy(n);
             return true;
         }
-        if (n.gradNonFinite) {
-            p.gradOrigin = n.gradOrigin;
+        Incident origin;
+        if (own != null) {
+            origin = own.incident();
         } else {
-            Var badParent = null;
-            for (Var q : n.parents) if (q.nonFinite && q.allowReason == null) { badParent = q; break; }
+            GuardMarks.Mark badParent = null;
+            if (marks.anyValues()) {
+                for (Var q : n.parents) {
+                    GuardMarks.Mark m = marks.value(q);
+                    if (m != null && m.allowReason() == null) {
+                        badParent = m;
+                        break;
+                    }
+                }
+            }
+            GuardMarks.Mark ownValue = marks.value(n);
             if (badParent != null) {
-                p.gradOrigin = badParent.origin; // a forward NaN flowing on into the gradients
-            } else if (n.nonFinite && onlyOwnNaN(n.value, gi)) {
-                p.gradOrigin = n.origin; // its own NaN output (reported, or allowed) read by its vjp
+                origin = badParent.incident(); // a forward NaN flowing on into the gradients
+            } else if (ownValue != null && onlyOwnNaN(n.value, gi)) {
+                origin = ownValue.incident(); // its own NaN output (reported, or allowed) read by its vjp
             } else {
-                NanReport r = NanReport.backward(n, i, gi, st.sinkToken);
-                p.gradOrigin = r;
-                st.record(r);
+                origin = Incident.backward(n, i, gi, marks, sweep.toRoot(n), st.sinkToken);
+                st.record(origin); // THROW stops before the parent's gradient is touched
             }
         }
-        if (p.gradOrigin != null && p.op == null) p.gradOrigin.reached(p);
+        marks.markGradient(p, origin);
+        if (origin != null && p.op == null) origin.reached(p);
         return false;
     }
-
     /** True if every non-finite element of {@code gi} sits where {@code y} (broadcast) is NaN. */
     private static boolean onlyOwnNaN(DMatrixRMaj y, DMatrixRMaj gi) {
         for (int r = 0; r < gi.numRows; r++) {
@@ -221,9 +293,9 @@ public final class FiniteGuard {
     }
 
     /** Sums a finite contribution into an existing gradient; an overflow there is an entry point too. */
-    static void accumulationOverflow(Var p, Var from, GuardState st) {
-        NanReport r = NanReport.accumulation(p, from, st.sinkToken);
-        p.gradOrigin = r;
+    static void accumulationOverflow(Var p, Var from, GuardState st, SweepPath sweep) {
+        Incident r = Incident.accumulation(p, from, sweep.toRoot(p), st.sinkToken);
+        st.marks.markGradient(p, r);
         st.record(r);
     }
 }

@@ -39,8 +39,7 @@ public final class GradCheck {
         if (!(step > 0) || !Double.isFinite(step)) throw new IllegalArgumentException("GradCheck: step must be > 0, got " + step);
         for (Var p : params) {
             if (!p.requiresGrad()) throw new IllegalArgumentException("GradCheck: '" + p.name() + "' does not require grad");
-            p.grad = null;
-            p.gradNonFinite = false;
+            p.zeroGrad();
         }
         Var l = loss.get();
         if (l.rows() != 1 || l.cols() != 1) throw new IllegalArgumentException("GradCheck: loss must be 1x1, got " + l.shape());
@@ -50,10 +49,11 @@ public final class GradCheck {
         Map<String, double[]> numericByName = new LinkedHashMap<>();
         try (FiniteGuard.Scope off = FiniteGuard.mode(FiniteGuard.Mode.OFF)) {
             for (Var p : params) {
-                DMatrixRMaj v = p.value;
+                DMatrixRMaj v = p.data(); // perturbed in place; data() makes the guard rescan it afterwards
                 int n = v.getNumElements();
                 double[] analytic = new double[n];
-                if (p.grad != null) System.arraycopy(p.grad.data, 0, analytic, 0, n);
+                DMatrixRMaj g = p.gradData();
+                if (g != null) System.arraycopy(g.data, 0, analytic, 0, n);
                 double[] numeric = new double[n];
                 for (int k = 0; k < n; k++) {
                     double x = v.data[k];

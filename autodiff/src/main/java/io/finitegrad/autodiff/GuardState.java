@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Per-thread state read once per node: guard mode, the innermost WARN sink, the name-scope prefix
- * and the allow-non-finite reason. One ThreadLocal lookup serves all of them.
+ * Per-thread state read once per node: guard mode, the innermost WARN sink, the name-scope prefix,
+ * the allow-non-finite reason and the guard's marks. One ThreadLocal lookup serves all of them.
  */
 final class GuardState {
     private static final ThreadLocal<GuardState> CURRENT = ThreadLocal.withInitial(GuardState::new);
 
     FiniteGuard.Mode mode = FiniteGuard.Mode.THROW;
-    /** Reports of the innermost open guard scope, or null outside any scope. */
-    List<NanReport> sink;
+    /** Incidents of the innermost open guard scope, or null outside any scope. */
+    List<Incident> sink;
     /** Identifies the innermost scope, so a leaf is reported once per scope. */
     Object sinkToken = new Object();
     long checks;
@@ -21,6 +21,8 @@ final class GuardState {
     StackWalker.StackFrame scopeSite;
     String allowReason;
     boolean captureSites = true;
+    /** The guard's marks on this thread's nodes. */
+    final GuardMarks marks = new GuardMarks();
 
     static GuardState get() {
         return CURRENT.get();
@@ -31,9 +33,9 @@ final class GuardState {
     }
 
     /** Records an entry point; in THROW mode that means stopping right here. */
-    void record(NanReport report) {
-        if (mode == FiniteGuard.Mode.THROW) throw new NonFiniteException(report);
+    void record(Incident incident) {
+        if (mode == FiniteGuard.Mode.THROW) throw new NonFiniteException(incident.report(marks));
         if (sink == null) sink = new ArrayList<>();
-        sink.add(report);
+        sink.add(incident);
     }
 }

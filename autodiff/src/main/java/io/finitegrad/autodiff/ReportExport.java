@@ -3,15 +3,9 @@ package io.finitegrad.autodiff;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.finitegrad.core.FiniteScan;
-import io.finitegrad.core.FiniteStats;
-import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.Set;
 
 /** Graphviz and JSON renderings of a {@link NanReport}. */
 final class ReportExport {
-    private static final int MAX_DOT_NODES = 5000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ReportExport() {
@@ -19,54 +13,46 @@ final class ReportExport {
 
     static String dot(NanReport r) {
         StringBuilder sb = new StringBuilder("digraph finitegrad {\n  rankdir=BT;\n  node [shape=box, style=filled, fillcolor=white, fontname=\"monospace\"];\n");
-        Set<Var> hiders = new HashSet<>(r.hiders);
-        Set<Var> seen = new HashSet<>();
-        ArrayDeque<Var> todo = new ArrayDeque<>();
-        todo.add(r.root());
-        seen.add(r.root());
-        int emitted = 0;
-        while (!todo.isEmpty()) {
-            Var v = todo.poll();
-            if (++emitted > MAX_DOT_NODES) {
-                sb.append("  truncated [label=\"... graph truncated at ").append(MAX_DOT_NODES).append(" nodes\"];\n");
-                break;
-            }
-            String color = v == r.entry ? "red"
-                    : (v.nonFinite && v.origin == r) || (v.gradNonFinite && v.gradOrigin == r) ? "orange"
-                    : hiders.contains(v) ? "yellow"
-                    : v.nonFinite && v.allowReason != null ? "lightgrey" : "white";
-            FiniteStats s = FiniteScan.scan(v.value);
-            String range = s.allFinite() ? "[" + g(s.min()) + ", " + g(s.max()) + "]"
-                    : s.nanCount() + " NaN, " + (s.posInfCount() + s.negInfCount()) + " Inf";
-            sb.append("  n").append(v.id).append(" [label=\"").append(esc(v.name())).append("\\n")
-                    .append(v.opName()).append(' ').append(v.shape()).append("\\n").append(esc(range))
-                    .append("\", fillcolor=").append(color).append("];\n");
-            for (Var p : v.parents) {
-                sb.append("  n").append(p.id).append(" -> n").append(v.id).append(";\n");
-                if (seen.add(p)) todo.add(p);
-            }
+        for (ReportNode v : r.graph()) {
+            sb.append("  n").append(v.id()).append(" [label=\"").append(esc(v.name())).append("\\n")
+                    .append(v.op()).append(' ').append(v.shape()).append("\\n").append(esc(v.range()))
+                    .append("\", fillcolor=").append(colour(v.role())).append("];\n");
+            for (int p : v.inputs()) sb.append("  n").append(p).append(" -> n").append(v.id()).append(";\n");
+        }
+        if (r.graphTruncated()) {
+            sb.append("  truncated [label=\"... graph truncated at ").append(r.graph().size()).append(" nodes\"];\n");
         }
         return sb.append("}\n").toString();
     }
 
+    private static String colour(ReportNode.Role role) {
+        return switch (role) {
+            case ENTRY -> "red";
+            case CARRIER -> "orange";
+            case HIDER -> "yellow";
+            case ALLOWED -> "lightgrey";
+            case OTHER -> "white";
+        };
+    }
+
     static String json(NanReport r) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("phase", r.phase.name());
-        o.put("op", r.op);
-        o.put("label", r.label);
-        o.put("cause", r.cause.name());
-        o.put("meaning", r.cause.meaning());
-        o.put("detail", r.detail);
-        o.put("remedy", r.remedy);
-        o.put("site", r.site);
+        o.put("phase", r.phase().name());
+        o.put("op", r.op());
+        o.put("label", r.label());
+        o.put("cause", r.cause().name());
+        o.put("meaning", r.cause().meaning());
+        o.put("detail", r.detail());
+        o.put("remedy", r.remedy());
+        o.put("site", r.site());
         ObjectNode el = o.putObject("element");
-        el.put("row", r.row);
-        el.put("col", r.col);
-        if (r.operand >= 0) o.put("operand", r.operand);
+        el.put("row", r.row());
+        el.put("col", r.col());
+        if (r.operand() >= 0) o.put("operand", r.operand());
         ArrayNode in = o.putArray("inputs");
-        for (TensorSummary t : r.inputs) in.add(summary(t));
-        if (r.upstream != null) o.set("upstream", summary(r.upstream));
-        o.set("result", summary(r.output));
+        for (TensorSummary t : r.inputs()) in.add(summary(t));
+        if (r.upstream() != null) o.set("upstream", summary(r.upstream()));
+        o.set("result", summary(r.output()));
         ArrayNode path = o.putArray("path");
         r.path().forEach(path::add);
         ArrayNode hidden = o.putArray("hiddenBy");
@@ -74,7 +60,7 @@ final class ReportExport {
         ArrayNode reached = o.putArray("poisonedGradients");
         r.reachedGradients().forEach(reached::add);
         ArrayNode allowed = o.putArray("allowedInputs");
-        r.allowed.forEach(allowed::add);
+        r.allowedInputs().forEach(allowed::add);
         return o.toPrettyString();
     }
 
@@ -100,10 +86,6 @@ final class ReportExport {
     private static void number(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) o.put(key, v);
         else o.put(key, Double.toString(v));
-    }
-
-    private static String g(double v) {
-        return String.format("%.3g", v);
     }
 
     private static String esc(String s) {

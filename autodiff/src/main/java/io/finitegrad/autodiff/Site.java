@@ -1,14 +1,18 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.core.LibraryCode;
+import java.security.CodeSource;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Where user code created a node: the first stack frame that is not finitegrad library code,
  * found with a bounded {@link StackWalker} (never a full Throwable stack trace).
  *
- * <p>Library code is main code in the {@code io.finitegrad} packages other than
- * {@code io.finitegrad.examples} and {@code io.finitegrad.bench}, which use the library as users
- * do; test classes (compiled to {@code test-classes}) count as user code.
+ * <p>A class is library code when its package, or the nearest enclosing package that has one, has a
+ * {@code package-info} marked {@link LibraryCode} and the class comes from the same code source as
+ * that {@code package-info}. Every other frame is user code: examples, benchmarks, and tests, which
+ * share the library's packages but are compiled to another directory.
  */
 final class Site {
     private static final int MAX_FRAMES = 48;
@@ -16,16 +20,39 @@ final class Site {
     private static final ClassValue<Boolean> LIBRARY = new ClassValue<>() {
         @Override
         protected Boolean computeValue(Class<?> c) {
-            String n = c.getName();
-            if (!n.startsWith("io.finitegrad.") || n.startsWith("io.finitegrad.examples.")
-                    || n.startsWith("io.finitegrad.bench.")) return false;
-            var source = c.getProtectionDomain().getCodeSource();
-            return source == null || source.getLocation() == null
-                    || !source.getLocation().getPath().contains("test-classes");
+            return isLibrary(c);
         }
     };
 
     private Site() {
+    }
+
+    /** True if {@code c} is library code (see the class comment); cached per class by the walks. */
+    static boolean isLibrary(Class<?> c) {
+        ClassLoader loader = c.getClassLoader();
+        if (loader == null) return false; // the JDK's own frames are neither library nor marked
+        for (String pkg = c.getPackageName(); !pkg.isEmpty(); pkg = enclosing(pkg)) {
+            Class<?> info;
+            try {
+                info = Class.forName(pkg + ".package-info", false, loader);
+            } catch (ClassNotFoundException e) {
+                continue;
+            }
+            if (!info.isAnnotationPresent(LibraryCode.class)) continue;
+            return Objects.equals(location(info), location(c));
+        }
+        return false;
+    }
+
+    private static String enclosing(String pkg) {
+        int dot = pkg.lastIndexOf('.');
+        return dot < 0 ? "" : pkg.substring(0, dot);
+    }
+
+    /** As a string: URL.equals may resolve host names. */
+    private static String location(Class<?> c) {
+        CodeSource source = c.getProtectionDomain().getCodeSource();
+        return source == null || source.getLocation() == null ? null : source.getLocation().toString();
     }
 
     static StackWalker.StackFrame capture() {

@@ -1,5 +1,6 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.FiniteStats;
 import org.ejml.data.DMatrixRMaj;

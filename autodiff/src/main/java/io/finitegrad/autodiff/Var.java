@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.ops.Arithmetic;
 import io.finitegrad.autodiff.ops.Elementwise;
 import io.finitegrad.autodiff.ops.Linear;
@@ -20,7 +22,8 @@ import org.ejml.data.DMatrixRMaj;
  * <p>The whole idea in one place: {@link #apply} runs an op's forward and records the parents;
  * {@link #backward} walks the nodes in reverse topological order and asks each op for its
  * vector-Jacobian product per parent, summing contributions. Every node is checked by the
- * {@link FiniteGuard} when it is created and when its gradients are computed.
+ * {@link FiniteGuard} when it is created and when its gradients are computed; the guard keeps its
+ * marks and reports itself, so a node holds only its value, gradient, op, parents, kind and name.
  *
  * <p>Leaves are {@link #constant}, {@link #input} (data) and {@link #param} (trainable, keeps its
  * gradient until {@link #zeroGrad()}). Graphs belong to the thread that builds them.
@@ -37,7 +40,7 @@ public final class Var {
     private static final Var[] NO_PARENTS = new Var[0];
 
     final DMatrixRMaj value;
-    DMatrixRMaj grad;
+    private DMatrixRMaj grad;
     final Var[] parents;
     final Op op;
     final Kind kind;
@@ -47,17 +50,8 @@ public final class Var {
     final String scope;
     final StackWalker.StackFrame site;
     private String label;
-
-    // Guard bookkeeping, see FiniteGuard.
-    boolean nonFinite;
-    boolean gradNonFinite;
-    /** The live storage was handed out since the last scan, so the value may have changed. */
-    boolean mayHaveChanged;
-    String allowReason;
-    NanReport origin;
-    NanReport gradOrigin;
-    Var consumer;
-    int visit;
+    /** Bumped each time {@link #data()} hands out the live storage; the guard rescans on a change. */
+    private int version;
 
     private Var(DMatrixRMaj value, Var[] parents, Op op, Kind kind, boolean requiresGrad, GuardState st) {
         this.value = value;
@@ -66,7 +60,6 @@ public final class Var {
         this.kind = kind;
         this.requiresGrad = requiresGrad;
         this.scope = st.scopePrefix;
-        this.allowReason = st.allowReason;
         // Library code inside its own name scope shares the site the scope recorded. Constants and
         // inputs otherwise skip the walk: their reports are made while the user's frame is live.
         this.site = !st.on() || !st.captureSites ? null
@@ -232,9 +225,7 @@ public final class Var {
         GuardState st = GuardState.get();
         Var v = new Var(kind == Kind.PARAM ? value.copy() : value, NO_PARENTS, null, Kind.CONSTANT, false, st);
         v.label = name() + "/detached";
-        v.nonFinite = nonFinite;
-        v.origin = origin;
-        v.allowReason = allowReason;
+        FiniteGuard.detached(this, v, st);
         return v;
     }
 
@@ -299,8 +290,13 @@ public final class Var {
      * rescans a parameter the next time an op reads it after this call.
      */
     public DMatrixRMaj data() {
-        mayHaveChanged = true;
+        version++;
         return value;
+    }
+
+    /** How often {@link #data()} has handed out the storage; 0 if never. */
+    int version() {
+        return version;
     }
 
     /** The live gradient storage, or null if no gradient has reached this node. */
@@ -310,16 +306,67 @@ public final class Var {
      * The guard's report of where this node's gradient first went non-finite, or null (no such
      * gradient, or the guard was OFF). Optimisers use it to refuse a step with the reason.
      */
-    public NanReport gradientReport() { return gradNonFinite ? gradOrigin : null; }
+    public NanReport gradientReport() { return FiniteGuard.gradientReport(this); }
 
     /** The guard's report of where this node's value first went non-finite, or null. */
-    public NanReport valueReport() { return nonFinite ? origin : null; }
+    public NanReport valueReport() { return FiniteGuard.valueReport(this); }
 
     /** Zeroes the gradient in place (keeping its storage, so steps do not allocate). */
     public void zeroGrad() {
         if (grad != null) Arrays.fill(grad.data, 0, grad.getNumElements(), 0.0);
-        gradNonFinite = false;
-        gradOrigin = null;
+        FiniteGuard.gradientZeroed(this);
+    }
+
+    // ---- gradient storage, written by the backward sweep through these methods only ----------
+
+    /** The live gradient, or null; for the sweep and the guard. */
+    DMatrixRMaj gradient() {
+        return grad;
+    }
+
+    /** Forgets an op node's gradient from an earlier sweep (only leaves accumulate across sweeps). */
+    void dropGradient() {
+        grad = null;
+    }
+
+    /**
+     * Adds a contribution to the gradient, taking ownership of {@code g} if none has arrived yet.
+     * Returns whether the sum is all finite when {@code check} is set (always true otherwise, and
+     * true when {@code g} was taken as is: the guard scanned it).
+     */
+    boolean addGradient(DMatrixRMaj g, boolean check) {
+        if (grad == null) {
+            grad = g;
+            return true;
+        }
+        if (!check) {
+            double[] a = grad.data, b = g.data;
+            for (int i = 0, n = grad.getNumElements(); i < n; i++) a[i] += b[i];
+            return true;
+        }
+        return addAndCheck(grad, g);
+    }
+
+    /** {@code grad += gi}, returning whether the sum is all finite, in one pass. */
+    private static boolean addAndCheck(DMatrixRMaj grad, DMatrixRMaj gi) {
+        double[] a = grad.data, b = gi.data;
+        int n = grad.getNumElements();
+        // x - x is 0 for finite x, NaN otherwise; four accumulators avoid a serial add chain
+        double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            double s0 = a[i] += b[i], s1 = a[i + 1] += b[i + 1], s2 = a[i + 2] += b[i + 2], s3 = a[i + 3] += b[i + 3];
+            c0 += s0 - s0;
+            c1 += s1 - s1;
+            c2 += s2 - s2;
+            c3 += s3 - s3;
+        }
+        for (; i < n; i++) {
+            double s = a[i] += b[i];
+            c0 += s - s;
+        }
+        double check = c0 + c1 + c2 + c3;
+        return check == check;
     }
 
     @Override

@@ -8,6 +8,8 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 
+import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;

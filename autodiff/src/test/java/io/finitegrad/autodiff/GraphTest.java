@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.NaiveOps;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
@@ -101,6 +101,8 @@ class ReadmeExamplesTest {
         String out = buffer.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("loss = 0.185"), out);
         assertTrue(out.contains("NaN/Inf entry point (FORWARD): exp 'naiveSoftmax/exp'"), out);
+        // examples are user code: the site is the demo's line, not a frame inside the library
+        assertTrue(out.contains("created:   Demo.java:") && out.contains(" (Demo.main)"), out);
         assertTrue(out.contains("cause:     ZERO_TIMES_INF"), out);
         assertTrue(out.contains("hidden by: "), out);
         assertTrue(out.contains("test accuracy 96.7%"), out);

@@ -1,7 +1,7 @@
 package io.finitegrad.layers;
 
 import io.finitegrad.autodiff.Names;
-import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.List;

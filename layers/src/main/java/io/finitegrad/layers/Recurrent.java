@@ -1,6 +1,6 @@
 package io.finitegrad.layers;
 
-import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.List;

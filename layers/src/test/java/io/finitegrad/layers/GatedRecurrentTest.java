@@ -9,7 +9,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.finitegrad.autodiff.GradCheck;
-import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayList;

@@ -3,11 +3,11 @@ package io.finitegrad.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
-import io.finitegrad.autodiff.Phase;
+import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.Random;

@@ -7,11 +7,11 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.GradCheck;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
-import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayList;

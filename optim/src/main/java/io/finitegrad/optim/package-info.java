@@ -5,4 +5,7 @@
  * ({@link io.finitegrad.optim.LrSchedule}). Data preparation is in {@code io.finitegrad.optim.data},
  * the training loop and checkpoints in {@code io.finitegrad.optim.train}.
  */
+@LibraryCode
 package io.finitegrad.optim;
+
+import io.finitegrad.core.LibraryCode;

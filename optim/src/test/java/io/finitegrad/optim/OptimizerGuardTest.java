@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.finitegrad.autodiff.Cause;
+import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;

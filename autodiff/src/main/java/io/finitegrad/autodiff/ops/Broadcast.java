@@ -1,6 +1,6 @@
 package io.finitegrad.autodiff.ops;
 
-import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.op.ShapeException;
 import org.ejml.data.DMatrixRMaj;
 
 /**

@@ -1,10 +1,10 @@
 package io.finitegrad.autodiff.ops;
 
-import io.finitegrad.autodiff.Cause;
-import io.finitegrad.autodiff.Diagnosis;
-import io.finitegrad.autodiff.Fault;
-import io.finitegrad.autodiff.Op;
-import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Diagnosis;
+import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.ShapeException;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 

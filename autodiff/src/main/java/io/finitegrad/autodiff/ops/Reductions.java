@@ -1,9 +1,9 @@
 package io.finitegrad.autodiff.ops;
 
-import io.finitegrad.autodiff.Cause;
-import io.finitegrad.autodiff.Diagnosis;
-import io.finitegrad.autodiff.Fault;
-import io.finitegrad.autodiff.Op;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Diagnosis;
+import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.Op;
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
 

@@ -1,7 +1,7 @@
 package io.finitegrad.autodiff.ops;
 
-import io.finitegrad.autodiff.Op;
-import io.finitegrad.autodiff.ShapeException;
+import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.ShapeException;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 

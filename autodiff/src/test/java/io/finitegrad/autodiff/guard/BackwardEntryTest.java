@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.finitegrad.autodiff.Cause;
-import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Names;
-import io.finitegrad.autodiff.Phase;
+import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 
-import io.finitegrad.autodiff.Cause;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NanReport;
-import io.finitegrad.autodiff.Phase;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -58,9 +58,21 @@ class GuardPropertiesTest {
             assertEquals(element % cols, first.col());
             Var poisoned = b.leaves().get(leaf);
             for (NanReport r : reports.subList(1, reports.size())) {
-                assertFalse(dependsOn(r.node(), poisoned), () -> "downstream node reported as an entry:\n" + r);
+                assertFalse(dependsOn(node(b.loss(), r.entryId()), poisoned), () -> "downstream node reported as an entry:\n" + r);
             }
         });
+    }
+
+    /** The node with this id in the graph of {@code root}: reports carry ids, not nodes. */
+    private static Var node(Var root, int id) {
+        Set<Var> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Var> todo = new ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            Var v = todo.pop();
+            if (v.id() == id) return v;
+            if (seen.add(v)) todo.addAll(v.parents());
+        }
+        throw new AssertionError("no node #" + id + " in the graph of " + root);
     }
 
     private static boolean dependsOn(Var node, Var leaf) {

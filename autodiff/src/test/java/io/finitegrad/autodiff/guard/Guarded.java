@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.finitegrad.autodiff.Cause;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
-import io.finitegrad.autodiff.Phase;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -52,7 +52,7 @@ final class Guarded {
      */
     static void assertNothingCreatedAfter(NanReport r) {
         Var probe = Var.constant(0.0);
-        assertEquals(r.node().id() + 1, probe.id(), "a node was created after the entry point " + r.label());
+        assertEquals(r.entryId() + 1, probe.id(), "a node was created after the entry point " + r.label());
     }
 
     /** The entry labels of the reports, in order. */

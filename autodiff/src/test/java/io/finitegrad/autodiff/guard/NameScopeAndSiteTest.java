@@ -4,14 +4,14 @@ import static io.finitegrad.autodiff.guard.Guarded.assertEntry;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.finitegrad.autodiff.Cause;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NaiveOps;
-import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Names;
+import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
-import io.finitegrad.autodiff.Phase;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import org.junit.jupiter.api.Test;
 

@@ -51,16 +51,18 @@ class ReportFormatTest {
         NanReport r = run.reports().get(0);
         Var div = run.result();
         Var sumRows = div.parents().get(1);
-        Var logits = r.node().parents().get(0);
+        Var exp = div.parents().get(0);
+        Var logits = exp.parents().get(0);
+        assertEquals(exp.id(), r.entryId());
         String dot = r.toDot();
         assertTrue(dot.startsWith("digraph"), dot);
         assertTrue(dot.trim().endsWith("}"), dot);
         Map<Integer, String> colours = new HashMap<>();
         Matcher m = DOT_NODE.matcher(dot);
         while (m.find()) colours.put(Integer.parseInt(m.group(1)), m.group(2));
-        assertEquals(Map.of(div.id(), "orange", r.node().id(), "red", sumRows.id(), "orange", logits.id(), "white"),
+        assertEquals(Map.of(div.id(), "orange", exp.id(), "red", sumRows.id(), "orange", logits.id(), "white"),
                 colours, dot);
-        assertTrue(dot.contains("n" + r.node().id() + " -> n" + sumRows.id() + ";"), dot);
+        assertTrue(dot.contains("n" + exp.id() + " -> n" + sumRows.id() + ";"), dot);
         assertTrue(dot.contains("n" + sumRows.id() + " -> n" + div.id() + ";"), dot);
     }
 

@@ -111,7 +111,7 @@ class TrainerTest {
                 () -> trainer.fit(times(IRIS.train(), 10_000)));
         assertNotNull(e.report());
         assertEquals("exp", e.report().op());
-        assertEquals(io.finitegrad.autodiff.Cause.EXP_OVERFLOW, e.report().cause());
+        assertEquals(io.finitegrad.autodiff.op.Cause.EXP_OVERFLOW, e.report().cause());
         assertTrue(e.report().label().contains("naiveSoftmax"), e.report().label());
         assertEquals(1, e.epoch());
         assertEquals(0, e.batch());
@@ -198,7 +198,7 @@ class TrainerTest {
                 .epochs(3).batchSize(1).quiet(true).build();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> trainer.fit(d));
         assertTrue(e.getMessage().contains("made parameter 'w' non-finite"), e.getMessage());
-        assertEquals(io.finitegrad.autodiff.Cause.NON_FINITE_INPUT, e.report().cause());
+        assertEquals(io.finitegrad.autodiff.op.Cause.NON_FINITE_INPUT, e.report().cause());
         assertEquals(1.0, w.item());
     }
 

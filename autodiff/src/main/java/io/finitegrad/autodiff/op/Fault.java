@@ -1,4 +1,4 @@
-package io.finitegrad.autodiff;
+package io.finitegrad.autodiff.op;
 
 import org.ejml.data.DMatrixRMaj;
 
@@ -7,13 +7,17 @@ import org.ejml.data.DMatrixRMaj;
  * phase, the operands, the output, the upstream gradient (backward only), and the offending element
  * of the output (forward) or of the gradient to operand {@link #operand()} (backward).
  *
- * <p>Operand values at the element are read with NumPy-style broadcasting, so for elementwise ops
+ * <p>It carries values and names only, never graph nodes, so an op's diagnosis cannot reach into
+ * the graph. Operand values at the element are read with NumPy-style broadcasting, so for elementwise ops
  * {@code x(i)} is the value that produced the bad element.
  */
 public final class Fault {
     private final Phase phase;
     private final int operand;
-    private final Var node;
+    private final String op;
+    private final String nodeName;
+    private final String[] operandNames;
+    private final String[] operandOps;
     private final DMatrixRMaj[] x;
     private final DMatrixRMaj y;
     private final DMatrixRMaj g;
@@ -21,11 +25,36 @@ public final class Fault {
     private final int row;
     private final int col;
 
-    Fault(Phase phase, int operand, Var node, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj bad,
-          int row, int col) {
+    /**
+     * Made by the guard (and by tests of custom ops): the names are the node's and its operands' at
+     * the moment of the fault; the matrices are read, never modified.
+     *
+     * @param phase forward or backward
+     * @param operand in backward the operand whose gradient is non-finite, else -1
+     * @param op the op's short name
+     * @param nodeName the node's name
+     * @param operandNames the operand nodes' names, one per operand value
+     * @param operandOps the operand nodes' op names, one per operand value
+     * @param x the operand values
+     * @param y the op's output
+     * @param g the upstream gradient (backward) or null
+     * @param bad the non-finite matrix: the output (forward) or the gradient to {@code operand}
+     * @param row the offending element's row in {@code bad}
+     * @param col the offending element's column in {@code bad}
+     * @throws IllegalArgumentException if the name and value arrays differ in length
+     */
+    public Fault(Phase phase, int operand, String op, String nodeName, String[] operandNames, String[] operandOps,
+                 DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj bad, int row, int col) {
+        if (operandNames.length != x.length || operandOps.length != x.length) {
+            throw new IllegalArgumentException("Fault: " + x.length + " operand values but " + operandNames.length
+                    + " names and " + operandOps.length + " op names");
+        }
         this.phase = phase;
         this.operand = operand;
-        this.node = node;
+        this.op = op;
+        this.nodeName = nodeName;
+        this.operandNames = operandNames.clone();
+        this.operandOps = operandOps.clone();
         this.x = x;
         this.y = y;
         this.g = g;
@@ -49,22 +78,22 @@ public final class Fault {
 
     /** The op's short name. */
     public String op() {
-        return node.opName();
+        return op;
     }
 
     /** The node's current name, e.g. {@code "naiveSoftmax/exp"}; ops use it to tailor remedies. */
     public String nodeName() {
-        return node.name();
+        return nodeName;
     }
 
     /** The op name of operand {@code i}'s node ({@code "param"}, {@code "softmax"}, ...). */
     public String operandOp(int i) {
-        return node.parent(i).opName();
+        return operandOps[i];
     }
 
     /** The name of operand {@code i}'s node. */
     public String operandName(int i) {
-        return node.parent(i).name();
+        return operandNames[i];
     }
 
     public int operandCount() {

@@ -1,4 +1,4 @@
-package io.finitegrad.autodiff;
+package io.finitegrad.autodiff.op;
 
 /**
  * Why a value or gradient became non-finite, classified from the actual operands at the offending

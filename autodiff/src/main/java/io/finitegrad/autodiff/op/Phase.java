@@ -1,4 +1,4 @@
-package io.finitegrad.autodiff;
+package io.finitegrad.autodiff.op;
 
 /** When a non-finite value appeared: computing a node's value, or a gradient during backward. */
 public enum Phase {

@@ -1,12 +1,13 @@
-package io.finitegrad.autodiff;
+package io.finitegrad.autodiff.op;
 
 import org.ejml.data.DMatrixRMaj;
 
 /**
  * One differentiable operation: the unit that owns its forward, its vector-Jacobian product and
  * its diagnosis. Built-in ops implement this interface exactly as user code does, and the graph,
- * the finiteness guard and {@link GradCheck} treat both alike: apply one with
- * {@link Var#apply(Op, Var...)}.
+ * the finiteness guard and {@code GradCheck} treat both alike: apply one with
+ * {@code Var.apply(op, inputs...)}. This package is the extension point: it depends on nothing
+ * else in finitegrad autodiff, and the built-in ops ({@code io.finitegrad.autodiff.ops}) use only it.
  *
  * <pre>{@code
  * Op cube = new Op() {
@@ -28,7 +29,7 @@ public interface Op {
      * Computes the output from the operand values. Must not modify the operands, and must return a
      * new matrix that it does not keep writing to.
      *
-     * @throws ShapeException when the operand shapes do not fit; {@link Var#apply} adds the
+     * @throws ShapeException when the operand shapes do not fit; {@code Var.apply} adds the
      *     operands' labels and shapes to the message
      */
     DMatrixRMaj forward(DMatrixRMaj[] x);

@@ -1,4 +1,4 @@
-package io.finitegrad.autodiff;
+package io.finitegrad.autodiff.op;
 
 /**
  * An op's answer to "why is this element non-finite": the {@link Cause}, a detail line with the

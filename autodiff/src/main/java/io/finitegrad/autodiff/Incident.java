@@ -1,0 +1,267 @@
+package io.finitegrad.autodiff;
+
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Diagnosis;
+import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.Phase;
+import io.finitegrad.core.FiniteScan;
+import io.finitegrad.core.FiniteStats;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * The guard's own record of one entry point, made when a NaN/Inf first appears and grown in WARN
+ * mode as later nodes propagate or hide it and gradients it reaches. Everything about the entry is
+ * captured as values when it is made; later nodes are held weakly, so an incident never keeps a
+ * graph alive. {@link #report} hands out an immutable {@link NanReport}.
+ */
+final class Incident {
+    private static final int MAX_LISTED = 20;
+
+    final Phase phase;
+    final int entryId;
+    final String op;
+    final String label;
+    final Cause cause;
+    final String detail;
+    final String remedy;
+    final String site;
+    final int row;
+    final int col;
+    final int operand;
+    final String operandLabel;
+    final List<TensorSummary> inputs;
+    final TensorSummary upstream;
+    final TensorSummary output;
+    final List<String> allowed;
+    /** The guard scope that was innermost when this was recorded. */
+    final Object scopeToken;
+    private final WeakReference<Var> entry;
+    /** Backward only: entry -> ... -> loss, as names and as (weakly held) nodes. */
+    private final List<String> backwardPath;
+    private final List<WeakReference<Var>> backwardNodes;
+
+    private WeakReference<Var> lastPropagated;
+    private int propagatedCount;
+    private final List<WeakReference<Var>> hiders = new ArrayList<>();
+    private final List<String> hiderSteps = new ArrayList<>();
+    private final Set<Integer> hiderIds = new LinkedHashSet<>();
+    private final Set<String> reached = new LinkedHashSet<>();
+
+    private Incident(Phase phase, Var entry, Cause cause, String detail, String remedy, int row, int col,
+                     int operand, List<TensorSummary> inputs, TensorSummary upstream, TensorSummary output,
+                     List<String> allowed, List<Var> backwardNodes, Object scopeToken) {
+        this.phase = phase;
+        this.entryId = entry.id;
+        this.entry = new WeakReference<>(entry);
+        this.op = entry.opName();
+        this.label = entry.name();
+        this.cause = cause;
+        this.detail = detail;
+        this.remedy = remedy;
+        // Forward reports are made while the user's frame is still on the stack, so without a
+        // recorded creation site the live stack names the line that made (or read) the node.
+        this.site = entry.site != null || phase == Phase.BACKWARD ? entry.site() : Site.format(Site.capture());
+        this.row = row;
+        this.col = col;
+        this.operand = operand;
+        this.operandLabel = operand >= 0 ? entry.parent(operand).name() : null;
+        this.inputs = inputs;
+        this.upstream = upstream;
+        this.output = output;
+        this.allowed = allowed;
+        this.scopeToken = scopeToken;
+        if (backwardNodes == null) {
+            this.backwardPath = null;
+            this.backwardNodes = null;
+        } else {
+            List<String> steps = new ArrayList<>(backwardNodes.size());
+            List<WeakReference<Var>> refs = new ArrayList<>(backwardNodes.size());
+            for (Var k : backwardNodes) {
+                steps.add(step(k));
+                refs.add(new WeakReference<>(k));
+            }
+            this.backwardPath = Collections.unmodifiableList(steps);
+            this.backwardNodes = refs;
+        }
+    }
+
+    // ---- construction (by the guard) --------------------------------------------------------
+
+    static Incident leaf(Var v, Object token) {
+        FiniteStats s = FiniteScan.scan(v.value);
+        String what = v.kind == Var.Kind.INPUT ? "input" : v.kind == Var.Kind.PARAM ? "parameter" : "constant";
+        String detail = what + " '" + v.name() + "' holds " + counts(s) + "; first at (" + s.firstBadRow() + ", "
+                + s.firstBadCol() + ") = " + v.value.data[s.firstBadIndex()];
+        String remedy = switch (v.kind) {
+            case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf (DataReport lists them)";
+            case PARAM -> "an update broke this parameter: lower the learning rate, clip gradients, and let the"
+                    + " optimiser refuse non-finite steps";
+            default -> "fix the constant, or create it inside FiniteGuard.allowNonFinite(...) if it is a mask on purpose";
+        };
+        TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, s.firstBadRow(), s.firstBadCol(), true);
+        return new Incident(Phase.FORWARD, v, Cause.NON_FINITE_INPUT, detail, remedy, s.firstBadRow(),
+                s.firstBadCol(), -1, List.of(), null, out, List.of(), null, token);
+    }
+
+    static Incident forward(Var v, GuardMarks marks, Object token) {
+        FiniteStats s = FiniteScan.scan(v.value);
+        int r = s.firstBadRow(), c = s.firstBadCol();
+        Diagnosis d = diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c));
+        TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, r, c, true);
+        return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), d.remedy(), r, c, -1, inputSummaries(v, r, c),
+                null, out, allowedInputs(v, marks), null, token);
+    }
+
+    static Incident backward(Var n, int i, DMatrixRMaj gi, GuardMarks marks, List<Var> toRoot, Object token) {
+        FiniteStats s = FiniteScan.scan(gi);
+        int r = s.firstBadRow(), c = s.firstBadCol();
+        DMatrixRMaj g = n.gradient();
+        Diagnosis d = diagnose(n, fault(Phase.BACKWARD, i, n, g, gi, r, c));
+        boolean map = n.op.elementwise();
+        TensorSummary up = TensorSummary.of("d loss / d " + n.name(), "upstream gradient", g, r, c, map);
+        TensorSummary out = TensorSummary.of("d loss / d " + n.parents[i].name(), "gradient to operand " + i, gi, r, c, true);
+        return new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), d.remedy(), r, c, i, inputSummaries(n, r, c),
+                up, out, allowedInputs(n, marks), toRoot, token);
+    }
+
+    static Incident accumulation(Var p, Var from, List<Var> toRoot, Object token) {
+        DMatrixRMaj g = p.gradient();
+        FiniteStats s = FiniteScan.scan(g);
+        String detail = "the gradients reaching '" + p.name() + "' from its consumers (the last from '" + from.name()
+                + "') are each finite but their sum left the double range at (" + s.firstBadRow() + ", "
+                + s.firstBadCol() + ")";
+        TensorSummary out = TensorSummary.of("d loss / d " + p.name(), "accumulated gradient", g,
+                s.firstBadRow(), s.firstBadCol(), true);
+        return new Incident(Phase.BACKWARD, p, Cause.OVERFLOW, detail, Cause.OVERFLOW.remedy(), s.firstBadRow(),
+                s.firstBadCol(), -1, List.of(), null, out, List.of(), toRoot, token);
+    }
+
+    private static Fault fault(Phase phase, int operand, Var v, DMatrixRMaj g, DMatrixRMaj bad, int r, int c) {
+        int n = v.parents.length;
+        DMatrixRMaj[] xs = new DMatrixRMaj[n];
+        String[] names = new String[n];
+        String[] ops = new String[n];
+        for (int i = 0; i < n; i++) {
+            xs[i] = v.parents[i].value;
+            names[i] = v.parents[i].name();
+            ops[i] = v.parents[i].opName();
+        }
+        return new Fault(phase, operand, v.opName(), v.name(), names, ops, xs, v.value, g, bad, r, c);
+    }
+
+    private static Diagnosis diagnose(Var v, Fault f) {
+        try {
+            return v.op.diagnose(f);
+        } catch (RuntimeException e) {
+            Diagnosis g = Diagnosis.generic(f);
+            return Diagnosis.of(g.cause(), g.detail() + " (the op's own diagnosis failed: " + e + ")");
+        }
+    }
+
+    private static List<TensorSummary> inputSummaries(Var v, int r, int c) {
+        boolean map = v.op.elementwise();
+        List<TensorSummary> list = new ArrayList<>(v.parents.length);
+        for (Var p : v.parents) list.add(TensorSummary.of(p.name(), p.opName(), p.value, r, c, map));
+        return Collections.unmodifiableList(list);
+    }
+
+    private static List<String> allowedInputs(Var v, GuardMarks marks) {
+        List<String> list = new ArrayList<>();
+        for (Var p : v.parents) {
+            GuardMarks.Mark m = marks.value(p);
+            if (m != null && m.allowReason() != null) list.add("'" + p.name() + "' (" + m.allowReason() + ")");
+        }
+        return Collections.unmodifiableList(list);
+    }
+
+    private static String counts(FiniteStats s) {
+        List<String> parts = new ArrayList<>();
+        if (s.nanCount() > 0) parts.add(s.nanCount() + " NaN");
+        if (s.posInfCount() > 0) parts.add(s.posInfCount() + " +Inf");
+        if (s.negInfCount() > 0) parts.add(s.negInfCount() + " -Inf");
+        return String.join(", ", parts);
+    }
+
+    static String step(Var v) {
+        return v.name() + " (" + v.opName() + ")";
+    }
+
+    // ---- growth in WARN mode ----------------------------------------------------------------
+
+    void propagatedTo(Var v) {
+        lastPropagated = new WeakReference<>(v);
+        propagatedCount++;
+    }
+
+    void hiddenBy(Var v) {
+        if (hiders.size() < MAX_LISTED && hiderIds.add(v.id)) {
+            hiders.add(new WeakReference<>(v));
+            hiderSteps.add(step(v));
+        }
+    }
+
+    void reached(Var leaf) {
+        if (reached.size() < MAX_LISTED) reached.add(leaf.name());
+    }
+
+    // ---- handing out ---------------------------------------------------------------------------
+
+    /** An immutable report of this incident as it stands now, with a snapshot of the nodes it describes. */
+    NanReport report(GuardMarks marks) {
+        Var e = entry.get();
+        List<Var> pathNodes = pathNodes(e, marks);
+        List<String> path;
+        if (backwardPath != null) {
+            path = backwardPath;
+        } else {
+            List<String> steps = new ArrayList<>(pathNodes.size());
+            for (Var v : pathNodes) steps.add(step(v));
+            if (steps.isEmpty()) steps.add(label + " (" + op + ")"); // the entry itself was collected
+            path = Collections.unmodifiableList(steps);
+        }
+        List<Var> hiding = new ArrayList<>();
+        for (WeakReference<Var> h : hiders) {
+            Var v = h.get();
+            if (v != null) hiding.add(v);
+        }
+        return new NanReport(this, path, List.copyOf(hiderSteps), List.copyOf(reached), propagatedCount,
+                ReportGraph.snapshot(this, e, pathNodes, hiding, marks));
+    }
+
+    /** The nodes from the entry to the furthest output it reached that are still alive. */
+    private List<Var> pathNodes(Var e, GuardMarks marks) {
+        List<Var> nodes = new ArrayList<>();
+        if (backwardNodes != null) {
+            for (WeakReference<Var> w : backwardNodes) {
+                Var v = w.get();
+                if (v != null) nodes.add(v);
+            }
+            return nodes;
+        }
+        if (e == null) return nodes;
+        Var cur = lastPropagated == null ? null : lastPropagated.get();
+        while (cur != null && cur != e) {
+            nodes.add(cur);
+            // of the parents carrying this NaN, the newest: the first one found would skip the
+            // branch between (exp -> div instead of exp -> sumRows -> div in exp(x)/sum(exp(x)))
+            Var next = null;
+            for (Var p : cur.parents) {
+                if (p != e) {
+                    GuardMarks.Mark m = marks.value(p);
+                    if (m == null || m.incident() != this) continue;
+                }
+                if (next == null || p.id > next.id) next = p;
+            }
+            cur = next;
+        }
+        nodes.add(e);
+        Collections.reverse(nodes);
+        return nodes;
+    }
+}
