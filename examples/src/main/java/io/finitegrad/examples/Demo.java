@@ -4,8 +4,8 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
 import io.finitegrad.layers.Init;
+import io.finitegrad.layers.Layer;
 import io.finitegrad.layers.Losses;
-import io.finitegrad.layers.Module;
 import io.finitegrad.layers.Sequential;
 import io.finitegrad.optim.Adam;
 import io.finitegrad.optim.SGD;
@@ -74,7 +74,7 @@ public final class Demo {
         System.out.println(DataReport.of(split.train()));
         StandardScaler scaler = new StandardScaler();
         scaler.fit(split.train());
-        Module net = irisNet(Activation.TANH, Init.XAVIER_UNIFORM);
+        Layer net = irisNet(Activation.TANH, Init.XAVIER_UNIFORM);
         History h = Trainer.builder(net, Losses::softmaxCrossEntropy, new Adam(net.parameters(), 0.01))
                 .epochs(100).batchSize(16).seed(3).quiet(true).build()
                 .fit(scaler.transform(split.train()), scaler.transform(split.test()));
@@ -83,7 +83,7 @@ public final class Demo {
 
         System.out.println("\n== 6. The same network on features x 10,000, no scaler, lr 1.0, textbook loss");
         Dataset raw = split.train().withFeatures(split.train().features().map(value -> value * 10_000));
-        Module fresh = irisNet(Activation.RELU, Init.HE_NORMAL);
+        Layer fresh = irisNet(Activation.RELU, Init.HE_NORMAL);
         try {
             Trainer.builder(fresh, Losses::naiveSoftmaxCrossEntropy, new SGD(fresh.parameters(), 1.0))
                     .epochs(50).batchSize(16).seed(3).quiet(true).build().fit(raw);
@@ -92,7 +92,7 @@ public final class Demo {
         }
     }
 
-    private static Module irisNet(Activation hidden, Init init) {
+    private static Layer irisNet(Activation hidden, Init init) {
         Random rng = new Random(1);
         return new Sequential(
                 new Dense("hidden", 4, 16, hidden, init, rng),

@@ -12,9 +12,11 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
+import io.finitegrad.layers.GRU;
 import io.finitegrad.layers.Init;
+import io.finitegrad.layers.LSTM;
+import io.finitegrad.layers.Layer;
 import io.finitegrad.layers.Losses;
-import io.finitegrad.layers.Module;
 import io.finitegrad.layers.Sequential;
 import io.finitegrad.optim.Adam;
 import io.finitegrad.optim.data.DataReport;
@@ -29,6 +31,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -63,7 +66,7 @@ class ReadmeExamplesTest {
     @Test
     void layersTrainingAndData(@TempDir Path dir) throws Exception {
         Random rng = new Random(1);
-        Module net = new Sequential(
+        Layer net = new Sequential(
                 new Dense(4, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense(16, 3, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
         assertTrue(net.summary().contains("131"), net.summary()); // 4*16+16 + 16*3+3 parameters
@@ -101,5 +104,20 @@ class ReadmeExamplesTest {
         assertTrue(out.contains("hidden by: "), out);
         assertTrue(out.contains("test accuracy 96.7%"), out);
         assertTrue(out.contains("Training diverged at epoch 1, batch 0"), out);
+    }
+
+    @Test
+    void recurrentLayersTakeOneStepMajorMatrix() {
+        Random rng = new Random(1);
+        Layer classifier = new Sequential(
+                new LSTM(1, 16, rng),
+                new Dense(16, 2, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
+        Var logits = classifier.forward(Var.input("x", Tensor.zeros(8, 20)));
+        assertEquals("8x2", logits.shape());
+        GRU tagger = new GRU(3, 8, rng).returnSequences(true).truncateEvery(10);
+        List<Var> states = tagger.forward(List.of(Var.input("x0", Tensor.zeros(8, 3)),
+                Var.input("x1", Tensor.zeros(8, 3))));
+        assertEquals(List.of("8x8", "8x8"), states.stream().map(Var::shape).toList());
+        assertEquals("8x16", tagger.forward(Var.input("x", Tensor.zeros(8, 6))).shape());
     }
 }

@@ -18,8 +18,7 @@ import java.util.List;
  * (zeros); buffers {@code name/running_mean} (zeros) and {@code name/running_var} (ones).
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
-public final class BatchNorm implements Module {
-    private final String name;
+public final class BatchNorm extends Layer {
     private final int features;
     private final double epsilon;
     private final double momentum;
@@ -27,7 +26,6 @@ public final class BatchNorm implements Module {
     private final Var beta;
     private final Var runningMean;
     private final Var runningVar;
-    private boolean training = true;
 
     /** A layer named {@code batchnorm1}, {@code batchnorm2}, ... (PyTorch defaults: epsilon 1e-5, momentum 0.1). */
     public BatchNorm(int features, double epsilon, double momentum) {
@@ -39,7 +37,7 @@ public final class BatchNorm implements Module {
      *     non-finite epsilon, or a momentum outside [0, 1]
      */
     public BatchNorm(String name, int features, double epsilon, double momentum) {
-        this.name = LayerNames.check("BatchNorm", name);
+        super(name);
         if (features <= 0) throw new IllegalArgumentException("BatchNorm '" + name + "': features must be positive, got " + features);
         Normalization.checkEpsilon("BatchNorm '" + name + "'", epsilon);
         if (!(momentum >= 0 && momentum <= 1)) {
@@ -62,16 +60,16 @@ public final class BatchNorm implements Module {
     @Override
     public Var forward(Var x) {
         if (x.cols() != features) {
-            throw new ShapeException("BatchNorm '" + name + "' expects input batch x " + features + ", got '" + x.name()
+            throw new ShapeException("BatchNorm '" + name() + "' expects input batch x " + features + ", got '" + x.name()
                     + "' " + x.shape());
         }
-        if (training && x.rows() < 2) {
-            throw new IllegalArgumentException("BatchNorm '" + name + "': training needs more than 1 row per batch to"
+        if (isTraining() && x.rows() < 2) {
+            throw new IllegalArgumentException("BatchNorm '" + name() + "': training needs more than 1 row per batch to"
                     + " estimate a variance, got '" + x.name() + "' " + x.shape() + " (use eval() for single rows)");
         }
-        try (var s = Names.scope(name)) {
+        try (var s = Names.scope(name())) {
             Var xhat;
-            if (training) {
+            if (isTraining()) {
                 Var mean = Normalization.mean(x, true);
                 Var centered = Normalization.center(x, mean);
                 Var var = Normalization.variance(centered, true);
@@ -105,20 +103,6 @@ public final class BatchNorm implements Module {
         return runningVar.value();
     }
 
-    public boolean isTraining() {
-        return training;
-    }
-
-    @Override
-    public void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
     @Override
     public List<Var> parameters() {
         return List.of(gamma, beta);
@@ -131,7 +115,7 @@ public final class BatchNorm implements Module {
 
     @Override
     public List<LayerInfo> layerInfo() {
-        return List.of(LayerInfo.of(name, "BatchNorm", "?x" + features, "?x" + features, parameters()));
+        return List.of(LayerInfo.of(name(), "BatchNorm", "?x" + features, "?x" + features, parameters()));
     }
 
 }

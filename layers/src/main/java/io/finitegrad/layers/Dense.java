@@ -13,8 +13,7 @@ import java.util.Random;
  * {@code name/b}; forward nodes {@code name/matmul}, {@code name/add}, {@code name/<activation>}.
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
-public final class Dense implements Module {
-    private final String name;
+public final class Dense extends Layer {
     private final int in;
     private final int out;
     private final Activation act;
@@ -34,7 +33,7 @@ public final class Dense implements Module {
      *     initialiser or rng
      */
     public Dense(String name, int in, int out, Activation act, Init init, Random rng) {
-        this.name = LayerNames.check("Dense", name);
+        super(name);
         if (in <= 0 || out <= 0) {
             throw new IllegalArgumentException("Dense '" + name + "': in and out must be positive, got in = " + in
                     + ", out = " + out);
@@ -55,10 +54,10 @@ public final class Dense implements Module {
     @Override
     public Var forward(Var x) {
         if (x.cols() != in) {
-            throw new ShapeException("Dense '" + name + "' expects input batch x " + in + ", got '" + x.name() + "' "
+            throw new ShapeException("Dense '" + name() + "' expects input batch x " + in + ", got '" + x.name() + "' "
                     + x.shape() + " (W is " + w.shape() + ")");
         }
-        try (var s = Names.scope(name)) {
+        try (var s = Names.scope(name())) {
             return act.apply(x.matmul(w).add(b));
         }
     }
@@ -71,11 +70,6 @@ public final class Dense implements Module {
     /** The bias row, 1 x out. */
     public Var bias() {
         return b;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     public Activation activation() {
@@ -94,12 +88,12 @@ public final class Dense implements Module {
     @Override
     public List<LayerInfo> layerInfo() {
         String type = act == Activation.IDENTITY ? "Dense" : "Dense, " + act.name().toLowerCase();
-        return List.of(LayerInfo.of(name, type, "?x" + in, "?x" + out, parameters()));
+        return List.of(LayerInfo.of(name(), type, "?x" + in, "?x" + out, parameters()));
     }
 
 
     @Override
     public String toString() {
-        return "Dense '" + name + "' " + in + " -> " + out + " " + act;
+        return "Dense '" + name() + "' " + in + " -> " + out + " " + act;
     }
 }

@@ -13,11 +13,9 @@ import java.util.Random;
  * given, row-major, so runs with the same seed drop the same units. No parameters.
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
-public final class Dropout implements Module {
-    private final String name;
+public final class Dropout extends Layer {
     private final double p;
     private final Random rng;
-    private boolean training = true;
 
     /** A layer named {@code dropout1}, {@code dropout2}, ... */
     public Dropout(double p, Random rng) {
@@ -26,7 +24,7 @@ public final class Dropout implements Module {
 
     /** @throws IllegalArgumentException for a bad name, p outside [0, 1], or a null rng */
     public Dropout(String name, double p, Random rng) {
-        this.name = LayerNames.check("Dropout", name);
+        super(name);
         if (!(p >= 0 && p <= 1)) throw new IllegalArgumentException("Dropout '" + name + "': p must be in [0, 1], got " + p);
         if (rng == null) throw new IllegalArgumentException("Dropout '" + name + "': rng is null");
         this.p = p;
@@ -35,32 +33,18 @@ public final class Dropout implements Module {
 
     @Override
     public Var forward(Var x) {
-        if (!training || p == 0) return x;
+        if (!isTraining() || p == 0) return x;
         int n = x.rows() * x.cols();
         double[] mask = new double[n];
         double keep = p == 1 ? 0.0 : 1.0 / (1.0 - p);
         for (int i = 0; i < n; i++) mask[i] = rng.nextDouble() < p ? 0.0 : keep;
-        try (var s = Names.scope(name)) {
+        try (var s = Names.scope(name())) {
             return x.mul(Var.constant(Tensor.of(x.rows(), x.cols(), mask)));
         }
     }
 
     public double p() {
         return p;
-    }
-
-    public boolean isTraining() {
-        return training;
-    }
-
-    @Override
-    public void setTraining(boolean training) {
-        this.training = training;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -70,7 +54,7 @@ public final class Dropout implements Module {
 
     @Override
     public List<LayerInfo> layerInfo() {
-        return List.of(new LayerInfo(name, "Dropout, p=" + p, "any", "same", "", 0));
+        return List.of(new LayerInfo(name(), "Dropout, p=" + p, "any", "same", "", 0));
     }
 
 }

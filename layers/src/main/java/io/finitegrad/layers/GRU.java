@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A gated recurrent unit layer (Cho et al.) in PyTorch's formulation, unrolled over a sequence:
+ * A gated recurrent unit layer (Cho et al.) in PyTorch's formulation, unrolled over a sequence
+ * given as an n x (T*in) matrix ({@link #forward(Var)}, see {@link RecurrentLayer}) or a list of
+ * steps ({@link #forward(List)}):
  *
  * <pre>
  * [xr xz xn] = x_t @ Wx + bx,   [hr hz hn] = h_{t-1} @ Wh + bh      (sliceCols of two fused matmuls)
@@ -20,10 +22,7 @@ import java.util.Random;
  * {@code name/bh} (1 x 3h, zeros).
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
-public final class GRU implements SequenceModule {
-    private final String name;
-    private final int in;
-    private final int hidden;
+public final class GRU extends RecurrentLayer {
     private final Var wx;
     private final Var wh;
     private final Var bx;
@@ -45,9 +44,10 @@ public final class GRU implements SequenceModule {
      * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
      */
     public GRU(String name, int in, int hidden, Init inputInit, Init recurrentInit, Random rng) {
-        this.name = Recurrent.checkLayer("GRU", name, in, hidden, inputInit, recurrentInit, rng);
-        this.in = in;
-        this.hidden = hidden;
+        super(name, in, hidden, false, 0);
+        Recurrent.required(label(), "input initialiser", inputInit);
+        Recurrent.required(label(), "recurrent initialiser", recurrentInit);
+        Recurrent.required(label(), "random source", rng);
         try (var s = Names.scope(name)) {
             this.wx = Var.param("Wx", inputInit.init(in, 3 * hidden, rng));
             this.wh = Var.param("Wh", recurrentInit.init(hidden, 3 * hidden, rng));
@@ -56,10 +56,28 @@ public final class GRU implements SequenceModule {
         }
     }
 
-    /** The hidden states, from a zero state. */
+    /** A copy sharing {@code source}'s parameters, with other output settings. */
+    private GRU(GRU source, boolean returnSequences, int truncateEvery) {
+        super(source.name(), source.inputSize(), source.hiddenSize(), returnSequences, truncateEvery);
+        this.wx = source.wx;
+        this.wh = source.wh;
+        this.bx = source.bx;
+        this.bh = source.bh;
+    }
+
     @Override
-    public List<Var> forward(List<Var> xs) {
-        return forward(xs, null, 0);
+    public GRU returnSequences(boolean on) {
+        return new GRU(this, on, truncateEvery());
+    }
+
+    @Override
+    public GRU truncateEvery(int k) {
+        return new GRU(this, returnsSequences(), k);
+    }
+
+    @Override
+    List<Var> states(List<Var> steps, int truncateEvery) {
+        return forward(steps, null, truncateEvery);
     }
 
     /**
@@ -70,12 +88,13 @@ public final class GRU implements SequenceModule {
      *     layer, the step and the shapes
      */
     public List<Var> forward(List<Var> xs, Var h0, int truncateEvery) {
-        String layer = "GRU '" + name + "'";
-        int batch = Recurrent.checkSteps(layer, xs, in, truncateEvery);
+        String layer = label();
+        int hidden = hiddenSize();
+        int batch = Recurrent.checkSteps(layer, xs, inputSize(), truncateEvery);
         Var h = Recurrent.initialState(layer, "state", h0, batch, hidden);
         List<Var> hs = new ArrayList<>(xs.size());
         int n = hidden;
-        try (var s = Names.scope(name)) {
+        try (var s = Names.scope(name())) {
             for (int t = 0; t < xs.size(); t++) {
                 if (Recurrent.cutBefore(t, truncateEvery)) h = h.detach();
                 try (var step = Names.scope("step" + t)) {
@@ -108,19 +127,12 @@ public final class GRU implements SequenceModule {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
     public List<Var> parameters() {
         return List.of(wx, wh, bx, bh);
     }
 
-    /** The summary row: T steps of batch x in to T steps of batch x hidden. */
     @Override
-    public LayerInfo layerInfo() {
-        return LayerInfo.of(name, "GRU", "T x ?x" + in, "T x ?x" + hidden, parameters());
+    String type() {
+        return "GRU";
     }
-
 }

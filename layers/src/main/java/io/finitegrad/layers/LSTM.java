@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A long short-term memory layer (Hochreiter and Schmidhuber), unrolled over a sequence:
+ * A long short-term memory layer (Hochreiter and Schmidhuber), unrolled over a sequence given as an
+ * n x (T*in) matrix ({@link #forward(Var)}, see {@link RecurrentLayer}) or a list of steps
+ * ({@link #forward(List)}, {@link #unroll}):
  *
  * <pre>
  * [i f g o] = x_t @ Wx + h_{t-1} @ Wh + b          one fused matmul pair, split with sliceCols
@@ -23,14 +25,11 @@ import java.util.Random;
  * Keras' {@code unit_forget_bias}).
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
-public final class LSTM implements SequenceModule {
+public final class LSTM extends RecurrentLayer {
     /** Hidden and cell states of every step. */
     public record Unrolled(List<Var> hidden, List<Var> cells) {
     }
 
-    private final String name;
-    private final int in;
-    private final int hidden;
     private final Var wx;
     private final Var wh;
     private final Var b;
@@ -51,9 +50,10 @@ public final class LSTM implements SequenceModule {
      * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
      */
     public LSTM(String name, int in, int hidden, Init inputInit, Init recurrentInit, Random rng) {
-        this.name = Recurrent.checkLayer("LSTM", name, in, hidden, inputInit, recurrentInit, rng);
-        this.in = in;
-        this.hidden = hidden;
+        super(name, in, hidden, false, 0);
+        Recurrent.required(label(), "input initialiser", inputInit);
+        Recurrent.required(label(), "recurrent initialiser", recurrentInit);
+        Recurrent.required(label(), "random source", rng);
         double[] bias = new double[4 * hidden];
         for (int j = hidden; j < 2 * hidden; j++) bias[j] = 1.0; // forget gate open at first
         try (var s = Names.scope(name)) {
@@ -63,10 +63,27 @@ public final class LSTM implements SequenceModule {
         }
     }
 
-    /** The hidden states, from zero hidden and cell states. */
+    /** A copy sharing {@code source}'s parameters, with other output settings. */
+    private LSTM(LSTM source, boolean returnSequences, int truncateEvery) {
+        super(source.name(), source.inputSize(), source.hiddenSize(), returnSequences, truncateEvery);
+        this.wx = source.wx;
+        this.wh = source.wh;
+        this.b = source.b;
+    }
+
     @Override
-    public List<Var> forward(List<Var> xs) {
-        return unroll(xs, null, null, 0).hidden();
+    public LSTM returnSequences(boolean on) {
+        return new LSTM(this, on, truncateEvery());
+    }
+
+    @Override
+    public LSTM truncateEvery(int k) {
+        return new LSTM(this, returnsSequences(), k);
+    }
+
+    @Override
+    List<Var> states(List<Var> steps, int truncateEvery) {
+        return unroll(steps, null, null, truncateEvery).hidden();
     }
 
     /**
@@ -77,13 +94,14 @@ public final class LSTM implements SequenceModule {
      *     layer, the step and the shapes
      */
     public Unrolled unroll(List<Var> xs, Var h0, Var c0, int truncateEvery) {
-        String layer = "LSTM '" + name + "'";
-        int batch = Recurrent.checkSteps(layer, xs, in, truncateEvery);
+        String layer = label();
+        int hidden = hiddenSize();
+        int batch = Recurrent.checkSteps(layer, xs, inputSize(), truncateEvery);
         Var h = Recurrent.initialState(layer, "hidden state", h0, batch, hidden);
         Var c = Recurrent.initialState(layer, "cell state", c0, batch, hidden);
         List<Var> hs = new ArrayList<>(xs.size()), cs = new ArrayList<>(xs.size());
         int n = hidden;
-        try (var s = Names.scope(name)) {
+        try (var s = Names.scope(name())) {
             for (int t = 0; t < xs.size(); t++) {
                 if (Recurrent.cutBefore(t, truncateEvery)) {
                     h = h.detach();
@@ -128,19 +146,12 @@ public final class LSTM implements SequenceModule {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
     public List<Var> parameters() {
         return List.of(wx, wh, b);
     }
 
-    /** The summary row: T steps of batch x in to T steps of batch x hidden. */
     @Override
-    public LayerInfo layerInfo() {
-        return LayerInfo.of(name, "LSTM", "T x ?x" + in, "T x ?x" + hidden, parameters());
+    String type() {
+        return "LSTM";
     }
-
 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.StringJoiner;
 
 /**
- * One row of a {@link Module#summary()} table: the layer's name and type, its input and output
+ * One row of a {@link Layer#summary()} table: the layer's name and type, its input and output
  * shapes ({@code ?} stands for the batch size), its parameters' shapes and their total size.
  */
 public record LayerInfo(String name, String type, String input, String output, String parameterShapes,

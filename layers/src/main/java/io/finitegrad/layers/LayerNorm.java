@@ -15,8 +15,7 @@ import java.util.List;
  * its normalisation is 0/0 = NaN, which the guard reports at {@code name/normalize/div}.
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
-public final class LayerNorm implements Module {
-    private final String name;
+public final class LayerNorm extends Layer {
     private final int features;
     private final double epsilon;
     private final Var gamma;
@@ -32,7 +31,7 @@ public final class LayerNorm implements Module {
      *     non-finite epsilon
      */
     public LayerNorm(String name, int features, double epsilon) {
-        this.name = LayerNames.check("LayerNorm", name);
+        super(name);
         if (features <= 0) throw new IllegalArgumentException("LayerNorm '" + name + "': features must be positive, got " + features);
         Normalization.checkEpsilon("LayerNorm '" + name + "'", epsilon);
         this.features = features;
@@ -46,20 +45,15 @@ public final class LayerNorm implements Module {
     @Override
     public Var forward(Var x) {
         if (x.cols() != features) {
-            throw new ShapeException("LayerNorm '" + name + "' expects input batch x " + features + ", got '" + x.name()
+            throw new ShapeException("LayerNorm '" + name() + "' expects input batch x " + features + ", got '" + x.name()
                     + "' " + x.shape());
         }
-        try (var s = Names.scope(name)) {
+        try (var s = Names.scope(name())) {
             Var mean = Normalization.mean(x, false);
             Var centered = Normalization.center(x, mean);
             Var var = Normalization.variance(centered, false);
             return Normalization.normalize(centered, var, epsilon).mul(gamma).add(beta);
         }
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 
     @Override
@@ -69,7 +63,7 @@ public final class LayerNorm implements Module {
 
     @Override
     public List<LayerInfo> layerInfo() {
-        return List.of(LayerInfo.of(name, "LayerNorm", "?x" + features, "?x" + features, parameters()));
+        return List.of(LayerInfo.of(name(), "LayerNorm", "?x" + features, "?x" + features, parameters()));
     }
 
 }

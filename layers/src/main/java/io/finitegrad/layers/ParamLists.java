@@ -1,16 +1,17 @@
 package io.finitegrad.layers;
 
 import io.finitegrad.autodiff.Var;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Name maps and sizes of parameter lists, shared by the module interfaces and the summary. */
+/** Name maps and sizes of parameter lists, shared by {@link Layer} and the summary. */
 final class ParamLists {
     private ParamLists() {
     }
 
-    /** Vars keyed by name in list order; throws IllegalStateException if two distinct vars share a name. */
+    /** Vars keyed by name in list order, unmodifiable; throws IllegalStateException if two distinct vars share a name. */
     static Map<String, Var> byName(List<Var> vars) {
         Map<String, Var> out = new LinkedHashMap<>();
         for (Var v : vars) {
@@ -20,7 +21,7 @@ final class ParamLists {
                         + "': give the layers distinct names");
             }
         }
-        return out;
+        return Collections.unmodifiableMap(out);
     }
 
     /** Number of scalars in {@code vars}. */

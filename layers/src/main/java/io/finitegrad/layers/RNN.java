@@ -9,7 +9,9 @@ import java.util.Random;
 
 /**
  * An Elman recurrent layer, {@code h_t = act(x_t @ Wx + h_{t-1} @ Wh + b)}, unrolled over a
- * sequence of batch x in steps and returning every hidden state (batch x hidden).
+ * sequence of batch x in steps: a batch of sequences as an n x (T*in) matrix
+ * ({@link #forward(Var)}, see {@link RecurrentLayer}) or as a list of steps
+ * ({@link #forward(List)}, which returns every hidden state, batch x hidden).
  *
  * <p>Parameters are {@code name/Wx} (in x hidden), {@code name/Wh} (hidden x hidden) and
  * {@code name/b} (1 x hidden, zeros); the nodes of step t are {@code name/step<t>/matmul}, ..., so a
@@ -22,14 +24,11 @@ import java.util.Random;
  * gradient then grows geometrically with the length, and a tanh RNN of 16 units is chaotic and its
  * gradient explodes for most draws; ORTHOGONAL recurrent weights keep every singular value at 1 and
  * the gradient bounded.
- * Truncated BPTT ({@link #forward(List, Var, int)}) detaches the state every k steps, bounding how
- * far back gradients travel.
+ * Truncated BPTT ({@link #truncateEvery(int)}, {@link #forward(List, Var, int)}) detaches the
+ * state every k steps, bounding how far back gradients travel.
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
-public final class RNN implements SequenceModule {
-    private final String name;
-    private final int in;
-    private final int hidden;
+public final class RNN extends RecurrentLayer {
     private final Activation act;
     private final Var wx;
     private final Var wh;
@@ -47,15 +46,16 @@ public final class RNN implements SequenceModule {
 
     /**
      * A named layer with separate initialisers for the input weights Wx and the recurrent weights Wh
-     * (drawn in that order from {@code rng}).
+     * (drawn in that order from {@code rng}). It returns the last state and does not truncate.
      *
      * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
      */
     public RNN(String name, int in, int hidden, Activation act, Init inputInit, Init recurrentInit, Random rng) {
-        this.name = Recurrent.checkLayer("RNN", name, in, hidden, act, inputInit, recurrentInit, rng);
-        this.in = in;
-        this.hidden = hidden;
-        this.act = act;
+        super(name, in, hidden, false, 0);
+        this.act = Recurrent.required(label(), "activation", act);
+        Recurrent.required(label(), "input initialiser", inputInit);
+        Recurrent.required(label(), "recurrent initialiser", recurrentInit);
+        Recurrent.required(label(), "random source", rng);
         try (var s = Names.scope(name)) {
             this.wx = Var.param("Wx", inputInit.init(in, hidden, rng));
             this.wh = Var.param("Wh", recurrentInit.init(hidden, hidden, rng));
@@ -63,15 +63,33 @@ public final class RNN implements SequenceModule {
         }
     }
 
-    /** The hidden states for {@code xs}, starting from a zero state. */
+    /** A copy sharing {@code source}'s parameters, with other output settings. */
+    private RNN(RNN source, boolean returnSequences, int truncateEvery) {
+        super(source.name(), source.inputSize(), source.hiddenSize(), returnSequences, truncateEvery);
+        this.act = source.act;
+        this.wx = source.wx;
+        this.wh = source.wh;
+        this.b = source.b;
+    }
+
     @Override
-    public List<Var> forward(List<Var> xs) {
-        return forward(xs, null, 0);
+    public RNN returnSequences(boolean on) {
+        return new RNN(this, on, truncateEvery());
+    }
+
+    @Override
+    public RNN truncateEvery(int k) {
+        return new RNN(this, returnsSequences(), k);
+    }
+
+    @Override
+    List<Var> states(List<Var> steps, int truncateEvery) {
+        return forward(steps, null, truncateEvery);
     }
 
     /** The hidden states for {@code xs}, starting from {@code h0} (batch x hidden; null for zeros). */
     public List<Var> forward(List<Var> xs, Var h0) {
-        return forward(xs, h0, 0);
+        return forward(xs, h0, truncateEvery());
     }
 
     /**
@@ -83,11 +101,11 @@ public final class RNN implements SequenceModule {
      *     steps' batch sizes differ, h0 is not batch x hidden, or truncateEvery is negative
      */
     public List<Var> forward(List<Var> xs, Var h0, int truncateEvery) {
-        String layer = "RNN '" + name + "'";
-        int batch = Recurrent.checkSteps(layer, xs, in, truncateEvery);
-        Var h = Recurrent.initialState(layer, "state", h0, batch, hidden);
+        String layer = label();
+        int batch = Recurrent.checkSteps(layer, xs, inputSize(), truncateEvery);
+        Var h = Recurrent.initialState(layer, "state", h0, batch, hiddenSize());
         List<Var> states = new ArrayList<>(xs.size());
-        try (var s = Names.scope(name)) {
+        try (var s = Names.scope(name())) {
             for (int t = 0; t < xs.size(); t++) {
                 if (Recurrent.cutBefore(t, truncateEvery)) h = h.detach();
                 try (var step = Names.scope("step" + t)) {
@@ -115,29 +133,17 @@ public final class RNN implements SequenceModule {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    public int hiddenSize() {
-        return hidden;
-    }
-
-    @Override
     public List<Var> parameters() {
         return List.of(wx, wh, b);
     }
 
-    /** The summary row: T steps of batch x in to T steps of batch x hidden. */
     @Override
-    public LayerInfo layerInfo() {
-        String type = "RNN, " + act.name().toLowerCase();
-        return LayerInfo.of(name, type, "T x ?x" + in, "T x ?x" + hidden, parameters());
+    String type() {
+        return "RNN, " + act.name().toLowerCase();
     }
-
 
     @Override
     public String toString() {
-        return "RNN '" + name + "' " + in + " -> " + hidden + " " + act;
+        return label() + " " + inputSize() + " -> " + hiddenSize() + " " + act;
     }
 }

@@ -5,30 +5,19 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 
-/** Input checks and initial states shared by the recurrent layers (RNN, LSTM, GRU). */
+/** Argument checks and initial states shared by the recurrent layers' list forms (RNN, LSTM, GRU). */
 final class Recurrent {
     private Recurrent() {
     }
 
     /**
-     * Checks a recurrent layer's constructor arguments and returns its name. {@code required} is
-     * ({@code activation,}) input init, recurrent init, rng: the activation only for layers that take one.
+     * {@code value}, checked to be non-null.
      *
-     * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
+     * @throws IllegalArgumentException naming the layer and the argument if it is null
      */
-    static String checkLayer(String kind, String name, int in, int hidden, Object... required) {
-        String checked = LayerNames.check(kind, name);
-        if (in <= 0 || hidden <= 0) {
-            throw new IllegalArgumentException(kind + " '" + name + "': in and hidden must be positive, got in = " + in
-                    + ", hidden = " + hidden);
-        }
-        for (int i = 0; i < required.length; i++) {
-            if (required[i] == null) {
-                throw new IllegalArgumentException(kind + " '" + name + "': the " + (required.length == 4 && i == 0
-                        ? "activation" : i == required.length - 1 ? "random source" : "initialiser") + " is null");
-            }
-        }
-        return checked;
+    static <T> T required(String layer, String what, T value) {
+        if (value == null) throw new IllegalArgumentException(layer + ": the " + what + " is null");
+        return value;
     }
 
     /**

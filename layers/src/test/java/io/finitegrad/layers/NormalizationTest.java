@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class NormalizationTest {
 
     /** sum(y * c) for a fixed random c, so that no gradient is identically zero by symmetry. */
-    private static Supplier<Var> projected(Module m, Var x, Tensor c) {
+    private static Supplier<Var> projected(Layer m, Var x, Tensor c) {
         Var cv = Var.constant(c);
         return () -> m.forward(x).mul(cv).sum();
     }

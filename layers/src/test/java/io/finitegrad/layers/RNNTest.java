@@ -228,7 +228,7 @@ class RNNTest {
         RNN rnn = new RNN("enc", 3, 8, Activation.TANH, Init.ORTHOGONAL, new Random(1));
         assertEquals(3 * 8 + 8 * 8 + 8, rnn.parameterCount());
         String s = rnn.summary();
-        assertTrue(s.contains("enc (RNN, tanh)") && s.contains("Wh 8x8") && s.contains("T x ?x8")
+        assertTrue(s.contains("enc (RNN, tanh)") && s.contains("Wh 8x8") && s.contains("?x(T*3)") && s.contains("?x8")
                 && s.contains("Total params: 96"), s);
     }
 }

@@ -125,14 +125,18 @@ class SequentialTest {
     }
 
     @Test
-    void aUserModuleGetsADefaultSummaryRow() {
+    void aUserLayerGetsADefaultNameAndSummaryRow() {
+        LayerNames.reset();
         Var w = Var.param("scale", Tensor.ones(1, 3));
-        Module custom = new Module() {
+        Layer custom = new Layer() {
             public Var forward(Var x) { return x.mul(w); }
             public List<Var> parameters() { return List.of(w); }
         };
         Sequential net = new Sequential(custom, new Dense("out", 3, 1, Activation.IDENTITY, Init.ZEROS, new Random(1)));
         String s = net.summary();
         assertTrue(s.contains("scale 1x3") && s.contains("Total params: 7"), s);
+        assertEquals("layer1", custom.name());
+        assertTrue(s.contains("layer1 (Layer)"), s);
+        assertTrue(custom.summary().startsWith("Layer 'layer1'"), custom.summary());
     }
 }

@@ -7,20 +7,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.TreeSet;
+import java.util.Map;
 
 /**
- * Loads a CSV file with a header into a {@link Dataset}. Every feature and target cell must be a
- * finite number written in plain decimal or scientific notation; a missing cell (empty, NA, N/A,
- * ?, null), a non-numeric cell or a NaN/Inf cell fails the load with file, line and column unless
- * the {@link CsvOptions} choose {@link BadCellPolicy#DROP_ROW} or {@link BadCellPolicy#IMPUTE_MEAN}.
- * Class names of the label column are mapped to indices in sorted order (as scikit-learn's
- * LabelEncoder) and kept in {@link Dataset#classNames()}.
+ * Loads a CSV file with a header into a {@link Dataset} (or, for prediction, a feature matrix),
+ * streaming it through FastCSV. Every feature and target cell must be a finite number written in
+ * plain decimal or scientific notation; a missing cell (empty, NA, N/A, ?, null), a non-numeric cell
+ * or a NaN/Inf cell fails the load with file, line and column unless the {@link CsvOptions} choose
+ * {@link BadCellPolicy#DROP_ROW} or {@link BadCellPolicy#IMPUTE_MEAN}. A UTF-8 byte-order mark is
+ * dropped.
  *
- * @throws CsvFormatException (a checked {@link IOException}) for any bad cell, row or column, with
- *     the message {@code file:line:column: column 'name': what is wrong}
+ * <p>Class names of a label column are numbered by a {@link ClassVocabulary}: a training file
+ * derives it in sorted order (as scikit-learn's LabelEncoder) and must hold at least two classes;
+ * test and new files are read with the training one, {@code CsvOptions.label(..).classes(train.classes())}.
+ *
+ * @throws CsvFormatException (a checked {@link IOException}) for any bad cell, row, column or class,
+ *     with the message {@code file:line:column: column 'name': what is wrong}
  * @throws IOException when the file cannot be read
  */
 public final class Csv {
@@ -37,147 +43,226 @@ public final class Csv {
     /** Reads from {@code in}; {@code source} names it in error messages. */
     public static Dataset read(Reader in, String source, CsvOptions options) throws IOException {
         if (options == null) throw new IllegalArgumentException("Csv.read: options are null");
-        return build(CsvTable.parse(in, source, options.delimiter), options);
+        try (CsvRecords t = CsvRecords.open(in, source, options.delimiter)) {
+            return build(t, options);
+        }
     }
 
-    /** What a cell holds; {@link #number} is valid only for {@link #OK}. */
-    enum CellKind { OK, MISSING, NOT_A_NUMBER, NON_FINITE }
+    /**
+     * Reads the features of new, unlabelled data for prediction from {@code file} (UTF-8, comma
+     * separated): an n x {@code featureNames.size()} matrix whose columns are in the order of
+     * {@code featureNames} (pass the training set's {@link Dataset#featureNames()}), wherever they are
+     * in the file. Other columns (an id, even the label) are ignored. Every cell must be a finite
+     * number: no row is dropped or imputed, so row {@code i} of the result is the i-th data row of
+     * the file.
+     *
+     * @throws CsvFormatException naming the missing feature columns and the header, or a bad cell
+     * @throws IllegalArgumentException for no or repeated feature names
+     */
+    public static Tensor readFeatures(Path file, List<String> featureNames) throws IOException {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return readFeatures(r, file.getFileName().toString(), featureNames);
+        }
+    }
 
-    static CellKind classify(String raw) {
-        String s = raw.trim();
-        if (s.isEmpty()) return CellKind.MISSING;
-        String l = s.toLowerCase(Locale.ROOT);
-        if (l.equals("na") || l.equals("n/a") || l.equals("?") || l.equals("null")) return CellKind.MISSING;
-        String u = l.startsWith("+") || l.startsWith("-") ? l.substring(1) : l;
-        if (u.equals("nan") || u.equals("inf") || u.equals("infinity")) return CellKind.NON_FINITE;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(c >= '0' && c <= '9' || c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) {
-                return CellKind.NOT_A_NUMBER;
+    /** As {@link #readFeatures(Path, List)} from a reader; {@code source} names it in error messages. */
+    public static Tensor readFeatures(Reader in, String source, List<String> featureNames) throws IOException {
+        if (featureNames == null || featureNames.isEmpty()) throw new IllegalArgumentException("Csv.readFeatures: no feature names");
+        if (new HashSet<>(featureNames).size() != featureNames.size()) {
+            throw new IllegalArgumentException("Csv.readFeatures: feature names repeat: " + featureNames);
+        }
+        try (CsvRecords t = CsvRecords.open(in, source, ',')) {
+            int d = featureNames.size();
+            int[] cols = new int[d];
+            List<String> missing = new ArrayList<>();
+            for (int j = 0; j < d; j++) {
+                cols[j] = t.column(featureNames.get(j));
+                if (cols[j] < 0) missing.add(featureNames.get(j));
             }
-        }
-        try {
-            return Double.isFinite(Double.parseDouble(s)) ? CellKind.OK : CellKind.NON_FINITE;
-        } catch (NumberFormatException e) {
-            return CellKind.NOT_A_NUMBER;
-        }
-    }
-
-    /** The value of a {@link CellKind#NON_FINITE} cell: NaN, +Inf or -Inf. */
-    static double nonFiniteValue(String raw) {
-        String l = raw.trim().toLowerCase(Locale.ROOT);
-        if (l.contains("nan")) return Double.NaN;
-        try {
-            return Double.parseDouble(l); // finite overflow such as 1e999 parses to +/-Infinity
-        } catch (NumberFormatException e) {
-            return l.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-        }
-    }
-
-    static double number(String raw) {
-        return Double.parseDouble(raw.trim());
-    }
-
-    static String problem(CellKind k, String raw) {
-        switch (k) {
-            case MISSING: return "missing value" + (raw.isBlank() ? "" : " '" + raw.trim() + "'");
-            case NON_FINITE: return "'" + raw.trim() + "' is not a finite number";
-            default: return "'" + raw.trim() + "' is not a number";
+            if (!missing.isEmpty()) {
+                throw new CsvFormatException(source, 1, 0, "no feature column(s) " + missing + " of the expected "
+                        + featureNames + "; the header has " + t.describeHeader());
+            }
+            Doubles x = new Doubles(d);
+            while (t.next()) {
+                for (int c : cols) {
+                    String raw = t.cell(c);
+                    double v = Cells.finiteOrNaN(raw);
+                    if (v != v) throw t.cellError(c, Cells.problem(Cells.classify(raw), raw) + " (every feature of data to predict must be a finite number)");
+                    x.add(v);
+                }
+            }
+            int n = x.size() / d;
+            if (n == 0) throw new CsvFormatException(source, 1, 0, "no data rows");
+            return Tensor.of(n, d, x.toArray());
         }
     }
 
-    private static Dataset build(CsvTable t, CsvOptions o) throws CsvFormatException {
-        List<Integer> featureCols = new ArrayList<>();
-        List<Integer> targetCols = new ArrayList<>();
+    private static Dataset build(CsvRecords t, CsvOptions o) throws IOException {
+        List<String> header = t.header();
+        boolean[] taken = new boolean[header.size()];
         int labelCol = -1;
-        if (o.label != null) labelCol = require(t, o.label, "label");
-        for (String name : o.targets) targetCols.add(require(t, name, "target"));
-        for (String name : o.ignored) require(t, name, "ignored");
-        for (int c = 0; c < t.header.size(); c++) {
-            String h = t.header.get(c);
-            if (c != labelCol && !targetCols.contains(c) && !o.ignored.contains(h)) featureCols.add(c);
-        }
-        if (featureCols.isEmpty()) throw new CsvFormatException(t.source, 1, 0, "no feature columns are left");
+        if (o.label != null) taken[labelCol = require(t, o.label, "label")] = true;
+        int[] targetCols = new int[o.targets.size()];
+        for (int j = 0; j < targetCols.length; j++) taken[targetCols[j] = require(t, o.targets.get(j), "target")] = true;
+        for (String name : o.ignored) taken[require(t, name, "ignored")] = true;
+        int d = 0;
+        int[] numeric = new int[header.size() + targetCols.length];
+        for (int c = 0; c < header.size(); c++) if (!taken[c]) numeric[d++] = c;
+        if (d == 0) throw new CsvFormatException(t.source, 1, 0, "no feature columns are left");
+        int k = labelCol >= 0 ? 1 : targetCols.length;
+        System.arraycopy(targetCols, 0, numeric, d, targetCols.length);
+        numeric = Arrays.copyOf(numeric, d + targetCols.length);
 
-        List<Integer> numericCols = new ArrayList<>(featureCols);
-        numericCols.addAll(targetCols);
-        List<Integer> keep = new ArrayList<>();
-        double[] sums = new double[t.header.size()];
-        int[] goods = new int[t.header.size()];
-        for (int r = 0; r < t.rows.size(); r++) {
-            String[] row = t.rows.get(r);
+        Labels labels = labelCol < 0 ? null : new Labels(t, labelCol, o.label, o.classes);
+        Doubles x = new Doubles(d), y = new Doubles(k);
+        double[] row = new double[numeric.length];
+        double[] sums = new double[numeric.length];
+        int[] goods = new int[numeric.length];
+        boolean anyRow = false;
+        while (t.next()) {
+            anyRow = true;
             boolean drop = false;
-            for (int c : numericCols) {
-                CellKind k = classify(row[c]);
-                if (k == CellKind.OK) continue;
-                if (o.policy == BadCellPolicy.FAIL) throw cellError(t, r, c, problem(k, row[c]) + failHint());
-                if (o.policy == BadCellPolicy.DROP_ROW) drop = true;
+            for (int j = 0; j < numeric.length; j++) {
+                String raw = t.cell(numeric[j]);
+                double v = Cells.finiteOrNaN(raw);
+                if (v != v) {
+                    if (o.policy == BadCellPolicy.FAIL) throw t.cellError(numeric[j], Cells.problem(Cells.classify(raw), raw) + failHint());
+                    if (o.policy == BadCellPolicy.DROP_ROW) drop = true;
+                }
+                row[j] = v;
             }
-            if (labelCol >= 0 && classify(row[labelCol]) == CellKind.MISSING) {
+            if (labels != null && Cells.classify(t.cell(labelCol)) == Cells.Kind.MISSING) {
                 if (o.policy != BadCellPolicy.DROP_ROW) {
-                    throw cellError(t, r, labelCol, "missing label" + (o.policy == BadCellPolicy.FAIL ? failHint()
+                    throw t.cellError(labelCol, "missing label" + (o.policy == BadCellPolicy.FAIL ? failHint()
                             : " (IMPUTE_MEAN cannot invent a class; use DROP_ROW)"));
                 }
                 drop = true;
             }
             if (drop) continue;
-            keep.add(r);
-            for (int c : numericCols) {
-                if (classify(row[c]) == CellKind.OK) {
-                    sums[c] += number(row[c]);
-                    goods[c]++;
+            for (int j = 0; j < numeric.length; j++) {
+                if (row[j] == row[j]) {
+                    sums[j] += row[j];
+                    goods[j]++;
                 }
             }
+            x.add(row, 0, d);
+            if (labels != null) y.add(labels.read());
+            else y.add(row, d, k);
         }
-        if (keep.isEmpty()) throw new CsvFormatException(t.source, 1, 0, "no data rows" + (t.rows.isEmpty() ? "" : " are left after dropping bad ones"));
-        for (int c : numericCols) {
-            if (goods[c] == 0) {
-                throw new CsvFormatException(t.source, 1, c + 1, "column '" + t.header.get(c) + "': no numeric cell to take a mean of");
+        int n = x.size() / d;
+        if (n == 0) throw new CsvFormatException(t.source, 1, 0, "no data rows" + (anyRow ? " are left after dropping bad ones" : ""));
+        double[] xs = x.toArray(), ys = y.toArray();
+        for (int j = 0; j < numeric.length; j++) {
+            if (goods[j] == 0) {
+                throw new CsvFormatException(t.source, 1, numeric[j] + 1, "column '" + header.get(numeric[j]) + "': no numeric cell to take a mean of");
             }
+            // only IMPUTE_MEAN keeps a row with a bad cell, stored as NaN: give it the column mean
+            double mean = sums[j] / goods[j];
+            double[] a = j < d ? xs : ys;
+            int width = j < d ? d : k, at = j < d ? j : j - d;
+            if (goods[j] < n) for (int i = 0; i < n; i++) if (a[i * width + at] != a[i * width + at]) a[i * width + at] = mean;
         }
-
-        int n = keep.size();
-        double[] x = new double[n * featureCols.size()];
-        double[] y;
-        List<String> classNames = List.of();
-        int targetWidth;
-        if (labelCol >= 0) {
-            TreeSet<String> names = new TreeSet<>();
-            for (int r : keep) names.add(t.rows.get(r)[labelCol].trim());
-            classNames = List.copyOf(names);
-            targetWidth = 1;
-        } else {
-            targetWidth = targetCols.size();
-        }
-        y = new double[n * targetWidth];
-        for (int i = 0; i < n; i++) {
-            String[] row = t.rows.get(keep.get(i));
-            for (int j = 0; j < featureCols.size(); j++) x[i * featureCols.size() + j] = cell(row, featureCols.get(j), sums, goods);
-            if (labelCol >= 0) y[i] = classNames.indexOf(row[labelCol].trim());
-            else for (int j = 0; j < targetWidth; j++) y[i * targetWidth + j] = cell(row, targetCols.get(j), sums, goods);
-        }
-        List<String> featureNames = new ArrayList<>();
-        for (int c : featureCols) featureNames.add(t.header.get(c));
-        return new Dataset(Tensor.of(n, featureCols.size(), x), Tensor.of(n, targetWidth, y), featureNames, classNames);
-    }
-
-    private static double cell(String[] row, int c, double[] sums, int[] goods) {
-        return classify(row[c]) == CellKind.OK ? number(row[c]) : sums[c] / goods[c];
+        List<String> featureNames = new ArrayList<>(d);
+        for (int j = 0; j < d; j++) featureNames.add(header.get(numeric[j]));
+        Tensor features = Tensor.of(n, d, xs);
+        if (labels == null) return new Dataset(features, Tensor.of(n, k, ys), featureNames, List.of());
+        ClassVocabulary classes = labels.finish(ys);
+        return new Dataset(features, Tensor.of(n, 1, ys), featureNames, classes);
     }
 
     private static String failHint() {
         return " (fix the file, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN)";
     }
 
-    private static int require(CsvTable t, String name, String role) throws CsvFormatException {
+    private static int require(CsvRecords t, String name, String role) throws CsvFormatException {
         int c = t.column(name);
-        if (c < 0) {
-            throw new CsvFormatException(t.source, 1, 0, "no " + role + " column '" + name + "'; the header has " + t.header);
-        }
+        if (c < 0) throw new CsvFormatException(t.source, 1, 0, "no " + role + " column '" + name + "'; the header has " + t.describeHeader());
         return c;
     }
 
-    private static CsvFormatException cellError(CsvTable t, int r, int c, String what) {
-        return new CsvFormatException(t.source, t.lines.get(r), c + 1, "column '" + t.header.get(c) + "': " + what);
+    /**
+     * Numbers the label cells: by the given vocabulary (an unknown class fails at its cell), or, to
+     * derive one, provisionally in order of first appearance and renumbered in sorted order at the end.
+     */
+    private static final class Labels {
+        private final CsvRecords t;
+        private final int column;
+        private final String name;
+        private final ClassVocabulary given;
+        private final Map<String, Integer> seen = new HashMap<>();
+        private final List<String> seenNames = new ArrayList<>();
+
+        Labels(CsvRecords t, int column, String name, ClassVocabulary given) {
+            this.t = t;
+            this.column = column;
+            this.name = name;
+            this.given = given;
+        }
+
+        /** The (provisional, when deriving) number of the current record's class. */
+        double read() throws CsvFormatException {
+            String cls = t.cell(column).trim();
+            if (given != null) {
+                int i = given.find(cls);
+                if (i < 0) {
+                    throw t.cellError(column, "unknown class '" + cls + "'; the given vocabulary has " + given.names()
+                            + " (read test and new data with the training set's classes)");
+                }
+                return i;
+            }
+            Integer i = seen.get(cls);
+            if (i == null) {
+                i = seenNames.size();
+                seen.put(cls, i);
+                seenNames.add(cls);
+            }
+            return i;
+        }
+
+        /** The vocabulary, after renumbering {@code y} from provisional to final numbers if it was derived. */
+        ClassVocabulary finish(double[] y) throws CsvFormatException {
+            if (given != null) return given;
+            if (seenNames.size() < 2) {
+                throw new CsvFormatException(t.source, 1, column + 1, "column '" + name + "' holds a single class '"
+                        + seenNames.get(0) + "': a class vocabulary cannot be derived from it. A classifier needs "
+                        + "at least two classes; to read test or new data, give the training classes: "
+                        + "CsvOptions.label(\"" + name + "\").classes(train.classes())");
+            }
+            ClassVocabulary v = ClassVocabulary.sorted(seenNames);
+            int[] renumber = new int[seenNames.size()];
+            for (int p = 0; p < renumber.length; p++) renumber[p] = v.find(seenNames.get(p));
+            for (int i = 0; i < y.length; i++) y[i] = renumber[(int) y[i]];
+            return v;
+        }
+    }
+
+    /** A growing array of doubles, so rows stream in without boxing. */
+    private static final class Doubles {
+        private double[] a;
+        private int size;
+
+        Doubles(int rowWidth) {
+            a = new double[Math.max(64, rowWidth)];
+        }
+
+        void add(double v) {
+            if (size == a.length) a = Arrays.copyOf(a, a.length * 2);
+            a[size++] = v;
+        }
+
+        void add(double[] src, int from, int count) {
+            if (size + count > a.length) a = Arrays.copyOf(a, Math.max(a.length * 2, size + count));
+            System.arraycopy(src, from, a, size, count);
+            size += count;
+        }
+
+        int size() {
+            return size;
+        }
+
+        double[] toArray() {
+            return size == a.length ? a : Arrays.copyOf(a, size);
+        }
     }
 }

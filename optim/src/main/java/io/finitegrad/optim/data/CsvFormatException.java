@@ -5,7 +5,8 @@ import java.io.IOException;
 /**
  * A CSV file that cannot become a {@link Dataset} as asked: a cell that is not a number, a missing
  * or NaN/Inf cell (under {@link BadCellPolicy#FAIL}), a row with the wrong number of fields, an
- * unterminated quote, a missing or unknown column. The message starts with
+ * unterminated quote, a missing, empty or duplicate column, a label that is not in the given
+ * {@link ClassVocabulary}, a single-class label column to derive a vocabulary from. The message starts with
  * {@code file:line:column:} (1-based; column 0 when the whole line is at fault) and names the column,
  * e.g. {@code iris.csv:17:3: column 'petal_length': 'abc' is not a number}.
  */

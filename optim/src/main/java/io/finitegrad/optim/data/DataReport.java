@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * A check of the data before training: per feature column min, max, mean, standard deviation,
@@ -87,38 +89,49 @@ public final class DataReport {
 
     /** As {@link #of(Path, CsvOptions)} from a reader; {@code source} names it. */
     public static DataReport of(Reader in, String source, CsvOptions options) throws IOException {
-        CsvTable t = CsvTable.parse(in, source, options.delimiter);
-        int label = options.label == null ? -1 : t.column(options.label);
-        if (options.label != null && label < 0) {
-            throw new CsvFormatException(source, 1, 0, "no label column '" + options.label + "'; the header has " + t.header);
-        }
-        List<Integer> featureCols = new ArrayList<>();
-        for (int c = 0; c < t.header.size(); c++) {
-            if (c != label && !options.ignored.contains(t.header.get(c))) featureCols.add(c);
-        }
-        int n = t.rows.size();
-        double[][] cols = new double[featureCols.size()][n];
-        int[] missing = new int[featureCols.size()];
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        for (int i = 0; i < n; i++) {
-            String[] row = t.rows.get(i);
-            for (int j = 0; j < featureCols.size(); j++) {
-                String cell = row[featureCols.get(j)];
-                Csv.CellKind k = Csv.classify(cell);
-                if (k == Csv.CellKind.OK) {
-                    cols[j][i] = Csv.number(cell);
-                } else if (k == Csv.CellKind.NON_FINITE) {
-                    cols[j][i] = Csv.nonFiniteValue(cell);
-                } else {
-                    cols[j][i] = Double.NaN;
-                    missing[j]++;
+        try (CsvRecords t = CsvRecords.open(in, source, options.delimiter)) {
+            List<String> header = t.header();
+            int label = options.label == null ? -1 : t.column(options.label);
+            if (options.label != null && label < 0) {
+                throw new CsvFormatException(source, 1, 0, "no label column '" + options.label + "'; the header has " + t.describeHeader());
+            }
+            Set<String> ignored = Set.copyOf(options.ignored);
+            int[] featureCols = new int[header.size()];
+            int d = 0;
+            for (int c = 0; c < header.size(); c++) {
+                if (c != label && !ignored.contains(header.get(c))) featureCols[d++] = c;
+            }
+            List<double[]> rows = new ArrayList<>();
+            int[] missing = new int[d];
+            Map<String, Integer> counts = new TreeMap<>();
+            while (t.next()) {
+                double[] row = new double[d];
+                for (int j = 0; j < d; j++) {
+                    String cell = t.cell(featureCols[j]);
+                    double v = Cells.finiteOrNaN(cell);
+                    if (v != v) {
+                        Cells.Kind k = Cells.classify(cell);
+                        if (k == Cells.Kind.NON_FINITE) v = Cells.nonFiniteValue(cell);
+                        else missing[j]++; // stays NaN; stats() tells it from a NaN cell by this count
+                    }
+                    row[j] = v;
+                }
+                rows.add(row);
+                if (label >= 0) {
+                    String cls = t.cell(label).trim();
+                    counts.merge(cls.isEmpty() ? "(missing)" : cls, 1, Integer::sum);
                 }
             }
-            if (label >= 0) counts.merge(row[label].trim().isEmpty() ? "(missing)" : row[label].trim(), 1, Integer::sum);
+            int n = rows.size();
+            double[][] cols = new double[d][n];
+            for (int i = 0; i < n; i++) {
+                double[] row = rows.get(i);
+                for (int j = 0; j < d; j++) cols[j][i] = row[j];
+            }
+            List<String> names = new ArrayList<>(d);
+            for (int j = 0; j < d; j++) names.add(header.get(featureCols[j]));
+            return new DataReport(source, n, names, cols, missing, options.label, new LinkedHashMap<>(counts));
         }
-        List<String> names = new ArrayList<>();
-        for (int c : featureCols) names.add(t.header.get(c));
-        return new DataReport(source, n, names, cols, missing, options.label, new LinkedHashMap<>(counts));
     }
 
     private static ColumnStats stats(String name, double[] v, int missing) {

@@ -8,9 +8,12 @@ import java.util.Random;
 
 /**
  * Rows of features (n x d) with their targets (n x k), plus the feature names and, for
- * classification, the class names. Targets of a classification set are either class indices
- * (n x 1, as {@link Csv} loads them) or one-hot rows (n x classes, see {@link #oneHot()}).
- * Immutable; every operation returns a new dataset.
+ * classification, the {@link ClassVocabulary} that numbers the classes. Targets of a classification
+ * set are either class indices (n x 1, as {@link Csv} loads them) or one-hot rows (n x classes, see
+ * {@link #oneHot()}). Splits, subsets and batches keep the vocabulary, so a model trained on one
+ * part is judged on another with the same numbers; read test and new files with
+ * {@code CsvOptions.label(..).classes(train.classes())}. Immutable; every operation returns a new
+ * dataset.
  *
  * @throws IllegalArgumentException for mismatched row counts, names, fractions or batch sizes, and
  *     class indices that are not integers in [0, classes)
@@ -19,10 +22,27 @@ public final class Dataset {
     private final Tensor features;
     private final Tensor targets;
     private final List<String> featureNames;
-    private final List<String> classNames;
+    /** The class numbering, null for regression. */
+    private final ClassVocabulary classes;
 
-    /** A dataset; {@code classNames} is empty for regression. */
+    /** A dataset; {@code classNames} (in index order) is empty for regression. */
     public Dataset(Tensor features, Tensor targets, List<String> featureNames, List<String> classNames) {
+        this(features, targets, featureNames, classNames.isEmpty() ? null : ClassVocabulary.of(classNames), true);
+    }
+
+    /** A classification dataset whose targets are numbered by {@code classes}. */
+    public Dataset(Tensor features, Tensor targets, List<String> featureNames, ClassVocabulary classes) {
+        this(features, targets, featureNames, requireClasses(classes), true);
+    }
+
+    private static ClassVocabulary requireClasses(ClassVocabulary classes) {
+        if (classes == null) {
+            throw new IllegalArgumentException("Dataset: the class vocabulary is null (for regression pass List.of() class names)");
+        }
+        return classes;
+    }
+
+    private Dataset(Tensor features, Tensor targets, List<String> featureNames, ClassVocabulary classes, boolean validate) {
         if (features == null || targets == null) throw new IllegalArgumentException("Dataset: features and targets are required");
         if (features.rows() != targets.rows()) {
             throw new IllegalArgumentException("Dataset: features have " + features.rows() + " rows but targets have " + targets.rows());
@@ -33,8 +53,8 @@ public final class Dataset {
         this.features = features;
         this.targets = targets;
         this.featureNames = List.copyOf(featureNames);
-        this.classNames = List.copyOf(classNames);
-        if (!this.classNames.isEmpty()) classIndices(); // validates
+        this.classes = classes;
+        if (classes != null && validate) classIndices();
     }
 
     /** A regression dataset with features named x0, x1, ... */
@@ -47,15 +67,27 @@ public final class Dataset {
     public Tensor features() { return features; }
     public Tensor targets() { return targets; }
     public List<String> featureNames() { return featureNames; }
-    /** Class names (index order), empty for regression. */
-    public List<String> classNames() { return classNames; }
-    public boolean isClassification() { return !classNames.isEmpty(); }
+    /** Class names (index order), empty for regression; the same as {@code classes().names()}. */
+    public List<String> classNames() { return classes == null ? List.of() : classes.names(); }
+    public boolean isClassification() { return classes != null; }
+
+    /**
+     * The class vocabulary: {@code classes().name(i)} is the class a model's output {@code i} stands
+     * for. Pass it on to read test or new data with the same numbering
+     * ({@code CsvOptions.label(..).classes(train.classes())}).
+     *
+     * @throws IllegalStateException for a regression set
+     */
+    public ClassVocabulary classes() {
+        if (classes == null) throw new IllegalStateException("Dataset.classes: this is not a classification set (it has no class vocabulary)");
+        return classes;
+    }
     public int size() { return features.rows(); }
 
     /** The class of each row: the index for n x 1 targets, the argmax for one-hot targets. */
     public int[] classIndices() {
-        if (classNames.isEmpty()) throw new IllegalStateException("Dataset.classIndices: this is not a classification set");
-        int n = size(), k = classNames.size();
+        if (classes == null) throw new IllegalStateException("Dataset.classIndices: this is not a classification set");
+        int n = size(), k = classes.size();
         int[] out = new int[n];
         if (targets.cols() == 1) {
             for (int i = 0; i < n; i++) {
@@ -75,9 +107,9 @@ public final class Dataset {
 
     /** This set with one-hot targets (n x classes); itself if they are one-hot already. */
     public Dataset oneHot() {
-        if (classNames.isEmpty()) throw new IllegalStateException("Dataset.oneHot: this is not a classification set");
-        if (targets.cols() == classNames.size() && targets.cols() > 1) return this;
-        return new Dataset(features, oneHot(classIndices(), classNames.size()), featureNames, classNames);
+        if (classes == null) throw new IllegalStateException("Dataset.oneHot: this is not a classification set");
+        if (targets.cols() == classes.size() && targets.cols() > 1) return this;
+        return new Dataset(features, oneHot(classIndices(), classes.size()), featureNames, classes, false);
     }
 
     /** One-hot rows for class indices: n x numClasses, 1 at each row's class. */
@@ -96,7 +128,7 @@ public final class Dataset {
     /** The rows at {@code rows}, in that order. */
     public Dataset subset(int[] rows) {
         if (rows.length == 0) throw new IllegalArgumentException("Dataset.subset: no rows");
-        return new Dataset(pick(features, rows), pick(targets, rows), featureNames, classNames);
+        return new Dataset(pick(features, rows), pick(targets, rows), featureNames, classes, false);
     }
 
     /** Same targets and names, new features (e.g. scaled); the shape must match. */
@@ -104,7 +136,7 @@ public final class Dataset {
         if (x.rows() != features.rows() || x.cols() != features.cols()) {
             throw new IllegalArgumentException("Dataset.withFeatures: expected " + features.shape() + ", got " + x.shape());
         }
-        return new Dataset(x, targets, featureNames, classNames);
+        return new Dataset(x, targets, featureNames, classes, false);
     }
 
     /** A train/test pair. */
@@ -126,7 +158,7 @@ public final class Dataset {
         if (stratify) {
             if (!isClassification()) throw new IllegalStateException("Dataset.split: stratify needs a classification set");
             int[] cls = classIndices();
-            for (int k = 0; k < classNames.size(); k++) {
+            for (int k = 0; k < classes.size(); k++) {
                 List<Integer> members = new ArrayList<>();
                 for (int i = 0; i < cls.length; i++) if (cls[i] == k) members.add(i);
                 Collections.shuffle(members, rng);
@@ -201,6 +233,6 @@ public final class Dataset {
     @Override
     public String toString() {
         return "Dataset " + size() + " rows, features " + featureNames + ", targets " + targets.shape()
-                + (classNames.isEmpty() ? "" : ", classes " + classNames);
+                + (classes == null ? "" : ", classes " + classes.names());
     }
 }

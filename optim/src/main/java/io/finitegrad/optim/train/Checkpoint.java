@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
-import io.finitegrad.layers.Module;
+import io.finitegrad.layers.Layer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -186,19 +186,19 @@ public final class Checkpoint {
         }
     }
 
-    /** Saves a module's parameters and buffers by name (e.g. {@code dense1/W}). */
-    public static void saveModel(Path file, Module model) throws IOException {
+    /** Saves a layer's (or network's) parameters and buffers by name (e.g. {@code dense1/W}). */
+    public static void saveModel(Path file, Layer model) throws IOException {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, Var> e : stateOf(model).entrySet()) out.put(e.getKey(), e.getValue().value());
         save(file, out, Map.of("format", "finitegrad", "model", model.getClass().getSimpleName()));
     }
 
     /**
-     * Loads a checkpoint into a module's parameters and buffers, in place, by name. Every name must
+     * Loads a checkpoint into a layer's parameters and buffers, in place, by name. Every name must
      * be present with the same shape, no name may be unexpected, and every value must be finite;
      * otherwise nothing is changed and the exception lists every problem.
      */
-    public static void loadModel(Path file, Module model) throws IOException {
+    public static void loadModel(Path file, Layer model) throws IOException {
         Map<String, Tensor> saved = load(file);
         Map<String, Var> state = stateOf(model);
         List<String> problems = new ArrayList<>();
@@ -223,7 +223,7 @@ public final class Checkpoint {
         }
     }
 
-    private static Map<String, Var> stateOf(Module model) {
+    private static Map<String, Var> stateOf(Layer model) {
         List<Var> all = new ArrayList<>(model.parameters());
         all.addAll(model.buffers());
         Map<String, Var> out = new LinkedHashMap<>();

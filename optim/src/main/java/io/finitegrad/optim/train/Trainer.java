@@ -6,7 +6,7 @@ import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.Tensor;
-import io.finitegrad.layers.Module;
+import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.GradClip;
 import io.finitegrad.optim.LrSchedule;
 import io.finitegrad.optim.Optimizer;
@@ -52,7 +52,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  *     non-positive epochs, batch size or clip norm
  */
 public final class Trainer {
-    private final Module model;
+    private final Layer model;
     private final Loss loss;
     private final Optimizer optimizer;
     private final int epochs;
@@ -79,13 +79,13 @@ public final class Trainer {
     }
 
     /** A builder; defaults: 10 epochs, batch size 32, seed 0, no clipping, constant learning rate. */
-    public static Builder builder(Module model, Loss loss, Optimizer optimizer) {
+    public static Builder builder(Layer model, Loss loss, Optimizer optimizer) {
         return new Builder(model, loss, optimizer);
     }
 
     /** Configures a {@link Trainer}. */
     public static final class Builder {
-        private final Module model;
+        private final Layer model;
         private final Loss loss;
         private final Optimizer optimizer;
         private int epochs = 10;
@@ -97,7 +97,7 @@ public final class Trainer {
         private PrintStream out = System.out;
         private final List<TrainingListener> listeners = new ArrayList<>();
 
-        private Builder(Module model, Loss loss, Optimizer optimizer) {
+        private Builder(Layer model, Loss loss, Optimizer optimizer) {
             if (model == null || loss == null || optimizer == null) {
                 throw new IllegalArgumentException("Trainer.builder: model, loss and optimizer are required, got "
                         + model + ", " + loss + ", " + optimizer);
@@ -169,7 +169,7 @@ public final class Trainer {
 
     /**
      * Trains for the configured epochs, evaluating on {@code test} (may be null) after each in eval
-     * mode. The model is left in eval mode ({@link Module#eval()}), ready for inference.
+     * mode. The model is left in eval mode ({@link Layer#eval()}), ready for inference.
      *
      * @throws TrainingDivergedException at the first non-finite loss, gradient or parameter
      */

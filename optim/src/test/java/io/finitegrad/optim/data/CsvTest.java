@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class CsvTest {
@@ -69,7 +70,7 @@ class CsvTest {
         assertEquals(List.of("plain", "with \"quotes\", commas,\nand a newline"), d.classNames());
         assertEquals(Tensor.of(new double[][] {{1.5, 2}, {3, 4}, {5, 6}}), d.features());
         assertEquals(Tensor.column(0, 1, 0), d.targets());
-        // the record after a quoted newline is on line 5 (and the blank line 6 is skipped)
+        // the quoted newline ends line 3, the blank line 5 is skipped: the record is on line 6
         CsvFormatException e = fails(text.replace("5,6", "5,x"), CsvOptions.label("name"));
         assertTrue(e.getMessage().startsWith("iris.csv:6:2: column 'y': 'x' is not a number"), e.getMessage());
     }
@@ -85,7 +86,9 @@ class CsvTest {
         assertEquals(Tensor.column(0, 1, 2, 3), imputed.targets());
         assertTrue(fails("a,label\n1,x\n2,\n", CsvOptions.label("label").badCells(BadCellPolicy.IMPUTE_MEAN))
                 .getMessage().contains("IMPUTE_MEAN cannot invent a class"));
-        Dataset noBadLabel = read("a,label\n1,x\n2,\n", CsvOptions.label("label").badCells(BadCellPolicy.DROP_ROW));
+        // one class is left, so the vocabulary is given (deriving one from a single class is refused)
+        Dataset noBadLabel = read("a,label\n1,x\n2,\n",
+                CsvOptions.label("label").badCells(BadCellPolicy.DROP_ROW).classes(ClassVocabulary.of("x", "y")));
         assertEquals(1, noBadLabel.size());
     }
 
@@ -111,5 +114,40 @@ class CsvTest {
         Dataset oh = iris.oneHot();
         assertEquals(Tensor.row(0, 0, 1), Tensor.of(1, 3, oh.targets().toArray()[149]));
         assertArrayEquals(iris.classIndices(), oh.classIndices());
+    }
+
+    @Test
+    void aUtf8ByteOrderMarkIsNotPartOfTheFirstColumnName(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bom.csv");
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] body = "species,a\nx,1\ny,2\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] all = new byte[bom.length + body.length];
+        System.arraycopy(bom, 0, all, 0, bom.length);
+        System.arraycopy(body, 0, all, bom.length, body.length);
+        Files.write(f, all);
+        Dataset d = Csv.read(f, CsvOptions.label("species"));
+        assertEquals(List.of("x", "y"), d.classNames());
+        assertEquals(List.of("a"), d.featureNames());
+        Dataset fromReader = read("\uFEFFspecies,a\nx,1\ny,2\n", CsvOptions.label("species"));
+        assertEquals(List.of("a"), fromReader.featureNames());
+    }
+
+    @Test
+    @Timeout(20)
+    void twoHundredThousandColumnsLoadInLinearTime() throws IOException {
+        int cols = 200_000;
+        StringBuilder sb = new StringBuilder(cols * 12);
+        for (int c = 0; c < cols; c++) sb.append('f').append(c).append(',');
+        sb.append("y\n");
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < cols; c++) sb.append(c % 10).append(',');
+            sb.append(r).append('\n');
+        }
+        Dataset d = read(sb.toString(), CsvOptions.targets("y"));
+        assertEquals(3, d.size());
+        assertEquals(cols, d.features().cols());
+        assertEquals("f199999", d.featureNames().get(cols - 1));
+        assertEquals(9.0, d.features().get(2, cols - 1), 0);
+        assertEquals(Tensor.column(0, 1, 2), d.targets());
     }
 }

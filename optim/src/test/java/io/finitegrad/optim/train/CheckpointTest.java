@@ -13,7 +13,7 @@ import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
 import io.finitegrad.layers.Init;
-import io.finitegrad.layers.Module;
+import io.finitegrad.layers.Layer;
 import io.finitegrad.layers.Sequential;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -166,7 +166,7 @@ class CheckpointTest {
         assertEquals(Map.of(), Checkpoint.load(file("{}      ", 0)));
     }
 
-    private static Module net(int hidden, long seed) {
+    private static Layer net(int hidden, long seed) {
         Random rng = new Random(seed);
         return new Sequential(new Dense("d1", 3, hidden, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense("d2", hidden, 2, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
@@ -174,7 +174,7 @@ class CheckpointTest {
 
     @Test
     void modelParametersRoundTripByName() throws IOException {
-        Module a = net(4, 1), b = net(4, 2);
+        Layer a = net(4, 1), b = net(4, 2);
         assertNotEquals(a.parameters().get(0).value(), b.parameters().get(0).value());
         Path f = dir.resolve("m.safetensors");
         Checkpoint.saveModel(f, a);
@@ -185,7 +185,7 @@ class CheckpointTest {
 
     @Test
     void modelMismatchIsAClearErrorAndChangesNothing() throws IOException {
-        Module a = net(4, 1), wider = net(5, 2);
+        Layer a = net(4, 1), wider = net(5, 2);
         Path f = dir.resolve("m.safetensors");
         Checkpoint.saveModel(f, a);
         Tensor before = wider.parameters().get(0).value();

@@ -13,8 +13,8 @@ import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
 import io.finitegrad.layers.Init;
+import io.finitegrad.layers.Layer;
 import io.finitegrad.layers.Losses;
-import io.finitegrad.layers.Module;
 import io.finitegrad.layers.Sequential;
 import io.finitegrad.optim.Adam;
 import io.finitegrad.optim.LrSchedule;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerTest {
     private static final Dataset.Split IRIS = Datasets.iris().split(0.2, 42, true);
 
-    static Module irisNet(Activation hidden, long seed) {
+    static Layer irisNet(Activation hidden, long seed) {
         Random rng = new Random(seed);
         return new Sequential(new Dense(4, 16, hidden, Init.XAVIER_UNIFORM, rng),
                 new Dense(16, 3, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
@@ -46,7 +46,7 @@ class TrainerTest {
     private static History trainIris(Dataset.Split split) {
         StandardScaler scaler = new StandardScaler();
         scaler.fit(split.train());
-        Module net = irisNet(Activation.TANH, 1);
+        Layer net = irisNet(Activation.TANH, 1);
         return Trainer.builder(net, Losses::softmaxCrossEntropy, new Adam(net.parameters(), 0.01))
                 .epochs(100).batchSize(16).seed(3).quiet(true).build()
                 .fit(scaler.transform(split.train()), scaler.transform(split.test()));
@@ -78,7 +78,7 @@ class TrainerTest {
         Tensor x = Tensor.of(new double[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}});
         Tensor y = Tensor.column(0, 1, 1, 0);
         Random rng = new Random(5);
-        Module net = new Sequential(new Dense(2, 8, Activation.TANH, Init.XAVIER_UNIFORM, rng),
+        Layer net = new Sequential(new Dense(2, 8, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense(8, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
         History h = Trainer.builder(net, Losses::bceWithLogits, new Adam(net.parameters(), 0.05))
                 .epochs(400).batchSize(4).quiet(true).build().fit(Dataset.of(x, y));
@@ -92,7 +92,7 @@ class TrainerTest {
         return d.withFeatures(d.features().map(v -> v * f));
     }
 
-    private static List<Tensor> values(Module m) {
+    private static List<Tensor> values(Layer m) {
         return m.parameters().stream().map(Var::value).toList();
     }
 
@@ -104,7 +104,7 @@ class TrainerTest {
      */
     @Test
     void unscaledIrisWithLrOneDivergesAndTheWatchdogKeepsTheLastGoodParameters() {
-        Module net = irisNet(Activation.RELU, 1);
+        Layer net = irisNet(Activation.RELU, 1);
         List<Tensor> initial = values(net);
         Trainer trainer = Trainer.builder(net, Losses::naiveSoftmaxCrossEntropy, new SGD(net.parameters(), 1.0))
                 .epochs(50).batchSize(16).seed(3).quiet(true).build();
@@ -121,7 +121,7 @@ class TrainerTest {
         assertEquals(initial, values(net), "no step was applied: the initial parameters are the last good ones");
 
         // the same network, data and learning rate with a StandardScaler trains
-        Module fresh = irisNet(Activation.RELU, 1);
+        Layer fresh = irisNet(Activation.RELU, 1);
         StandardScaler scaler = new StandardScaler();
         Dataset train = times(IRIS.train(), 10_000), test = times(IRIS.test(), 10_000);
         scaler.fit(train);
@@ -133,7 +133,7 @@ class TrainerTest {
 
     @Test
     void divergenceAfterGoodStepsLeavesTheParametersOfTheLastGoodStep() {
-        Module net = irisNet(Activation.RELU, 1);
+        Layer net = irisNet(Activation.RELU, 1);
         List<List<Tensor>> afterEachStep = new java.util.ArrayList<>();
         Trainer trainer = Trainer.builder(net, Losses::naiveSoftmaxCrossEntropy, new SGD(net.parameters(), 1.0))
                 .epochs(50).batchSize(16).seed(3).quiet(true)
@@ -155,7 +155,7 @@ class TrainerTest {
 
     @Test
     void stableLossOnUnscaledDataStaysFiniteButDoesNotLearn() {
-        Module net = irisNet(Activation.RELU, 1);
+        Layer net = irisNet(Activation.RELU, 1);
         History h = Trainer.builder(net, Losses::softmaxCrossEntropy, new SGD(net.parameters(), 1.0))
                 .epochs(20).batchSize(16).seed(3).quiet(true).build()
                 .fit(times(IRIS.train(), 10_000), times(IRIS.test(), 10_000));
@@ -165,7 +165,7 @@ class TrainerTest {
 
     @Test
     void underWarnTheTrainerChecksTheLossItself() {
-        Module net = irisNet(Activation.RELU, 1);
+        Layer net = irisNet(Activation.RELU, 1);
         Trainer trainer = Trainer.builder(net, Losses::naiveSoftmaxCrossEntropy, new SGD(net.parameters(), 1.0))
                 .epochs(5).batchSize(16).seed(3).quiet(true).build();
         TrainingDivergedException e;
@@ -183,7 +183,7 @@ class TrainerTest {
     @Test
     void aStepThatOverflowsAParameterIsUndone() {
         Var w = Var.param("w", Tensor.scalar(1.0));
-        Module m = new Module() {
+        Layer m = new Layer() {
             @Override
             public Var forward(Var x) {
                 return x.matmul(w);
@@ -207,7 +207,7 @@ class TrainerTest {
     void historyIsWrittenAsCsvAndJsonAndScheduleSetsTheLearningRate(@TempDir Path dir) throws IOException {
         StandardScaler scaler = new StandardScaler();
         scaler.fit(IRIS.train());
-        Module net = irisNet(Activation.TANH, 2);
+        Layer net = irisNet(Activation.TANH, 2);
         History h = Trainer.builder(net, Losses::softmaxCrossEntropy, new Adam(net.parameters(), 0.01))
                 .epochs(4).batchSize(32).seed(1).quiet(true).clipNorm(0.5)
                 .schedule(LrSchedule.stepDecay(0.02, 2, 0.5))
@@ -234,7 +234,7 @@ class TrainerTest {
     @Test
     void unlessQuietItPrintsTheDataReportAndEpochLines() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        Module net = irisNet(Activation.TANH, 2);
+        Layer net = irisNet(Activation.TANH, 2);
         Trainer.builder(net, Losses::softmaxCrossEntropy, new Adam(net.parameters(), 0.01))
                 .epochs(2).batchSize(64).output(new PrintStream(bytes, true, StandardCharsets.UTF_8)).build()
                 .fit(IRIS.train(), IRIS.test());
@@ -246,7 +246,7 @@ class TrainerTest {
 
     @Test
     void builderValidatesItsArguments() {
-        Module net = irisNet(Activation.TANH, 2);
+        Layer net = irisNet(Activation.TANH, 2);
         Adam adam = new Adam(net.parameters(), 0.01);
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> Trainer.builder(net, Losses::mse, adam).epochs(0)).getMessage().contains("epochs must be > 0, got 0"));
