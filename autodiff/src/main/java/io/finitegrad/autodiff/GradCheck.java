@@ -24,6 +24,7 @@ import org.ejml.data.DMatrixRMaj;
  *
  * @throws IllegalArgumentException if the loss is not 1x1 or a parameter does not require grad
  */
+@SuppressWarnings("try") // the guard-off scope is opened for its effect, never read
 public final class GradCheck {
     /** Default relative step: h = 1e-5 * max(1, |x|). */
     public static final double DEFAULT_STEP = 1e-5;

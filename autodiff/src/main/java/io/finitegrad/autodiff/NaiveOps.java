@@ -7,6 +7,7 @@ package io.finitegrad.autodiff;
  * ({@code naiveSoftmax/exp}, ...) so reports name the formula. The stable ops on {@link Var} are
  * their twins; run the same model with either to compare.
  */
+@SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class NaiveOps {
     private NaiveOps() {
     }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * Nodes a layer makes inside its own name scope share one recorded creation site: the user's line
  * that called the layer. Reports in both phases must name that line, not a finitegrad class.
  */
+@SuppressWarnings("try") // guard and site scopes are opened for their effect, never read
 class LayerSitesTest {
     private static int line() {
         return StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).orElseThrow().getLineNumber();

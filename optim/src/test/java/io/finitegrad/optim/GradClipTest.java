@@ -14,6 +14,7 @@ import io.finitegrad.core.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // guard and site scopes are opened for their effect, never read
 class GradClipTest {
 
     private static double norm(List<Var> ps) {

@@ -16,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A non-finite gradient never reaches the weights; hyperparameters are validated with clear messages. */
+@SuppressWarnings("try") // guard and site scopes are opened for their effect, never read
 class OptimizerGuardTest {
 
     @Test

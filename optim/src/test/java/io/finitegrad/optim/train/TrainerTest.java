@@ -33,6 +33,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("try") // guard and site scopes are opened for their effect, never read
 class TrainerTest {
     private static final Dataset.Split IRIS = Datasets.iris().split(0.2, 42, true);
 
