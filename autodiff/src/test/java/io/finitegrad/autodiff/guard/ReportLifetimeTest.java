@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** A report is an immutable value: it is taken when handed out and keeps no graph alive. */
+@SuppressWarnings("try") // guard scopes are opened for their effect, never read
 class ReportLifetimeTest {
     private record Kept(NanReport report, WeakReference<Var> entry, WeakReference<Var> output) {
     }
