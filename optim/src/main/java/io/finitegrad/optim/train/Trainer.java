@@ -11,12 +11,9 @@ import io.finitegrad.optim.Optimizer;
 import io.finitegrad.optim.data.Dataset;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * The training loop: shuffled mini-batches, forward, loss, backward, optional clipping by global
@@ -186,7 +183,7 @@ public final class Trainer {
     public History fit(Dataset train, Dataset test) {
         if (train == null) throw new IllegalArgumentException("Trainer.fit: the training set is null");
         Evaluator ev = new Evaluator(model, loss, train.classNames());
-        checkFit(ev, train, test);
+        FitCheck.check(model, optimizer, ev, train, test);
         evaluator = ev;
         Dataset tr = train.isClassification() ? train.oneHot() : train;
         Tensor testTargets = test == null ? null : ev.targets(test);
@@ -243,38 +240,6 @@ public final class Trainer {
     /** The model's predictions for rows of features; named classes only after a classification {@link #fit}. */
     public Predictions predict(Tensor features) {
         return evaluator.predict(features);
-    }
-
-    /** Dataset/model fit and optimiser/model parameter checks, before anything changes. */
-    private void checkFit(Evaluator ev, Dataset train, Dataset test) {
-        ev.check("Trainer.fit", "training set", train, true);
-        if (test != null) {
-            if (test.isClassification() != train.isClassification()) {
-                throw new IllegalArgumentException("Trainer.fit: the training set is a " + kind(train)
-                        + " set but the test set is a " + kind(test) + " set");
-            }
-            if (test.features().cols() != train.features().cols()) {
-                throw new IllegalArgumentException("Trainer.fit: the test set has " + test.features().cols()
-                        + " feature columns " + test.featureNames() + " but the training set has "
-                        + train.features().cols() + " " + train.featureNames());
-            }
-            ev.check("Trainer.fit", "test set", test, true);
-        }
-        List<Var> own = model.parameters();
-        Set<Var> mine = Collections.newSetFromMap(new IdentityHashMap<>());
-        mine.addAll(own);
-        for (Var p : optimizer.parameters()) {
-            if (!mine.contains(p)) {
-                List<String> names = own.stream().map(Var::name).toList();
-                throw new IllegalArgumentException("Trainer.fit: the optimizer updates parameter '" + p.name()
-                        + "', which is not one of the model's " + own.size() + " parameters " + names
-                        + "; build the optimizer from model.parameters() or a subset of them");
-            }
-        }
-    }
-
-    private static String kind(Dataset d) {
-        return d.isClassification() ? "classification" : "regression";
     }
 
     /** One batch: forward, loss, backward, clip, step; its metrics go into {@code metrics}. */
