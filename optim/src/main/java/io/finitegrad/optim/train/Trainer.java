@@ -179,6 +179,7 @@ public final class Trainer {
      * @throws IllegalArgumentException before any step if a dataset does not fit the model or the
      *     optimiser updates a parameter that is not the model's
      * @throws TrainingDivergedException at the first non-finite loss, gradient or parameter update
+     * @throws IllegalStateException if a listener's afterEpoch returns null
      */
     public History fit(Dataset train, Dataset test) {
         if (train == null) throw new IllegalArgumentException("Trainer.fit: the training set is null");
@@ -209,6 +210,10 @@ public final class Trainer {
                 String stop = null;
                 for (TrainingListener l : listeners) {
                     Decision d = l.afterEpoch(rec);
+                    if (d == null) {
+                        throw new IllegalStateException("Trainer.fit: listener " + l.getClass().getName()
+                                + " returned null from afterEpoch; return Decision.CONTINUE to carry on");
+                    }
                     if (d.stops()) stop = stop == null ? d.reason() : stop + "; " + d.reason();
                 }
                 if (stop != null) history.end(stop, true);
