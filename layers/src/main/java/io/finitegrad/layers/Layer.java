@@ -45,7 +45,7 @@ public abstract class Layer {
     /**
      * The layer applied to a batch.
      *
-     * @throws io.finitegrad.autodiff.ShapeException if the input shape does not fit the layer,
+     * @throws io.finitegrad.autodiff.op.ShapeException if the input shape does not fit the layer,
      *     naming the layer and both shapes
      * @throws io.finitegrad.autodiff.NonFiniteException if the guard is in THROW mode and a NaN/Inf
      *     first appears inside this layer

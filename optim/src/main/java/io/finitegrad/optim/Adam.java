@@ -14,7 +14,9 @@ import java.util.List;
  * p = p - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  * </pre>
  *
- * The moment buffers are allocated once, here; a step allocates nothing.
+ * The moment buffers are allocated once, here, twice over: a step computes the new moments into the
+ * spare pair and {@linkplain #commit commits} by swapping, so a refused step leaves them (and the
+ * step counts) untouched, and a step allocates nothing.
  *
  * @throws IllegalArgumentException for lr <= 0 or non-finite, a beta outside [0, 1), eps <= 0,
  *     weightDecay < 0
@@ -27,6 +29,8 @@ public class Adam extends Optimizer {
     private final boolean decoupled;
     private final double[][] m;
     private final double[][] v;
+    private final double[][] mNext;
+    private final double[][] vNext;
     private final long[] t;
 
     /** Adam with PyTorch's defaults. */
@@ -50,17 +54,21 @@ public class Adam extends Optimizer {
         int k = this.params.length;
         this.m = new double[k][];
         this.v = new double[k][];
+        this.mNext = new double[k][];
+        this.vNext = new double[k][];
         this.t = new long[k];
         for (int i = 0; i < k; i++) {
             int n = this.params[i].data().getNumElements();
             m[i] = new double[n];
             v[i] = new double[n];
+            mNext[i] = new double[n];
+            vNext[i] = new double[n];
         }
     }
 
     @Override
-    protected final void update(int k, double[] p, double[] g, int n) {
-        long step = ++t[k];
+    protected final void propose(int k, double[] p, double[] g, int n, double[] out) {
+        long step = t[k] + 1;
         double lr = lr();
         double bc1 = 1 - Math.pow(beta1, step);
         double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
@@ -68,16 +76,42 @@ public class Adam extends Optimizer {
         double b1 = beta1, b2 = beta2, e = eps;
         double l2 = decoupled ? 0 : weightDecay;
         double shrink = decoupled ? 1 - lr * weightDecay : 1;
-        double[] mk = m[k], vk = v[k];
+        double[] mk = m[k], vk = v[k], mn = mNext[k], vn = vNext[k];
         for (int i = 0; i < n; i++) {
             double pi = p[i] * shrink;
             double gi = g[i] + l2 * p[i];
             double mi = b1 * mk[i] + (1 - b1) * gi;
             double vi = b2 * vk[i] + (1 - b2) * gi * gi;
-            mk[i] = mi;
-            vk[i] = vi;
-            p[i] = pi - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e);
+            mn[i] = mi;
+            vn[i] = vi;
+            out[i] = pi - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e);
         }
+    }
+
+    @Override
+    protected final void commit(int k) {
+        double[] swap = m[k];
+        m[k] = mNext[k];
+        mNext[k] = swap;
+        swap = v[k];
+        v[k] = vNext[k];
+        vNext[k] = swap;
+        t[k]++;
+    }
+
+    /** A copy of parameter {@code k}'s first moment (tests compare optimiser state with it). */
+    double[] firstMoment(int k) {
+        return m[k].clone();
+    }
+
+    /** A copy of parameter {@code k}'s second moment. */
+    double[] secondMoment(int k) {
+        return v[k].clone();
+    }
+
+    /** How many steps parameter {@code k} has taken. */
+    long stepCount(int k) {
+        return t[k];
     }
 
     public double beta1() { return beta1; }

@@ -1,9 +1,6 @@
 package io.finitegrad.optim;
 
-import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Var;
-import io.finitegrad.core.FiniteScan;
-import java.util.ArrayList;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 
@@ -105,16 +102,9 @@ public final class GradClip {
     }
 
     private static NonFiniteGradientException nonFinite(List<Var> params, double norm) {
-        List<String> names = new ArrayList<>();
-        NanReport report = null;
-        for (Var p : params) {
-            DMatrixRMaj g = p.gradData();
-            if (g == null || FiniteScan.allFinite(g)) continue;
-            names.add(p.name());
-            if (report == null) report = p.gradientReport();
-        }
+        NonFiniteGradients bad = NonFiniteGradients.of(params);
         return new NonFiniteGradientException("GradClip.byGlobalNorm: the total gradient norm is " + norm
-                + "; non-finite gradients in " + names + ". Nothing was scaled", names, report);
+                + "; non-finite gradients in " + bad.describe() + ". Nothing was scaled", bad.names(), bad.firstReport());
     }
 
     private static void checkParams(String who, List<Var> params) {

@@ -1,10 +1,10 @@
 package io.finitegrad.optim;
 
+import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.FiniteScan;
-import io.finitegrad.core.FiniteStats;
-import java.util.ArrayList;
+import io.finitegrad.core.Tensor;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +15,15 @@ import org.ejml.data.DMatrixRMaj;
  * gradient never reaches the weights. {@link #step()} first checks every gradient (without
  * allocating); if one is non-finite it either refuses the whole step with a
  * {@link NonFiniteGradientException} ({@link NonFinitePolicy#REFUSE}, the default) or skips it and
- * counts it ({@link NonFinitePolicy#SKIP}, what mixed-precision loss scalers do). Only when all are
- * finite does the subclass update the weights, in place on {@link Var#data()}.
+ * counts it ({@link NonFinitePolicy#SKIP}, what mixed-precision loss scalers do).
+ *
+ * <p>A step is a transaction. The subclass first {@linkplain #propose proposes} every parameter's
+ * new values into a scratch buffer (computing its new state into its own scratch, leaving its
+ * current state alone); only when every proposed value is finite does it {@linkplain #commit commit}
+ * (swap in its new state) and the new values get copied onto {@link Var#data()}. Otherwise
+ * {@link NonFiniteUpdateException} is thrown and the parameters, moments, buffers and step counts
+ * are bit-for-bit what they were, so a refused step leaves no trace. The scratch buffers are
+ * allocated once, so a step allocates nothing.
  *
  * <p>Parameters that no gradient reached ({@link Var#gradData()} is null) are left alone, as
  * PyTorch skips parameters whose {@code grad} is None.
@@ -35,6 +42,7 @@ public abstract class Optimizer {
 
     private final String owner;
     protected final Var[] params;
+    private final double[][] proposed;
     private double lr;
     private NonFinitePolicy policy = NonFinitePolicy.REFUSE;
     private long applied;
@@ -58,10 +66,19 @@ public abstract class Optimizer {
             }
         }
         this.params = params.toArray(new Var[0]);
+        this.proposed = new double[this.params.length][];
+        for (int k = 0; k < proposed.length; k++) proposed[k] = new double[this.params[k].data().getNumElements()];
         this.lr = Hyper.positive(owner, "lr", lr);
     }
 
-    /** Applies one update if every gradient is finite; see the class comment for the non-finite case. */
+    /**
+     * Applies one update if every gradient is finite (see the class comment for the non-finite case)
+     * and every updated value would be finite.
+     *
+     * @throws NonFiniteGradientException under {@link NonFinitePolicy#REFUSE} for a NaN/Inf gradient
+     * @throws NonFiniteUpdateException if finite gradients would make a parameter non-finite; nothing
+     *     was changed
+     */
     public final void step() {
         for (Var p : params) {
             DMatrixRMaj g = p.gradData();
@@ -73,18 +90,34 @@ public abstract class Optimizer {
                 throw refusal();
             }
         }
-        applied++;
         for (int k = 0; k < params.length; k++) {
             DMatrixRMaj g = params[k].gradData();
-            if (g != null) update(k, params[k].data().data, g.data, params[k].data().getNumElements());
+            if (g == null) continue;
+            int n = proposed[k].length;
+            propose(k, params[k].data().data, g.data, n, proposed[k]);
+            if (!FiniteScan.allFinite(proposed[k], n)) throw nonFiniteUpdate(k);
+        }
+        applied++;
+        for (int k = 0; k < params.length; k++) {
+            if (params[k].gradData() == null) continue;
+            commit(k);
+            System.arraycopy(proposed[k], 0, params[k].data().data, 0, proposed[k].length);
         }
     }
 
     /**
-     * Updates parameter {@code k} (values {@code p}, finite gradient {@code g}, {@code n} elements)
-     * in place. Called once per parameter with a gradient per applied step.
+     * Computes the new values of parameter {@code k} (current values {@code p}, finite gradient
+     * {@code g}, {@code n} elements) into {@code out}, and the optimiser's new state for it into the
+     * subclass's scratch, without changing {@code p} or the current state: the step may still be
+     * refused. Called once per parameter with a gradient per step, before any {@link #commit}.
      */
-    protected abstract void update(int k, double[] p, double[] g, int n);
+    protected abstract void propose(int k, double[] p, double[] g, int n, double[] out);
+
+    /**
+     * Makes the state proposed for parameter {@code k} current (moments, buffers, step count). Called
+     * once per proposed parameter, only after every parameter's proposal was found finite.
+     */
+    protected abstract void commit(int k);
 
     /** Zeroes every parameter's gradient in place. */
     public void zeroGrad() {
@@ -127,22 +160,24 @@ public abstract class Optimizer {
     }
 
     private NonFiniteGradientException refusal() {
-        List<String> names = new ArrayList<>();
-        StringBuilder sb = new StringBuilder(owner).append(".step() refused: non-finite gradient in ");
-        NanReport report = null;
-        for (Var p : params) {
-            DMatrixRMaj g = p.gradData();
-            if (g == null || FiniteScan.allFinite(g)) continue;
-            FiniteStats s = FiniteScan.scan(g);
-            if (!names.isEmpty()) sb.append(", ");
-            names.add(p.name());
-            sb.append('\'').append(p.name()).append("' (").append(s.nanCount()).append(" NaN, ")
-                    .append(s.posInfCount()).append(" +Inf, ").append(s.negInfCount()).append(" -Inf)");
-            if (report == null) report = p.gradientReport();
+        NonFiniteGradients bad = NonFiniteGradients.of(List.of(params));
+        return new NonFiniteGradientException(owner + ".step() refused: non-finite gradient in " + bad.describe()
+                + "; no weight was changed. Find the cause (report below, if the guard saw it), clip gradients, "
+                + "lower the learning rate, or use onNonFinite(SKIP) to skip such steps", bad.names(), bad.firstReport());
+    }
+
+    private NonFiniteUpdateException nonFiniteUpdate(int k) {
+        Var p = params[k];
+        Tensor bad = Tensor.of(p.rows(), p.cols(), proposed[k].clone());
+        NanReport report;
+        try (FiniteGuard.Scope g = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
+            Var.param(p.name(), bad);
+            report = g.reports().isEmpty() ? null : g.reports().get(0);
         }
-        sb.append("; no weight was changed. Find the cause (report below, if the guard saw it), clip gradients, "
-                + "lower the learning rate, or use onNonFinite(SKIP) to skip such steps");
-        return new NonFiniteGradientException(sb.toString(), names, report);
+        return new NonFiniteUpdateException(owner + ".step() refused: the update would have made parameter '"
+                + p.name() + "' non-finite (" + bad.scan() + ") from finite gradients (learning rate " + lr
+                + "); no parameter or optimiser state was changed. Lower the learning rate or clip gradients",
+                p.name(), report);
     }
 
     /** Helper for subclasses: the optimiser's name for messages. */

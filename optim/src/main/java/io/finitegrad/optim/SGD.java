@@ -15,7 +15,9 @@ import java.util.List;
  * p = p - lr * g
  * </pre>
  *
- * The momentum buffers are allocated once, here; a step allocates nothing.
+ * The momentum buffers are allocated once, here, twice over: a step computes the new buffer into the
+ * spare one and {@linkplain #commit commits} by swapping, so a refused step leaves it untouched, and
+ * a step allocates nothing.
  *
  * @throws IllegalArgumentException for lr <= 0 or non-finite, momentum < 0, dampening outside [0, 1],
  *     weightDecay < 0, or Nesterov without momentum or with dampening (as PyTorch refuses it)
@@ -26,6 +28,7 @@ public final class SGD extends Optimizer {
     private final double weightDecay;
     private final boolean nesterov;
     private final double[][] buffers;
+    private final double[][] nextBuffers;
     private final boolean[] started;
 
     /** Plain SGD: {@code p -= lr * g}. */
@@ -50,31 +53,43 @@ public final class SGD extends Optimizer {
         }
         this.nesterov = nesterov;
         this.buffers = new double[this.params.length][];
+        this.nextBuffers = new double[this.params.length][];
         this.started = new boolean[this.params.length];
         if (momentum != 0) {
-            for (int k = 0; k < buffers.length; k++) buffers[k] = new double[this.params[k].data().getNumElements()];
+            for (int k = 0; k < buffers.length; k++) {
+                buffers[k] = new double[this.params[k].data().getNumElements()];
+                nextBuffers[k] = new double[buffers[k].length];
+            }
         }
     }
 
     @Override
-    protected void update(int k, double[] p, double[] g, int n) {
+    protected void propose(int k, double[] p, double[] g, int n, double[] out) {
         double lr = lr();
         double mu = momentum;
         double wd = weightDecay;
         if (mu == 0) {
-            for (int i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
+            for (int i = 0; i < n; i++) out[i] = p[i] - lr * (g[i] + wd * p[i]);
             return;
         }
-        double[] b = buffers[k];
+        double[] b = buffers[k], bn = nextBuffers[k];
         boolean first = !started[k];
-        started[k] = true;
         double keep = 1 - dampening;
         for (int i = 0; i < n; i++) {
             double gi = g[i] + wd * p[i];
             double bi = first ? gi : mu * b[i] + keep * gi;
-            b[i] = bi;
-            p[i] -= lr * (nesterov ? gi + mu * bi : bi);
+            bn[i] = bi;
+            out[i] = p[i] - lr * (nesterov ? gi + mu * bi : bi);
         }
+    }
+
+    @Override
+    protected void commit(int k) {
+        if (momentum == 0) return;
+        double[] swap = buffers[k];
+        buffers[k] = nextBuffers[k];
+        nextBuffers[k] = swap;
+        started[k] = true;
     }
 
     public double momentum() { return momentum; }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * The mapping between a model's state dict (its parameters and buffers by name, as
- * {@code Module.namedParameters()} plus buffers) and named tensors, knowing nothing of files:
+ * {@code Layer.stateDict()}: parameters then buffers) and named tensors, knowing nothing of files:
  * {@link #toTensors} snapshots the values, {@link #load} copies values back into the live
  * {@link Var}s in place, as PyTorch's {@code state_dict()} / {@code load_state_dict(strict=True)}.
  */

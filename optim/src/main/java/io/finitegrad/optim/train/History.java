@@ -17,27 +17,68 @@ import java.util.Locale;
  * Per-epoch training metrics, as Keras' {@code History}: mean loss, accuracy (one-hot targets
  * only), mean and largest gradient global norm (before clipping), learning rate, and test loss and
  * accuracy when a test set was given. A metric that does not apply is NaN here, an empty cell in
- * CSV and null in JSON.
+ * CSV and null in JSON. It also records why training ended ({@link #stopReason()}).
  */
 public final class History {
     /** One epoch's metrics; {@code epoch} is 1-based. */
     public record Epoch(int epoch, double loss, double accuracy, double gradNorm, double maxGradNorm, double lr,
                         double testLoss, double testAccuracy) {
+        /**
+         * The metric named as in the CSV header ({@link History#metricNames()}), e.g. {@code test_loss}.
+         *
+         * @throws IllegalArgumentException for an unknown name, listing the known ones
+         */
+        public double metric(String name) {
+            return values(this)[column(name)];
+        }
     }
 
     private static final String[] COLUMNS = {"epoch", "loss", "accuracy", "grad_norm", "max_grad_norm", "lr",
         "test_loss", "test_accuracy"};
     private final List<Epoch> epochs = new ArrayList<>();
+    private String stopReason = "";
+    private boolean stoppedEarly;
 
     void add(Epoch e) {
         epochs.add(e);
     }
 
-    /** A copy holding the epochs recorded so far. */
-    History copy() {
+    /** Records why training ended; {@code early} when a listener stopped it. */
+    void end(String reason, boolean early) {
+        stopReason = reason;
+        stoppedEarly = early;
+    }
+
+    /** A copy holding the epochs recorded so far, ended for {@code reason} (training did not stop early). */
+    History copy(String reason) {
         History h = new History();
         h.epochs.addAll(epochs);
+        h.stopReason = reason;
         return h;
+    }
+
+    /** The metric names accepted by {@link Epoch#metric(String)}, in CSV column order. */
+    public static List<String> metricNames() {
+        return List.of(COLUMNS);
+    }
+
+    static int column(String name) {
+        for (int i = 0; i < COLUMNS.length; i++) if (COLUMNS[i].equals(name)) return i;
+        throw new IllegalArgumentException("History: unknown metric '" + name + "', expected one of " + metricNames());
+    }
+
+    /**
+     * Why training ended: "completed 10 of 10 epochs", the reason a listener gave when it stopped
+     * training (e.g. {@link EarlyStopping}'s), or, in a {@link TrainingDivergedException}'s history,
+     * the divergence. Empty while training runs.
+     */
+    public String stopReason() {
+        return stopReason;
+    }
+
+    /** True if a listener stopped training before the configured number of epochs. */
+    public boolean stoppedEarly() {
+        return stoppedEarly;
     }
 
     public List<Epoch> epochs() {
@@ -74,10 +115,15 @@ public final class History {
         return sb.toString();
     }
 
-    /** {@code {"epochs": [{"epoch": 1, "loss": ..., ...}, ...]}}, null for metrics that do not apply. */
+    /**
+     * {@code {"stop_reason": "...", "stopped_early": false, "epochs": [{"epoch": 1, "loss": ..., ...}, ...]}},
+     * null for metrics that do not apply.
+     */
     public String toJson() {
         JsonMapper json = new JsonMapper();
         ObjectNode root = json.createObjectNode();
+        root.put("stop_reason", stopReason);
+        root.put("stopped_early", stoppedEarly);
         ArrayNode arr = root.putArray("epochs");
         for (Epoch e : epochs) {
             ObjectNode o = arr.addObject();
@@ -105,6 +151,7 @@ public final class History {
 
     @Override
     public String toString() {
-        return "History " + epochs.size() + " epochs" + (epochs.isEmpty() ? "" : ", last " + last());
+        return "History " + epochs.size() + " epochs" + (epochs.isEmpty() ? "" : ", last " + last())
+                + (stopReason.isEmpty() ? "" : "; " + stopReason);
     }
 }

@@ -1,36 +1,37 @@
 package io.finitegrad.optim.train;
 
-import io.finitegrad.autodiff.FiniteGuard;
-import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
-import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.GradClip;
 import io.finitegrad.optim.LrSchedule;
+import io.finitegrad.optim.NonFiniteUpdateException;
 import io.finitegrad.optim.Optimizer;
-import io.finitegrad.optim.data.DataReport;
 import io.finitegrad.optim.data.Dataset;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Random;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * The training loop: shuffled mini-batches, forward, loss, backward, optional clipping by global
- * norm, optimiser step, per-epoch metrics into a {@link History}, a progress bar, and a NaN
- * watchdog.
+ * norm, optimiser step, per-epoch metrics into a {@link History}, and listeners that may stop it
+ * ({@link EarlyStopping}); plus {@link #evaluate} and {@link #predict}, as Keras's model offers them.
+ * The parts live apart: the NaN watchdog ({@code Watchdog}), the metrics ({@code Metrics}), the
+ * console output ({@link ConsoleProgress}) and evaluation ({@link Evaluator}).
  *
  * <pre>{@code
  * History h = Trainer.builder(model, Losses::softmaxCrossEntropy, new Adam(model.parameters(), 0.01))
  *         .epochs(100).batchSize(16).seed(42).clipNorm(5).build()
  *         .fit(train, test);
  * }</pre>
+ *
+ * <p>Before the first step, {@link #fit} checks that both datasets fit the model (a dry-run forward
+ * of one row in eval mode: feature count, class count or target width vs the output width; a test
+ * set's classes are matched to the training set's by name) and that the optimiser's parameters are
+ * the model's or a subset of them (frozen layers), so a bad dataset fails before any weight changes.
  *
  * <p>A classification dataset with class-index targets is trained on its one-hot form
  * ({@link Dataset#oneHot()}); accuracy is reported for one-hot targets (argmax of prediction vs
@@ -40,16 +41,18 @@ import me.tongfei.progressbar.ProgressBarBuilder;
  * {@link TrainingDivergedException} carrying the guard's entry-point report (in THROW mode, the
  * default, that is the guard's own {@link NonFiniteException}; under WARN/OFF the trainer checks
  * the loss and gradients itself), the epoch and batch, and the history so far. No step with
- * non-finite gradients is applied, and a step that turns a parameter non-finite is undone, so the
- * model keeps the last good parameters. An optimiser set to {@link Optimizer.NonFinitePolicy#SKIP}
+ * non-finite gradients is applied, and a step that would turn a parameter non-finite is refused by
+ * the optimiser before it writes anything ({@link NonFiniteUpdateException}), so the model keeps the
+ * last good parameters and the optimiser its state of then. An optimiser set to {@link Optimizer.NonFinitePolicy#SKIP}
  * skips steps with non-finite gradients instead (a non-finite loss still stops training).
  *
- * <p>Unless {@link Builder#quiet} is set, {@link #fit} prints a {@link DataReport} of the training
- * set first, then shows a progress bar (epoch, loss, gradient norm) when a console is attached, or
- * one line per epoch otherwise.
+ * <p>Unless {@link Builder#quiet} is set, a {@link ConsoleProgress} prints a data report of the
+ * training set first, then a progress bar when a console is attached, or one line per epoch
+ * otherwise.
  *
  * @throws IllegalArgumentException from the builder for a missing model, loss or optimiser, and
- *     non-positive epochs, batch size or clip norm
+ *     non-positive epochs, batch size or clip norm; from {@link #fit}, {@link #evaluate} and
+ *     {@link #predict} for datasets that do not fit the model
  */
 public final class Trainer {
     private final Layer model;
@@ -60,9 +63,8 @@ public final class Trainer {
     private final long seed;
     private final double clipNorm;
     private final LrSchedule schedule;
-    private final boolean quiet;
-    private final PrintStream out;
     private final List<TrainingListener> listeners;
+    private Evaluator evaluator;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -73,9 +75,10 @@ public final class Trainer {
         this.seed = b.seed;
         this.clipNorm = b.clipNorm;
         this.schedule = b.schedule;
-        this.quiet = b.quiet;
-        this.out = b.out;
-        this.listeners = List.copyOf(b.listeners);
+        List<TrainingListener> all = new ArrayList<>(b.listeners);
+        if (!b.quiet) all.add(new ConsoleProgress(b.out)); // last, so it reports what the others decided
+        this.listeners = List.copyOf(all);
+        this.evaluator = new Evaluator(model, loss);
     }
 
     /** A builder; defaults: 10 epochs, batch size 32, seed 0, no clipping, constant learning rate. */
@@ -152,6 +155,7 @@ public final class Trainer {
             return this;
         }
 
+        /** Adds a listener; they are called in the order added (the console output, if any, last). */
         public Builder listener(TrainingListener l) {
             listeners.add(Objects.requireNonNull(l, "listener"));
             return this;
@@ -168,172 +172,124 @@ public final class Trainer {
     }
 
     /**
-     * Trains for the configured epochs, evaluating on {@code test} (may be null) after each in eval
-     * mode. The model is left in eval mode ({@link Layer#eval()}), ready for inference.
+     * Trains for the configured epochs or until a listener stops it, evaluating on {@code test} (may
+     * be null) after each epoch in eval mode. The model is left in eval mode ({@link Layer#eval()}),
+     * ready for inference; {@link #evaluate} and {@link #predict} then use the training set's classes.
      *
-     * @throws TrainingDivergedException at the first non-finite loss, gradient or parameter
+     * @throws IllegalArgumentException before any step if a dataset does not fit the model or the
+     *     optimiser updates a parameter that is not the model's
+     * @throws TrainingDivergedException at the first non-finite loss, gradient or parameter update
+     * @throws IllegalStateException if a listener's afterEpoch returns null
      */
     public History fit(Dataset train, Dataset test) {
-        Objects.requireNonNull(train, "train");
+        if (train == null) throw new IllegalArgumentException("Trainer.fit: the training set is null");
+        Evaluator ev = new Evaluator(model, loss, train.classNames());
+        FitCheck.check(model, optimizer, ev, train, test);
+        evaluator = ev;
         Dataset tr = train.isClassification() ? train.oneHot() : train;
-        Dataset te = test == null ? null : test.isClassification() ? test.oneHot() : test;
-        if (!quiet) out.print(DataReport.of(train));
-        List<Var> params = model.parameters();
-        double[][] backup = new double[params.size()][];
-        for (int k = 0; k < backup.length; k++) backup[k] = new double[params.get(k).data().getNumElements()];
+        Tensor testTargets = test == null ? null : ev.targets(test);
+        boolean classify = tr.targets().cols() > 1;
+        List<Var> modelParams = model.parameters();
+        List<Var> params = optimizer.parameters();
         Random rng = new Random(seed);
         History history = new History();
-        model.train();
-        try (ProgressBar bar = progressBar()) {
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+        Watchdog watchdog = new Watchdog(history);
+        Metrics metrics = new Metrics();
+        try {
+            for (TrainingListener l : listeners) l.onTrainBegin(model, train, test, epochs);
+            model.train();
+            for (int epoch = 1; epoch <= epochs && !history.stoppedEarly(); epoch++) {
                 if (schedule != null) optimizer.setLr(schedule.lr(epoch - 1));
-                double lossSum = 0, normSum = 0, maxNorm = 0;
-                int correct = 0, steps = 0;
+                metrics.reset();
                 for (Dataset.Batch b : tr.batches(batchSize, rng)) {
-                    double[] stats = step(b, epoch, params, backup, history);
-                    lossSum += stats[0] * b.features().rows();
-                    correct += (int) stats[2];
-                    if (!Double.isNaN(stats[1])) {
-                        normSum += stats[1];
-                        maxNorm = Math.max(maxNorm, stats[1]);
-                        steps++;
-                    }
+                    step(b, epoch, classify, modelParams, params, metrics, watchdog);
                 }
-                boolean classify = tr.targets().cols() > 1;
-                double[] testStats = te == null ? new double[] {Double.NaN, Double.NaN} : evaluate(te, epoch, history);
-                History.Epoch rec = new History.Epoch(epoch, lossSum / tr.size(),
-                        classify ? (double) correct / tr.size() : Double.NaN, steps == 0 ? Double.NaN : normSum / steps,
-                        steps == 0 ? Double.NaN : maxNorm, optimizer.lr(), testStats[0], testStats[1]);
+                Evaluation t = test == null ? null : evaluateTest(ev, test, testTargets, epoch, watchdog);
+                History.Epoch rec = metrics.epoch(epoch, classify, optimizer.lr(), t);
                 history.add(rec);
-                for (TrainingListener l : listeners) l.afterEpoch(rec);
-                report(bar, rec);
+                String stop = null;
+                for (TrainingListener l : listeners) {
+                    Decision d = l.afterEpoch(rec);
+                    if (d == null) {
+                        throw new IllegalStateException("Trainer.fit: listener " + l.getClass().getName()
+                                + " returned null from afterEpoch; return Decision.CONTINUE to carry on");
+                    }
+                    if (d.stops()) stop = stop == null ? d.reason() : stop + "; " + d.reason();
+                }
+                if (stop != null) history.end(stop, true);
             }
+            if (!history.stoppedEarly()) history.end("completed " + history.size() + " of " + epochs + " epochs", false);
+        } catch (TrainingDivergedException e) {
+            history.end(e.history().stopReason(), false);
+            throw e;
         } finally {
             model.eval();
+            for (TrainingListener l : listeners) l.onTrainEnd(history);
         }
         return history;
     }
 
-    /** One batch; returns {loss, pre-clip grad norm (NaN if skipped), correct predictions}. */
-    private double[] step(Dataset.Batch b, int epoch, List<Var> params, double[][] backup, History history) {
+    /**
+     * Loss and accuracy on {@code data} in eval mode, without an update; classes are matched to the
+     * last {@link #fit}'s training classes (before any fit, {@code data}'s own).
+     */
+    public Evaluation evaluate(Dataset data) {
+        return evaluator.evaluate(data);
+    }
+
+    /** The model's predictions for {@code data}, named by the last fit's training classes (or {@code data}'s own). */
+    public Predictions predict(Dataset data) {
+        return evaluator.predict(data);
+    }
+
+    /** The model's predictions for rows of features; named classes only after a classification {@link #fit}. */
+    public Predictions predict(Tensor features) {
+        return evaluator.predict(features);
+    }
+
+    /** One batch: forward, loss, backward, clip, step; its metrics go into {@code metrics}. */
+    private void step(Dataset.Batch b, int epoch, boolean classify, List<Var> modelParams, List<Var> params,
+                      Metrics metrics, Watchdog watchdog) {
         int batch = b.index();
         try {
-            Var x = Var.input("x", b.features());
-            Var y = Var.input("y", b.targets());
-            Var pred = model.forward(x);
-            Var l = loss.apply(pred, y);
+            Var pred = model.forward(Var.input("x", b.features()));
+            Var l = loss.apply(pred, Var.input("y", b.targets()));
             double value = l.item();
-            if (!Double.isFinite(value)) {
-                throw diverged("the loss is " + value, l.valueReport(), epoch, batch, history, null);
-            }
-            for (Var p : params) p.zeroGrad();
+            watchdog.checkLoss(l, value, epoch, batch);
+            for (Var p : modelParams) p.zeroGrad();
             l.backward();
             // byGlobalNorm returns the norm before clipping and leaves non-finite gradients alone
             double norm = Double.isNaN(clipNorm) ? GradClip.globalNorm(params) : GradClip.byGlobalNorm(params, clipNorm);
+            int hits = classify ? Metrics.correct(pred, b.targets()) : 0;
             if (!Double.isFinite(norm)) {
-                if (optimizer.nonFinitePolicy() == Optimizer.NonFinitePolicy.SKIP) {
-                    optimizer.step(); // counts the skip, changes nothing
-                    return new double[] {value, Double.NaN, correct(pred, b.targets())};
+                if (optimizer.nonFinitePolicy() != Optimizer.NonFinitePolicy.SKIP) {
+                    throw watchdog.gradients(params, norm, epoch, batch);
                 }
-                throw diverged("the gradient global norm is " + norm + " (" + nonFiniteNames(params) + ")",
-                        firstGradientReport(params), epoch, batch, history, null);
-            }
-            for (int k = 0; k < backup.length; k++) {
-                System.arraycopy(params.get(k).data().data, 0, backup[k], 0, backup[k].length);
+                optimizer.step(); // counts the skip, changes nothing
+                metrics.addBatch(value, b.features().rows(), hits);
+                return;
             }
             optimizer.step();
-            checkParameters(params, backup, epoch, batch, history);
+            metrics.addBatch(value, b.features().rows(), hits);
+            metrics.addGradNorm(norm);
             for (TrainingListener t : listeners) t.afterStep(epoch, batch, value, norm);
-            return new double[] {value, norm, correct(pred, b.targets())};
         } catch (NonFiniteException e) {
-            throw diverged("the guard stopped a NaN/Inf", e.report(), epoch, batch, history, e);
+            throw watchdog.guard(e, epoch, batch);
+        } catch (NonFiniteUpdateException e) {
+            throw watchdog.update(e, epoch, batch);
         }
     }
 
-    /** Undoes a step that made a parameter non-finite, and reports it through the guard. */
-    private void checkParameters(List<Var> params, double[][] backup, int epoch, int batch, History history) {
-        for (int k = 0; k < backup.length; k++) {
-            Var p = params.get(k);
-            if (FiniteScan.allFinite(p.data())) continue;
-            Tensor bad = p.value();
-            for (int j = 0; j < backup.length; j++) {
-                System.arraycopy(backup[j], 0, params.get(j).data().data, 0, backup[j].length);
-            }
-            NanReport report;
-            try (FiniteGuard.Scope g = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
-                Var.param(p.name(), bad);
-                report = g.reports().isEmpty() ? null : g.reports().get(0);
-            }
-            throw diverged("the optimiser step made parameter '" + p.name() + "' non-finite (" + bad.scan()
-                    + ") from finite gradients; the step was undone", report, epoch, batch, history, null);
-        }
-    }
-
-    private double[] evaluate(Dataset te, int epoch, History history) {
-        model.eval();
+    private Evaluation evaluateTest(Evaluator ev, Dataset test, Tensor targets, int epoch, Watchdog watchdog) {
         try {
-            Var pred = model.forward(Var.input("x", te.features()));
-            double l = loss.apply(pred, Var.input("y", te.targets())).item();
-            if (!Double.isFinite(l)) throw diverged("the test loss is " + l, pred.valueReport(), epoch, -1, history, null);
-            double acc = te.targets().cols() > 1 ? correct(pred, te.targets()) / te.size() : Double.NaN;
-            return new double[] {l, acc};
+            Var[] predAndLoss = ev.forwardLoss(test.features(), targets);
+            Evaluation e = Evaluator.evaluation(predAndLoss, targets);
+            watchdog.checkTestLoss(predAndLoss[0], e.loss(), epoch);
+            return e;
         } catch (NonFiniteException e) {
-            throw diverged("the guard stopped a NaN/Inf on the test set", e.report(), epoch, -1, history, e);
+            throw watchdog.guard(e, epoch, -1);
         } finally {
             model.train();
-        }
-    }
-
-    private static double correct(Var pred, Tensor targets) {
-        if (targets.cols() < 2 || pred.cols() != targets.cols()) return 0;
-        double[] p = pred.data().data;
-        int c = targets.cols(), n = 0;
-        for (int i = 0; i < targets.rows(); i++) {
-            int bp = 0, bt = 0;
-            for (int j = 1; j < c; j++) {
-                if (p[i * c + j] > p[i * c + bp]) bp = j;
-                if (targets.get(i, j) > targets.get(i, bt)) bt = j;
-            }
-            if (bp == bt) n++;
-        }
-        return n;
-    }
-
-    private static NanReport firstGradientReport(List<Var> params) {
-        for (Var p : params) if (p.gradientReport() != null) return p.gradientReport();
-        return null;
-    }
-
-    private static String nonFiniteNames(List<Var> params) {
-        List<String> names = new ArrayList<>();
-        for (Var p : params) if (p.gradData() != null && !FiniteScan.allFinite(p.gradData())) names.add(p.name());
-        return "non-finite gradients in " + names;
-    }
-
-    private static TrainingDivergedException diverged(String what, NanReport report, int epoch, int batch,
-                                                      History history, Throwable cause) {
-        String where = batch >= 0 ? "epoch " + epoch + ", batch " + batch : "epoch " + epoch + " (test evaluation)";
-        return new TrainingDivergedException("Training diverged at " + where + ": " + what
-                + ". The model keeps the parameters of the last good step; " + history.size()
-                + " epoch(s) completed. Try a lower learning rate, gradient clipping (clipNorm) or standardised inputs.",
-                report, epoch, batch, history.copy(), cause);
-    }
-
-    private ProgressBar progressBar() {
-        if (quiet || System.console() == null) return null;
-        return new ProgressBarBuilder().setTaskName("Training").setInitialMax(epochs).setUnit(" epochs", 1).build();
-    }
-
-    private void report(ProgressBar bar, History.Epoch r) {
-        String msg = String.format(Locale.ROOT, "loss %.4f |g| %.3g%s", r.loss(), r.gradNorm(),
-                Double.isNaN(r.accuracy()) ? "" : String.format(Locale.ROOT, " acc %.3f", r.accuracy()));
-        if (bar != null) {
-            bar.setExtraMessage(msg);
-            bar.step();
-        } else if (!quiet) {
-            out.printf(Locale.ROOT, "epoch %d/%d %s lr %.3g%s%n", r.epoch(), epochs, msg, r.lr(),
-                    Double.isNaN(r.testLoss()) ? "" : String.format(Locale.ROOT, " test loss %.4f acc %.3f", r.testLoss(),
-                            r.testAccuracy()));
         }
     }
 }

@@ -1,15 +1,37 @@
 package io.finitegrad.optim.train;
 
+import io.finitegrad.layers.Layer;
+import io.finitegrad.optim.data.Dataset;
+
 /**
- * Callbacks from {@link Trainer#fit}: after every applied optimiser step and after every epoch.
- * Both default to doing nothing. Exceptions thrown here stop training and propagate.
+ * Callbacks from {@link Trainer#fit}, as Keras callbacks: once before the first step, after every
+ * applied optimiser step, after every epoch (where a listener may ask to stop), and once at the
+ * end. All default to doing nothing. Exceptions thrown here stop training and propagate.
  */
 public interface TrainingListener {
+    /**
+     * Before the first step, after the datasets were checked against the model. {@code test} is
+     * null when fit was given no test set.
+     */
+    default void onTrainBegin(Layer model, Dataset train, Dataset test, int epochs) {
+    }
+
     /** After the step of batch {@code batch} (0-based) of epoch {@code epoch} (1-based) was applied. */
     default void afterStep(int epoch, int batch, double loss, double gradNorm) {
     }
 
-    /** After an epoch's record is added to the history. */
-    default void afterEpoch(History.Epoch record) {
+    /**
+     * After an epoch's record is added to the history. Every listener is asked; if any returns
+     * {@link Decision#stop}, training ends after this epoch and the history records the reason(s).
+     */
+    default Decision afterEpoch(History.Epoch record) {
+        return Decision.CONTINUE;
+    }
+
+    /**
+     * When training ends, normally, stopped by a listener or by an exception (then before it
+     * propagates). {@code history} holds the completed epochs.
+     */
+    default void onTrainEnd(History history) {
     }
 }

@@ -203,6 +203,38 @@ class TrainerTest {
         assertEquals(1.0, w.item());
     }
 
+    /**
+     * Adam moves w by about lr per step: from 1.7e308 upwards by 1e308 it overflows. The optimiser
+     * refuses the step before writing, so the watchdog reports it with w and Adam's step count as
+     * they were, and the history copy says why training ended.
+     */
+    @Test
+    void anAdamStepThatWouldOverflowIsRefusedWithTheOptimiserStateIntact() {
+        Var w = Var.param("w", Tensor.scalar(1.7e308));
+        Layer m = new Layer() {
+            @Override
+            public Var forward(Var x) {
+                return x.matmul(w);
+            }
+
+            @Override
+            public List<Var> parameters() {
+                return List.of(w);
+            }
+        };
+        Adam adam = new Adam(List.of(w), 1e308);
+        Trainer trainer = Trainer.builder(m, (p, t) -> p.mul(-1).sum(), adam).epochs(2).batchSize(1).quiet(true).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> trainer.fit(Dataset.of(Tensor.column(1.0), Tensor.column(0.0))));
+        assertTrue(e.getMessage().startsWith("Training diverged at epoch 1, batch 0: the optimiser step would have made "
+                + "parameter 'w' non-finite from finite gradients, so it was refused"), e.getMessage());
+        assertEquals(io.finitegrad.autodiff.op.Cause.NON_FINITE_INPUT, e.report().cause());
+        assertTrue(e.getCause() instanceof io.finitegrad.optim.NonFiniteUpdateException, String.valueOf(e.getCause()));
+        assertEquals(1.7e308, w.item());
+        assertEquals(0, adam.appliedSteps());
+        assertTrue(e.history().stopReason().startsWith("diverged at epoch 1, batch 0: "), e.history().stopReason());
+    }
+
     @Test
     void historyIsWrittenAsCsvAndJsonAndScheduleSetsTheLearningRate(@TempDir Path dir) throws IOException {
         StandardScaler scaler = new StandardScaler();

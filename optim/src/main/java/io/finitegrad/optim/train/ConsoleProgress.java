@@ -1,0 +1,68 @@
+package io.finitegrad.optim.train;
+
+import io.finitegrad.layers.Layer;
+import io.finitegrad.optim.data.DataReport;
+import io.finitegrad.optim.data.Dataset;
+import java.io.PrintStream;
+import java.util.Locale;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+/**
+ * Console output of {@link Trainer#fit} as a listener: the training set's {@link DataReport} first,
+ * then a progress bar (epoch, loss, gradient norm, accuracy) when a console is attached, or one line
+ * per epoch otherwise, and the stop reason when a listener ended training early. The Trainer adds
+ * one unless {@link Trainer.Builder#quiet} is set.
+ */
+public final class ConsoleProgress implements TrainingListener {
+    private final PrintStream out;
+    private final boolean bar;
+    private ProgressBar progress;
+    private int epochs;
+
+    /** Progress on {@code out}, as a bar if a console is attached. */
+    public ConsoleProgress(PrintStream out) {
+        this(out, System.console() != null);
+    }
+
+    /**
+     * Progress on {@code out}: a bar (drawn on the console) if {@code bar}, else one line per epoch.
+     *
+     * @throws NullPointerException if {@code out} is null
+     */
+    public ConsoleProgress(PrintStream out, boolean bar) {
+        this.out = java.util.Objects.requireNonNull(out, "out");
+        this.bar = bar;
+    }
+
+    @Override
+    public void onTrainBegin(Layer model, Dataset train, Dataset test, int epochs) {
+        this.epochs = epochs;
+        out.print(DataReport.of(train));
+        if (bar) progress = new ProgressBarBuilder().setTaskName("Training").setInitialMax(epochs).setUnit(" epochs", 1).build();
+    }
+
+    @Override
+    public Decision afterEpoch(History.Epoch r) {
+        String msg = String.format(Locale.ROOT, "loss %.4f |g| %.3g%s", r.loss(), r.gradNorm(),
+                Double.isNaN(r.accuracy()) ? "" : String.format(Locale.ROOT, " acc %.3f", r.accuracy()));
+        if (progress != null) {
+            progress.setExtraMessage(msg);
+            progress.step();
+        } else {
+            out.printf(Locale.ROOT, "epoch %d/%d %s lr %.3g%s%n", r.epoch(), epochs, msg, r.lr(),
+                    Double.isNaN(r.testLoss()) ? "" : String.format(Locale.ROOT, " test loss %.4f acc %.3f", r.testLoss(),
+                            r.testAccuracy()));
+        }
+        return Decision.CONTINUE;
+    }
+
+    @Override
+    public void onTrainEnd(History history) {
+        if (progress != null) {
+            progress.close();
+            progress = null;
+        }
+        if (history.stoppedEarly()) out.println("Stopped after epoch " + history.size() + ": " + history.stopReason());
+    }
+}
