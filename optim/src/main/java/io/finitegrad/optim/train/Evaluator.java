@@ -4,10 +4,9 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Layer;
+import io.finitegrad.optim.data.ClassVocabulary;
 import io.finitegrad.optim.data.Dataset;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Evaluation and prediction without training, as Keras's {@code model.evaluate} and
@@ -15,7 +14,7 @@ import java.util.Map;
  * and no parameter changes.
  *
  * <p>The class vocabulary says which class each output column stands for. Given one (the training
- * set's {@link Dataset#classNames()}, as {@link Trainer} does), a dataset whose own class list is in
+ * set's {@link Dataset#classes()}, as {@link Trainer} does), a dataset whose own class list is in
  * another order or lacks classes is matched to it by name, so a test file that lists its classes
  * differently still gets the right accuracy. Without one, each dataset's own class list is used.
  *
@@ -26,32 +25,30 @@ import java.util.Map;
 public final class Evaluator {
     private final Layer model;
     private final Loss loss;
+    /** The model's classes (output column k is class k), or null: each dataset's own, or a regressor. */
+    private final ClassVocabulary classes;
     private final List<String> classNames;
-    private final Map<String, Integer> classIndex = new HashMap<>();
 
-    /** An evaluator that reads each dataset's own class list. */
+    /** An evaluator that reads each dataset's own class list (or a regressor's targets). */
     public Evaluator(Layer model, Loss loss) {
-        this(model, loss, List.of());
+        this(model, loss, null);
     }
 
-    /** An evaluator for a model whose output column k stands for {@code classNames.get(k)} (empty for a regressor). */
-    public Evaluator(Layer model, Loss loss, List<String> classNames) {
-        if (model == null || loss == null || classNames == null) {
-            throw new IllegalArgumentException("Evaluator: model, loss and classNames are required, got " + model
-                    + ", " + loss + ", " + classNames);
+    /**
+     * An evaluator for a classifier whose output column k stands for {@code classes.name(k)};
+     * null reads each dataset's own classes.
+     */
+    public Evaluator(Layer model, Loss loss, ClassVocabulary classes) {
+        if (model == null || loss == null) {
+            throw new IllegalArgumentException("Evaluator: model and loss are required, got " + model + ", " + loss);
         }
         this.model = model;
         this.loss = loss;
-        this.classNames = List.copyOf(classNames);
-        for (int k = 0; k < this.classNames.size(); k++) {
-            if (classIndex.put(this.classNames.get(k), k) != null) {
-                throw new IllegalArgumentException("Evaluator: class '" + this.classNames.get(k) + "' is listed twice in "
-                        + this.classNames);
-            }
-        }
+        this.classes = classes;
+        this.classNames = classes == null ? List.of() : classes.names();
     }
 
-    /** The class vocabulary given at construction; empty if each dataset's own is used. */
+    /** The class names given at construction, in output-column order; empty if each dataset's own are used. */
     public List<String> classNames() {
         return classNames;
     }
@@ -151,12 +148,11 @@ public final class Evaluator {
         List<String> own = data.classNames();
         int[] map = new int[own.size()];
         for (int k = 0; k < map.length; k++) {
-            Integer at = classIndex.get(own.get(k));
-            if (at == null) {
+            if (!classes.contains(own.get(k))) {
                 throw new IllegalArgumentException(who + ": the " + which + "'s class '" + own.get(k)
                         + "' is not one of the model's " + classNames.size() + " classes " + classNames);
             }
-            map[k] = at;
+            map[k] = classes.indexOf(own.get(k));
         }
         return map;
     }

@@ -183,7 +183,7 @@ public final class Trainer {
      */
     public History fit(Dataset train, Dataset test) {
         if (train == null) throw new IllegalArgumentException("Trainer.fit: the training set is null");
-        Evaluator ev = new Evaluator(model, loss, train.classNames());
+        Evaluator ev = new Evaluator(model, loss, train.isClassification() ? train.classes() : null);
         FitCheck.check(model, optimizer, ev, train, test);
         evaluator = ev;
         Dataset tr = train.isClassification() ? train.oneHot() : train;

@@ -12,6 +12,7 @@ import io.finitegrad.layers.Losses;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.Adam;
 import io.finitegrad.optim.SGD;
+import io.finitegrad.optim.data.ClassVocabulary;
 import io.finitegrad.optim.data.Dataset;
 import io.finitegrad.optim.data.Datasets;
 import io.finitegrad.optim.data.StandardScaler;
@@ -59,7 +60,7 @@ class EvaluatorTest {
         History h = trainer.fit(train, test);
         assertEquals(1.0, h.last().testAccuracy());
         assertEquals(1.0, trainer.evaluate(test).accuracy());
-        assertEquals(1.0, new Evaluator(model, Losses::softmaxCrossEntropy, ABC).evaluate(test).accuracy());
+        assertEquals(1.0, new Evaluator(model, Losses::softmaxCrossEntropy, ClassVocabulary.of(ABC)).evaluate(test).accuracy());
         assertEquals(List.of("c", "a", "a", "c"), trainer.predict(test).labels());
         assertArrayEquals(new int[] {2, 0, 0, 2}, trainer.predict(test).classIndices(), "indices in the training order");
     }
@@ -77,7 +78,7 @@ class EvaluatorTest {
         Dataset test = new Dataset(Tensor.of(new double[][] {{1, 0, 0}}), Tensor.column(0), List.of("p", "q", "r"),
                 List.of("d"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Evaluator(perfect(), Losses::softmaxCrossEntropy, ABC).evaluate(test));
+                () -> new Evaluator(perfect(), Losses::softmaxCrossEntropy, ClassVocabulary.of(ABC)).evaluate(test));
         assertEquals("Evaluator.evaluate: the dataset's class 'd' is not one of the model's 3 classes [a, b, c]",
                 e.getMessage());
     }
