@@ -61,7 +61,12 @@ public final class Elementwise {
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
-            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * y.data[k];
+            for (int k = 0, n = d.getNumElements(); k < n; k++) {
+                double e = y.data[k];
+                // an underflowed (or overflowed) exp(x) is redone against g by exponents
+                d.data[k] = e >= Double.MIN_NORMAL && e <= Double.MAX_VALUE ? g.data[k] * e
+                        : Scaled.timesExp(g.data[k], x[0].data[k]);
+            }
             return d;
         }
         public Diagnosis diagnose(Fault f) {

@@ -78,14 +78,18 @@ final class Scaled {
         return scalb(negative ? -m : m, (long) k);
     }
 
+    /** Beyond this |z|, {@code g * e^z} is 0 or infinite for every finite non-zero g. */
+    private static final double EXP_RANGE = 2 * (Double.MAX_EXPONENT + 53) / LOG2E;
+
     /**
-     * {@code g * e^z} for {@code z <= 1}, where {@code e^z} alone may underflow (z below about -708)
-     * although the product with a large g is representable: e.g. the sigmoid's derivative at x = -800
+     * {@code g * e^z}, where {@code e^z} alone may underflow (z below about -708) or overflow (above
+     * 709.78) although the product with g is representable: e.g. the sigmoid's derivative at x = -800
      * times an upstream gradient of 1e300.
      */
     static double timesExp(double g, double z) {
-        if (z > -700 || g == 0 || !Double.isFinite(g) || Double.isNaN(z)) return g * Math.exp(z);
-        if (z < -2 * (Double.MAX_EXPONENT + 53) / LOG2E) return g * 0.0; // below every product's range
+        if ((z > -700 && z < 700) || g == 0 || !Double.isFinite(g) || Double.isNaN(z)) return g * Math.exp(z);
+        if (z < -EXP_RANGE) return g * 0.0;
+        if (z > EXP_RANGE) return g * Double.POSITIVE_INFINITY;
         double k = Math.rint(z * LOG2E);
         double r = (z - k * LN2_HI) - k * LN2_LO; // |r| <= ln2 / 2, so exp(r) is in [0.7, 1.42]
         int eg = exponent(g);
