@@ -26,9 +26,9 @@ final class Scaled {
         return a >= MIN_NORMAL && a <= MAX;
     }
 
-    /** Both finite and non-zero: the only operands for which the scaled path is meaningful. */
-    private static boolean usable(double a, double b) {
-        return a != 0 && b != 0 && Double.isFinite(a) && Double.isFinite(b);
+    /** Finite and non-zero: the only operands for which the scaled path is meaningful. */
+    private static boolean usable(double v) {
+        return v != 0 && Double.isFinite(v);
     }
 
     /** Binary exponent of a finite non-zero v ({@code -1023} for subnormals, whose mantissa is then below 1). */
@@ -42,13 +42,15 @@ final class Scaled {
     }
 
     /**
-     * {@code -(g * a) / (b * b)}: the gradient of {@code a / b} with respect to {@code b}. The plain
-     * order {@code -(g * (a / b)) / b} is exact-safe unless {@code a / b} or {@code g * (a / b)}
-     * leaves the normal range; e.g. {@code a = b = 1e-170}, where {@code b * b} underflows to 0.
+     * {@code -(g * a) / (b * b)}: the gradient of {@code a / b} with respect to {@code b}, never with
+     * {@code b * b} formed (it underflows to 0 for |b| below 1.5e-162, giving -Inf for
+     * {@code 1e-170 / 1e-170}). The order {@code -(g * (a / b)) / b} rounds each step once and is
+     * taken unless {@code a / b} or {@code g * (a / b)} leaves the normal range, e.g.
+     * {@code a = 1e300, b = 1e-10, g = 1e-300}, whose exact gradient is -1e20.
      */
     static double divGradDivisor(double g, double a, double b) {
         double q = a / b, t = g * q, r = -t / b;
-        if ((normal(q) && normal(t)) || !usable(g, a) || !usable(b, b)) return r;
+        if ((normal(q) && normal(t)) || !usable(g) || !usable(a) || !usable(b)) return r;
         int eg = exponent(g), ea = exponent(a), eb = exponent(b);
         double mb = mantissa(b, eb);
         double m = -(mantissa(g, eg) * (mantissa(a, ea) / mb)) / mb;
@@ -63,7 +65,7 @@ final class Scaled {
      */
     static double powGrad(double g, double p, double x) {
         double v = Math.pow(x, p - 1), w = p * v, r = g * w;
-        if ((normal(v) && normal(w)) || !usable(g, x) || Double.isNaN(v)) return r;
+        if ((normal(v) && normal(w)) || !usable(g) || !usable(x) || Double.isNaN(v)) return r;
         double pm1 = p - 1;
         boolean negative = (g < 0) != (p < 0);
         if (x < 0 && Math.rint(pm1 / 2) != pm1 / 2) negative = !negative; // odd integer power of a negative

@@ -79,6 +79,14 @@ class FiniteVjpTest {
     }
 
     @Test
+    void underflowedExpKeepsItsGradientUnderAHugeUpstream() {
+        // exp(-800) underflows to 0 in forward; the gradient g * e^-800 with g = 1e300 is 3.7e-48
+        Var x = Var.param("x", Tensor.of(1, 1, -800));
+        x.exp().mul(1e300).sum().backward();
+        assertEquals(Math.exp(-400) * 1e300 * Math.exp(-400), grad(x)[0], 1e-12 * grad(x)[0]);
+    }
+
+    @Test
     void softplusFarBelowZeroUnderAHugeUpstream() {
         Var x = Var.param("x", Tensor.of(1, 1, -750));
         x.softplus().mul(1e300).sum().backward();
