@@ -100,15 +100,14 @@ public final class Arithmetic {
 
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             if (i == 0) return Broadcast.reduceTo(binary(DIV, g, x[1]), x[0].numRows, x[0].numCols);
-            // d(a/b)/db = -a / b^2, written with b*b as textbooks (and PyTorch) do
+            // d(a/b)/db = -a / b^2, never with b*b formed: it underflows to 0 for |b| < 1.5e-162
             DMatrixRMaj a = x[0], b = x[1];
             DMatrixRMaj out = new DMatrixRMaj(g.numRows, g.numCols);
             int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
             for (int r = 0; r < g.numRows; r++) {
                 int ai = Broadcast.rowBase(a, r), bi = Broadcast.rowBase(b, r), o = r * g.numCols;
                 for (int c = 0; c < g.numCols; c++, ai += as, bi += bs) {
-                    double bv = b.data[bi];
-                    out.data[o + c] = -g.data[o + c] * a.data[ai] / (bv * bv);
+                    out.data[o + c] = Scaled.divGradDivisor(g.data[o + c], a.data[ai], b.data[bi]);
                 }
             }
             return Broadcast.reduceTo(out, b.numRows, b.numCols);

@@ -8,9 +8,11 @@ import io.finitegrad.core.StableKernels;
 import org.ejml.data.DMatrixRMaj;
 
 /**
- * Unary elementwise ops. Each writes its own loop (no per-element lambda call) and states its
- * derivative in the form that explains its failures: log's gradient is {@code g * (1/x)}, so a
- * masked branch's zero gradient meets {@code 1/0} as {@code 0 * inf}.
+ * Unary elementwise ops. Each writes its own loop (no per-element lambda call). Every VJP orders
+ * its factors so that no intermediate overflows or underflows when the exact gradient is
+ * representable: log's gradient is {@code g / x}, not {@code g * (1/x)}, whose reciprocal overflows
+ * for subnormal x. Where a derivative is truly infinite (log or sqrt at 0) a masked branch's zero
+ * gradient still meets it as {@code 0 / 0} or {@code 0 * inf}, which the guard reports.
  */
 public final class Elementwise {
     private Elementwise() {
@@ -59,7 +61,12 @@ public final class Elementwise {
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
-            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * y.data[k];
+            for (int k = 0, n = d.getNumElements(); k < n; k++) {
+                double e = y.data[k];
+                // an underflowed (or overflowed) exp(x) is redone against g by exponents
+                d.data[k] = e >= Double.MIN_NORMAL && e <= Double.MAX_VALUE ? g.data[k] * e
+                        : Scaled.timesExp(g.data[k], x[0].data[k]);
+            }
             return d;
         }
         public Diagnosis diagnose(Fault f) {
@@ -93,7 +100,8 @@ public final class Elementwise {
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
-            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * (1.0 / x[0].data[k]);
+            // g / x, not g * (1 / x): 1/x overflows for x below 5.6e-309 although g / x may be finite
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] / x[0].data[k];
             return d;
         }
         public Diagnosis diagnose(Fault f) {
@@ -133,7 +141,8 @@ public final class Elementwise {
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
-            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * (0.5 / y.data[k]);
+            // g / (2 sqrt(x)): doubling is exact (sqrt(x) <= 1.4e154), and one division rounds once
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] / (y.data[k] + y.data[k]);
             return d;
         }
         public Diagnosis diagnose(Fault f) {
@@ -171,8 +180,9 @@ public final class Elementwise {
             int n = d.getNumElements();
             if (p == 0) return d;
             if (p == 1) System.arraycopy(g.data, 0, d.data, 0, n);
-            else if (p == 2) for (int k = 0; k < n; k++) d.data[k] = g.data[k] * 2 * in[k];
-            else for (int k = 0; k < n; k++) d.data[k] = g.data[k] * (p * Math.pow(in[k], p - 1));
+            // (g * x) * 2: doubling last, so g * 2 cannot overflow where 2 g x is finite
+            else if (p == 2) for (int k = 0; k < n; k++) d.data[k] = (g.data[k] * in[k]) * 2;
+            else for (int k = 0; k < n; k++) d.data[k] = Scaled.powGrad(g.data[k], p, in[k]);
             return d;
         }
         public Diagnosis diagnose(Fault f) {
@@ -219,11 +229,21 @@ public final class Elementwise {
         public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.sigmoid(x[0], null); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
-            for (int k = 0, n = d.getNumElements(); k < n; k++) {
-                double s = y.data[k];
-                d.data[k] = g.data[k] * s * (1 - s);
-            }
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = sigmoidGrad(g.data[k], x[0].data[k], y.data[k]);
             return d;
+        }
+
+        /**
+         * {@code g s (1 - s)}. From the output s only while s is normal and 1 - s >= 1e-3 (so the
+         * cancellation in 1 - s costs under 1e-13 relative); otherwise from x, as
+         * {@code g e / (1 + e)^2} with {@code e = exp(-|x|)}, the product g e formed by exponents so a
+         * large g meets an underflowing e without losing it.
+         */
+        static double sigmoidGrad(double g, double x, double s) {
+            double c = 1 - s;
+            if (s >= Double.MIN_NORMAL && c >= 1e-3) return (g * s) * c;
+            double ax = Math.abs(x), e = Math.exp(-ax), q = 1 + e;
+            return Scaled.timesExp(g, -ax) / q / q;
         }
     }
 
@@ -237,11 +257,20 @@ public final class Elementwise {
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
-            for (int k = 0, n = d.getNumElements(); k < n; k++) {
-                double t = y.data[k];
-                d.data[k] = g.data[k] * (1 - t * t);
-            }
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = tanhGrad(g.data[k], x[0].data[k], y.data[k]);
             return d;
+        }
+
+        /**
+         * {@code g (1 - t^2)}. From the output t while 1 - t^2 >= 1e-3 (cancellation under 1e-13
+         * relative); beyond, where t rounds towards +-1 and 1 - t^2 to 0, from x as
+         * {@code 4 g e / (1 + e)^2} with {@code e = exp(-2|x|)}, the product g e formed by exponents.
+         */
+        static double tanhGrad(double g, double x, double t) {
+            double c = 1 - t * t;
+            if (c >= 1e-3) return g * c;
+            double z = -2 * Math.abs(x), e = Math.exp(z), q = 1 + e;
+            return Scaled.timesExp(g, z) * (4 / (q * q));
         }
     }
 
@@ -292,9 +321,19 @@ public final class Elementwise {
         public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softplus(x[0], null); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
-            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = g.data[k] * StableKernels.sigmoid(x[0].data[k]);
+            for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = softplusGrad(g.data[k], x[0].data[k]);
             return d;
         }
+    }
+
+    /**
+     * {@code g * sigmoid(x)}, the softplus gradient: for x < 0 as {@code g e / (1 + e)} with
+     * {@code e = exp(x)} formed against g by exponents, since sigmoid(x) alone underflows below
+     * x = -745 where a large g still makes the product representable.
+     */
+    static double softplusGrad(double g, double x) {
+        if (x >= 0) return g / (1 + Math.exp(-x));
+        return Scaled.timesExp(g, x) / (1 + Math.exp(x));
     }
 
     /** Clamp to [lo, hi]; NaN stays NaN, infinities are clamped (and so hidden: the guard notes it). */

@@ -34,7 +34,11 @@ public final class SoftmaxOps {
         return Diagnosis.generic(f);
     }
 
-    /** Row-wise softmax. VJP: {@code y * (g - sum(g * y))} per row. */
+    /**
+     * Row-wise softmax. VJP: {@code y * g - y * sum(g * y)} per row, each product formed before the
+     * difference: {@code g - sum(g * y)} alone overflows when g holds huge values of both signs
+     * although y times it is representable, and the sum is bounded by max |g| because y sums to 1.
+     */
     public static final class Softmax implements Op {
         public String name() { return "softmax"; }
         public Diagnosis diagnose(Fault f) { return rowDiagnosis(f); }
@@ -46,13 +50,20 @@ public final class SoftmaxOps {
                 int o = r * cols;
                 double dot = 0;
                 for (int c = 0; c < cols; c++) dot += g.data[o + c] * y.data[o + c];
-                for (int c = 0; c < cols; c++) d.data[o + c] = y.data[o + c] * (g.data[o + c] - dot);
+                for (int c = 0; c < cols; c++) {
+                    double yc = y.data[o + c];
+                    d.data[o + c] = yc * g.data[o + c] - yc * dot;
+                }
             }
             return d;
         }
     }
 
-    /** Row-wise log-softmax. VJP: {@code g - softmax(x) * sum(g)} per row. */
+    /**
+     * Row-wise log-softmax. VJP: {@code g - softmax(x) * sum(g)} per row. When the row sum of g
+     * overflows (huge gradients whose exact VJP is representable) the row is redone with g scaled
+     * down by a power of two, which is exact, and the result scaled back.
+     */
     public static final class LogSoftmax implements Op {
         public String name() { return "logSoftmax"; }
         public Diagnosis diagnose(Fault f) { return rowDiagnosis(f); }
@@ -64,9 +75,28 @@ public final class SoftmaxOps {
                 int o = r * cols;
                 double sum = 0;
                 for (int c = 0; c < cols; c++) sum += g.data[o + c];
+                if (Double.isInfinite(sum) && finiteRow(g.data, o, cols)) {
+                    scaledRow(g.data, y.data, d.data, o, cols);
+                    continue;
+                }
                 for (int c = 0; c < cols; c++) d.data[o + c] = g.data[o + c] - Math.exp(y.data[o + c]) * sum;
             }
             return d;
+        }
+
+        private static boolean finiteRow(double[] g, int o, int cols) {
+            for (int c = 0; c < cols; c++) if (!Double.isFinite(g[o + c])) return false;
+            return true;
+        }
+
+        /** The row's VJP with g scaled by 2^-(cols' bit length + 1), so the sum cannot overflow. */
+        private static void scaledRow(double[] g, double[] y, double[] d, int o, int cols) {
+            int shift = 33 - Integer.numberOfLeadingZeros(cols);
+            double sum = 0;
+            for (int c = 0; c < cols; c++) sum += Math.scalb(g[o + c], -shift);
+            for (int c = 0; c < cols; c++) {
+                d[o + c] = Math.scalb(Math.scalb(g[o + c], -shift) - Math.exp(y[o + c]) * sum, shift);
+            }
         }
     }
 
