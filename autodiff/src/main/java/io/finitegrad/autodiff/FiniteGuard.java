@@ -52,9 +52,12 @@ public final class FiniteGuard {
     }
 
     /**
-     * Nodes created until the returned scope closes may hold non-finite values on purpose (a -Inf
-     * attention mask, say): they are not reported, non-finite values derived from them are not
-     * reported either, but the first NaN they lead to is, with the mark and reason shown.
+     * Leaves created until the returned scope closes may hold non-finite values on purpose (a -Inf
+     * attention mask, however its tensor was built): they are <em>marked</em> with the reason. An
+     * element is allowed when it is a marked value or a non-finite value propagated from one (-Inf
+     * + x, max with -Inf), in or out of the scope. Everything else is reported as anywhere else: an
+     * op made inside the scope that makes NaN/Inf from finite operands (a {@code w.div(w)} 0/0), and
+     * a NaN made from a marked value (-Inf - -Inf, 0 * -Inf), whose report names the mark's reason.
      *
      * @throws IllegalArgumentException if the reason is null or blank
      */

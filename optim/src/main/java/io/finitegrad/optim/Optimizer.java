@@ -20,7 +20,7 @@ import org.ejml.data.DMatrixRMaj;
  * <p>A step is a transaction. The subclass first {@linkplain #propose proposes} every parameter's
  * new values into a scratch buffer (computing its new state into its own scratch, leaving its
  * current state alone); only when every proposed value is finite does it {@linkplain #commit commit}
- * (swap in its new state) and the new values get copied onto {@link Var#data()}. Otherwise
+ * (swap in its new state) and the new values get copied onto {@link Var#write()}. Otherwise
  * {@link NonFiniteUpdateException} is thrown and the parameters, moments, buffers and step counts
  * are bit-for-bit what they were, so a refused step leaves no trace. The scratch buffers are
  * allocated once, so a step allocates nothing.

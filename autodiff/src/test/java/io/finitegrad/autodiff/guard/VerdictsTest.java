@@ -86,6 +86,16 @@ class VerdictsTest {
     }
 
     @Test
+    void aNaNWrittenThroughTheReadOnlyStorageIsNamedAsWrittenThroughRead() {
+        Var w = Var.param("w", Tensor.row(1, 2));
+        w.read().data[1] = Double.NaN; // breaks read()'s contract: the guard is not told
+        NanReport r = throwing(() -> w.add(Var.input("x", Tensor.row(1, 1))));
+        assertEquals(Cause.NON_FINITE_INPUT, r.cause(), r.toString());
+        assertTrue(r.detail().contains("'w'") && r.detail().contains("read() instead of write()"), r.detail());
+        assertEquals(1, r.col());
+    }
+
+    @Test
     void finiteOperandsThatOverflowAreStillOverflowFromFiniteOperands() {
         NanReport r = throwing(() -> Var.input("a", Tensor.row(1e308)).add(Var.input("b", Tensor.row(1e308))));
         assertEquals(Cause.OVERFLOW, r.cause());
