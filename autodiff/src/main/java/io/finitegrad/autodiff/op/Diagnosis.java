@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff.op;
 
+import org.ejml.data.DMatrixRMaj;
+
 /**
  * An op's answer to "why is this element non-finite": the {@link Cause}, a detail line with the
  * operand values, and optionally a remedy more specific than the cause's own.
@@ -52,7 +54,7 @@ public record Diagnosis(Cause cause, String detail, String remedy) {
     }
 
     /** Bit 1: holds a NaN; bit 2: holds an infinity. */
-    private static int nonFiniteKinds(org.ejml.data.DMatrixRMaj m) {
+    private static int nonFiniteKinds(DMatrixRMaj m) {
         int kinds = 0;
         for (int k = 0, n = m.getNumElements(); k < n; k++) {
             double x = m.data[k];

@@ -102,6 +102,7 @@ class BackwardEntryTest {
         assertTrue(back.contains("gradient to operand 0") && back.contains("ZERO_TIMES_INF"), back);
         assertTrue(back.contains("double-where"), back);
         assertTrue(fwd.toString().contains("then:"), fwd.toString());
+        assertTrue(fwd.toJson().matches("(?s).*\"consequences\"\\s*:\\s*\\[\\s*\"backward through log.*"), fwd.toJson());
         assertEquals(List.of("x"), fwd.reachedGradients());
         assertTrue(Double.isNaN(x.grad().get(0, 0)));
         assertEquals(0.5, x.grad().get(0, 1), 1e-15);
