@@ -240,15 +240,18 @@ public final class FiniteGuard {
      */
     private static boolean newNonFinite(Var v, GuardMarks marks) {
         if (!v.op.elementwise()) return false;
+        // the marked operands, looked up once: a masked attention comes through here every step
+        DMatrixRMaj[] marked = new DMatrixRMaj[v.parents.length];
+        int m = 0;
+        for (Var p : v.parents) if (marks.value(p) != null) marked[m++] = p.value;
         DMatrixRMaj y = v.value;
         for (int r = 0; r < y.numRows; r++) {
             for (int c = 0; c < y.numCols; c++) {
                 double e = y.data[r * y.numCols + c];
                 if (Double.isFinite(e)) continue;
                 boolean carried = false;
-                for (Var p : v.parents) {
-                    if (marks.value(p) == null) continue;
-                    double x = Fault.at(p.value, r, c);
+                for (int k = 0; k < m && !carried; k++) {
+                    double x = Fault.at(marked[k], r, c);
                     if (!Double.isFinite(x) && (!Double.isNaN(e) || Double.isNaN(x))) carried = true;
                 }
                 if (!carried) return true;

@@ -26,11 +26,14 @@ import org.ejml.data.DMatrixRMaj;
  * marks and reports itself, so a node holds only its value, gradient, op, parents, kind and name.
  *
  * <p>Leaves are {@link #constant}, {@link #input} (data) and {@link #param} (trainable, keeps its
- * gradient until {@link #zeroGrad()}). Graphs belong to the thread that builds them.
+ * gradient until {@link #zeroGrad()}). A leaf's storage is read with {@link #read()} and modified
+ * only through {@link #write()}, which counts a version: backward refuses to combine a gradient
+ * with values written after the forward pass read them. Graphs belong to the thread that builds them.
  *
  * @throws NonFiniteException from any factory or op when the guard is in THROW mode (the default)
  *     and this node is where a NaN/Inf first appears
  * @throws ShapeException from an op whose operand shapes do not fit
+ * @throws IllegalStateException from {@link #backward()} when a leaf was written after a node read it
  */
 public final class Var {
     /** What kind of node this is. */
