@@ -57,7 +57,10 @@ final class Backprop implements SweepPath {
         // in place, a gradient from an earlier sweep would be sent on to the parameters a second time.
         for (int k = 0; k < count; k++) {
             Var n = nodes[k];
-            if (n.op == null) continue;
+            if (n.op == null) {
+                n.countBackward();
+                continue;
+            }
             n.dropGradient();
             marks.clearGradient(n);
         }
@@ -68,7 +71,11 @@ final class Backprop implements SweepPath {
             Var n = nodes[order[k]];
             if (n.op == null || n.gradient() == null) continue;
             DMatrixRMaj[] xs = new DMatrixRMaj[n.parents.length];
-            for (int i = 0; i < xs.length; i++) xs[i] = n.parents[i].value;
+            for (int i = 0; i < xs.length; i++) {
+                Var p = n.parents[i];
+                if (p.op == null && p.writtenAfter(n)) throw modifiedInPlace(p, n);
+                xs[i] = p.value;
+            }
             for (int i = 0; i < xs.length; i++) {
                 Var p = n.parents[i];
                 if (!p.requiresGrad) continue;
@@ -93,6 +100,15 @@ final class Backprop implements SweepPath {
                 }
             }
         }
+    }
+
+    /** PyTorch raises here too: the vjp would combine the forward's gradient with the new values. */
+    private static IllegalStateException modifiedInPlace(Var leaf, Var reader) {
+        return new IllegalStateException("backward(): " + leaf.opName() + " '" + leaf.name()
+                + "' was modified in place (write(), now at version " + leaf.version() + ") after " + reader.opName()
+                + " '" + reader.name() + "' (" + reader.site() + ") read it in the forward pass; its gradient would"
+                + " mix old and new values. Run the forward pass again after modifying it, or modify it only after"
+                + " backward (optimizer.step() after loss.backward())");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.core.FiniteScan;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,9 +52,12 @@ public final class FiniteGuard {
     }
 
     /**
-     * Nodes created until the returned scope closes may hold non-finite values on purpose (a -Inf
-     * attention mask, say): they are not reported, non-finite values derived from them are not
-     * reported either, but the first NaN they lead to is, with the mark and reason shown.
+     * Leaves created until the returned scope closes may hold non-finite values on purpose (a -Inf
+     * attention mask, however its tensor was built): they are <em>marked</em> with the reason. An
+     * element is allowed when it is a marked value or a non-finite value propagated from one (-Inf
+     * + x, max with -Inf), in or out of the scope. Everything else is reported as anywhere else: an
+     * op made inside the scope that makes NaN/Inf from finite operands (a {@code w.div(w)} 0/0), and
+     * a NaN made from a marked value (-Inf - -Inf, 0 * -Inf), whose report names the mark's reason.
      *
      * @throws IllegalArgumentException if the reason is null or blank
      */
@@ -212,15 +216,13 @@ public final class FiniteGuard {
             return;
         }
         if (bad != null) {
-            marks.markValue(v, bad.incident(), st.allowReason);
+            marks.markValue(v, bad.incident(), null);
             if (bad.incident() != null) bad.incident().propagatedTo(v);
             return;
         }
-        if (st.allowReason != null) {
-            marks.markValue(v, null, st.allowReason);
-            return;
-        }
-        if (allowedBad != null && !newNaN(v, marks)) {
+        // Only leaves made inside an allow scope are marked; an op node is allowed only where its
+        // non-finite values propagate marked ones, even inside the scope (a w / w there is an entry)
+        if (allowedBad != null && !newNaN(v, marks) && !newNonFinite(v, marks)) {
             // keep the user's reason and the marked node, so a NaN further on can name the mask
             String reason = allowedMark.allowReason();
             marks.markValue(v, null, reason.startsWith(DERIVED) ? reason
@@ -230,6 +232,32 @@ public final class FiniteGuard {
         Incident r = Incident.forward(v, marks, st.sinkToken);
         marks.markValue(v, r, null);
         st.record(r);
+    }
+
+    /**
+     * For an elementwise op: true if some non-finite element of v has no non-finite marked operand
+     * element under it (an overflow beside a mask, say). Other ops are judged by {@link #newNaN}.
+     */
+    private static boolean newNonFinite(Var v, GuardMarks marks) {
+        if (!v.op.elementwise()) return false;
+        // the marked operands, looked up once: a masked attention comes through here every step
+        DMatrixRMaj[] marked = new DMatrixRMaj[v.parents.length];
+        int m = 0;
+        for (Var p : v.parents) if (marks.value(p) != null) marked[m++] = p.value;
+        DMatrixRMaj y = v.value;
+        for (int r = 0; r < y.numRows; r++) {
+            for (int c = 0; c < y.numCols; c++) {
+                double e = y.data[r * y.numCols + c];
+                if (Double.isFinite(e)) continue;
+                boolean carried = false;
+                for (int k = 0; k < m && !carried; k++) {
+                    double x = Fault.at(marked[k], r, c);
+                    if (!Double.isFinite(x) && (!Double.isNaN(e) || Double.isNaN(x))) carried = true;
+                }
+                if (!carried) return true;
+            }
+        }
+        return false;
     }
 
     /** True if v holds a NaN that none of its allowed non-finite parents held. */
@@ -269,8 +297,11 @@ public final class FiniteGuard {
             GuardMarks.Mark ownValue = marks.value(n);
             if (badParent != null) {
                 origin = badParent.incident(); // a forward NaN flowing on into the gradients
-            } else if (ownValue != null && onlyOwnNaN(n.value, gi)) {
-                origin = ownValue.incident(); // its own NaN output (reported, or allowed) read by its vjp
+            } else if (ownValue != null && onlyWhereOwnValueIs(n.value, gi, ownValue.incident() != null)) {
+                // its own NaN output (reported, or allowed) read by its vjp; or the infinite
+                // derivative of a reported entry's infinite value (log(0) = -Inf, then 1/0): one root cause
+                origin = ownValue.incident();
+                if (origin != null && !onlyWhereOwnValueIs(n.value, gi, false)) origin.consequence(n, i, gi);
             } else {
                 origin = Incident.backward(n, i, gi, marks, sweep.toRoot(n), st.sinkToken);
                 st.record(origin); // THROW stops before the parent's gradient is touched
@@ -280,13 +311,18 @@ public final class FiniteGuard {
         if (origin != null && p.op == null) origin.reached(p);
         return false;
     }
-    /** True if every non-finite element of {@code gi} sits where {@code y} (broadcast) is NaN. */
-    private static boolean onlyOwnNaN(DMatrixRMaj y, DMatrixRMaj gi) {
+    /**
+     * True if every non-finite element of {@code gi} sits where {@code y} (broadcast) is NaN, or,
+     * with {@code anyNonFinite}, where it is NaN or infinite.
+     */
+    private static boolean onlyWhereOwnValueIs(DMatrixRMaj y, DMatrixRMaj gi, boolean anyNonFinite) {
         for (int r = 0; r < gi.numRows; r++) {
             for (int c = 0; c < gi.numCols; c++) {
                 if (Double.isFinite(gi.data[r * gi.numCols + c])) continue;
                 int yr = y.numRows == 1 ? 0 : r, yc = y.numCols == 1 ? 0 : c;
-                if (yr >= y.numRows || yc >= y.numCols || !Double.isNaN(y.data[yr * y.numCols + yc])) return false;
+                if (yr >= y.numRows || yc >= y.numCols) return false;
+                double e = y.data[yr * y.numCols + yc];
+                if (anyNonFinite ? Double.isFinite(e) : !Double.isNaN(e)) return false;
             }
         }
         return true;

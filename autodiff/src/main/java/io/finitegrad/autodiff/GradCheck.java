@@ -50,7 +50,7 @@ public final class GradCheck {
         Map<String, double[]> numericByName = new LinkedHashMap<>();
         try (FiniteGuard.Scope off = FiniteGuard.mode(FiniteGuard.Mode.OFF)) {
             for (Var p : params) {
-                DMatrixRMaj v = p.data(); // perturbed in place; data() makes the guard rescan it afterwards
+                DMatrixRMaj v = p.write(); // perturbed in place; write() makes the guard rescan it afterwards
                 int n = v.getNumElements();
                 double[] analytic = new double[n];
                 DMatrixRMaj g = p.gradData();

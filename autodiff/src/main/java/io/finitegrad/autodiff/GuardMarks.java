@@ -62,7 +62,7 @@ final class GuardMarks {
         if (!gradients.isEmpty()) gradients.remove(v);
     }
 
-    /** True if the leaf's storage was handed out since the guard last scanned it. */
+    /** True if the leaf was written ({@link Var#write()}) since the guard last scanned it. */
     boolean stale(Var leaf) {
         int version = leaf.version();
         if (version == 0) return false;

@@ -52,6 +52,7 @@ final class Incident {
     private final List<String> hiderSteps = new ArrayList<>();
     private final Set<Integer> hiderIds = new LinkedHashSet<>();
     private final Set<String> reached = new LinkedHashSet<>();
+    private final List<String> consequences = new ArrayList<>();
 
     private Incident(Phase phase, Var entry, Cause cause, String detail, String remedy, int row, int col,
                      int operand, List<TensorSummary> inputs, TensorSummary upstream, TensorSummary output,
@@ -112,7 +113,7 @@ final class Incident {
     static Incident forward(Var v, GuardMarks marks, Object token) {
         FiniteStats s = FiniteScan.scan(v.value);
         int r = s.firstBadRow(), c = s.firstBadCol();
-        Diagnosis d = diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c));
+        Diagnosis d = unseenOperand(v, marks, diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c)));
         TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, r, c, true);
         return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), d.remedy(), r, c, -1, inputSummaries(v, r, c),
                 null, out, allowedInputs(v, marks), null, token);
@@ -136,9 +137,16 @@ final class Incident {
         String detail = "the gradients reaching '" + p.name() + "' from its consumers (the last from '" + from.name()
                 + "') are each finite but their sum left the double range at (" + s.firstBadRow() + ", "
                 + s.firstBadCol() + ")";
+        int calls = p.backwardCalls();
+        String remedy = Cause.OVERFLOW.remedy();
+        if (calls > 1) {
+            detail += ": the gradients accumulated over " + calls + " backward calls since the last zeroGrad()";
+            remedy = "call zeroGrad() (optimizer.zeroGrad()) before each backward: a gradient sums every backward"
+                    + " call until it is zeroed";
+        }
         TensorSummary out = TensorSummary.of("d loss / d " + p.name(), "accumulated gradient", g,
                 s.firstBadRow(), s.firstBadCol(), true);
-        return new Incident(Phase.BACKWARD, p, Cause.OVERFLOW, detail, Cause.OVERFLOW.remedy(), s.firstBadRow(),
+        return new Incident(Phase.BACKWARD, p, Cause.OVERFLOW, detail, remedy, s.firstBadRow(),
                 s.firstBadCol(), -1, List.of(), null, out, List.of(), toRoot, token);
     }
 
@@ -153,6 +161,24 @@ final class Incident {
             ops[i] = v.parents[i].opName();
         }
         return new Fault(phase, operand, v.opName(), v.name(), names, ops, xs, v.value, g, bad, r, c);
+    }
+
+    /**
+     * An operand passed on a NaN/Inf the guard never marked: say how it got past the guard, which
+     * only the guard knows.
+     */
+    private static Diagnosis unseenOperand(Var v, GuardMarks marks, Diagnosis d) {
+        if (d.cause() != Cause.NON_FINITE_INPUT) return d;
+        for (Var p : v.parents) {
+            if (marks.value(p) != null || FiniteScan.allFinite(p.value)) continue;
+            String how = p.unguarded ? "'" + p.name() + "' was made while the guard was OFF, so nothing checked it"
+                    : p.op == null ? "'" + p.name() + "' was modified through read() instead of write(), so the guard"
+                            + " did not rescan it"
+                    : "'" + p.name() + "' was finite when " + p.opName() + " returned it: its op (or code holding"
+                            + " its storage from read()) wrote the NaN/Inf into it afterwards";
+            return new Diagnosis(d.cause(), d.detail() + "; " + how, d.remedy());
+        }
+        return d;
     }
 
     private static Diagnosis diagnose(Var v, Fault f) {
@@ -206,6 +232,19 @@ final class Incident {
         }
     }
 
+    /**
+     * The entry's infinite value came back in backward as a non-finite gradient from {@code n} to
+     * its operand {@code i} (1/0 after log(0), or 0 * Inf behind a mask): one root cause, so it is
+     * described here with the op's diagnosis instead of being reported as a second entry.
+     */
+    void consequence(Var n, int i, DMatrixRMaj gi) {
+        if (consequences.size() >= MAX_LISTED) return;
+        FiniteStats s = FiniteScan.scan(gi);
+        Diagnosis d = diagnose(n, fault(Phase.BACKWARD, i, n, n.gradient(), gi, s.firstBadRow(), s.firstBadCol()));
+        consequences.add("backward through " + n.opName() + " '" + n.name() + "', gradient to operand " + i + " '"
+                + n.parents[i].name() + "': " + d.cause() + ": " + d.detail() + "; remedy: " + d.remedy());
+    }
+
     void reached(Var leaf) {
         if (reached.size() < MAX_LISTED) reached.add(leaf.name());
     }
@@ -230,7 +269,8 @@ final class Incident {
             Var v = h.get();
             if (v != null) hiding.add(v);
         }
-        return new NanReport(this, path, List.copyOf(hiderSteps), List.copyOf(reached), propagatedCount,
+        return new NanReport(this, path, List.copyOf(hiderSteps), List.copyOf(reached), List.copyOf(consequences),
+                propagatedCount,
                 ReportGraph.snapshot(this, e, pathNodes, hiding, marks));
     }
 

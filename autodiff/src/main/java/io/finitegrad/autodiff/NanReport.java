@@ -38,11 +38,13 @@ public final class NanReport {
     private final List<String> path;
     private final List<String> hiddenBy;
     private final List<String> reached;
+    private final List<String> consequences;
     private final int propagationCount;
     private final List<ReportNode> graph;
     private final boolean graphTruncated;
 
-    NanReport(Incident i, List<String> path, List<String> hiddenBy, List<String> reached, int propagationCount,
+    NanReport(Incident i, List<String> path, List<String> hiddenBy, List<String> reached, List<String> consequences,
+              int propagationCount,
               ReportGraph.Snapshot graph) {
         this.phase = i.phase;
         this.entryId = i.entryId;
@@ -63,6 +65,7 @@ public final class NanReport {
         this.path = path;
         this.hiddenBy = hiddenBy;
         this.reached = reached;
+        this.consequences = consequences;
         this.propagationCount = propagationCount;
         this.graph = graph.nodes();
         this.graphTruncated = graph.truncated();
@@ -99,6 +102,12 @@ public final class NanReport {
     public List<String> hiddenBy() { return hiddenBy; }
     /** Leaves (parameters, inputs) whose gradients this entry made non-finite. */
     public List<String> reachedGradients() { return reached; }
+    /**
+     * What this entry's infinite values did in backward (WARN mode): non-finite gradients they caused
+     * (1/0 after log(0), 0 * Inf behind a mask), each with the op's cause, detail and remedy. They
+     * share this entry's root cause, so they are not reported as entries of their own.
+     */
+    public List<String> consequences() { return consequences; }
     /** How many later nodes carried this NaN/Inf on (WARN mode). */
     public int propagationCount() { return propagationCount; }
 
@@ -134,6 +143,7 @@ public final class NanReport {
         sb.append("\n  path:      ").append(String.join(" -> ", path));
         if (!hiddenBy.isEmpty()) sb.append("\n  hidden by: ").append(String.join(", ", hiddenBy))
                 .append(" (read non-finite, produced finite: the NaN can return in backward)");
+        for (String c : consequences) sb.append("\n  then:      ").append(c);
         if (!reached.isEmpty()) sb.append("\n  poisoned:  gradients of ").append(String.join(", ", reached));
         sb.append("\n  remedy:    ").append(remedy);
         return sb.toString();

@@ -57,6 +57,8 @@ final class ReportExport {
         r.path().forEach(path::add);
         ArrayNode hidden = o.putArray("hiddenBy");
         r.hiddenBy().forEach(hidden::add);
+        ArrayNode consequences = o.putArray("consequences");
+        r.consequences().forEach(consequences::add);
         ArrayNode reached = o.putArray("poisonedGradients");
         r.reachedGradients().forEach(reached::add);
         ArrayNode allowed = o.putArray("allowedInputs");

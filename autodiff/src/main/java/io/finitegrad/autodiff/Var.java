@@ -26,11 +26,14 @@ import org.ejml.data.DMatrixRMaj;
  * marks and reports itself, so a node holds only its value, gradient, op, parents, kind and name.
  *
  * <p>Leaves are {@link #constant}, {@link #input} (data) and {@link #param} (trainable, keeps its
- * gradient until {@link #zeroGrad()}). Graphs belong to the thread that builds them.
+ * gradient until {@link #zeroGrad()}). A leaf's storage is read with {@link #read()} and modified
+ * only through {@link #write()}, which counts a version: backward refuses to combine a gradient
+ * with values written after the forward pass read them. Graphs belong to the thread that builds them.
  *
  * @throws NonFiniteException from any factory or op when the guard is in THROW mode (the default)
  *     and this node is where a NaN/Inf first appears
  * @throws ShapeException from an op whose operand shapes do not fit
+ * @throws IllegalStateException from {@link #backward()} when a leaf was written after a node read it
  */
 public final class Var {
     /** What kind of node this is. */
@@ -50,8 +53,18 @@ public final class Var {
     final String scope;
     final StackWalker.StackFrame site;
     private String label;
-    /** Bumped each time {@link #data()} hands out the live storage; the guard rescans on a change. */
+    /** Bumped each time {@link #write()} hands out the live storage; the guard rescans on a change. */
     private int version;
+    /**
+     * The last node id handed out when {@link #write()} was last called (0 if never): a node with
+     * an id at or below it read this leaf before the write. Node ids double as a clock, so nodes
+     * record nothing about their operands' versions.
+     */
+    private int writtenAt;
+    /** Backward sweeps that reached this leaf since the last {@link #zeroGrad()}. */
+    private int backwardCalls;
+    /** Made while the guard was OFF: no site, no check. */
+    final boolean unguarded;
 
     private Var(DMatrixRMaj value, Var[] parents, Op op, Kind kind, boolean requiresGrad, GuardState st) {
         this.value = value;
@@ -60,6 +73,7 @@ public final class Var {
         this.kind = kind;
         this.requiresGrad = requiresGrad;
         this.scope = st.scopePrefix;
+        this.unguarded = !st.on();
         // Library code inside its own name scope shares the site the scope recorded. Constants and
         // inputs otherwise skip the walk: their reports are made while the user's frame is live.
         this.site = !st.on() || !st.captureSites ? null
@@ -262,6 +276,9 @@ public final class Var {
 
     /** Where user code created this node ({@code File.java:42 (Class.method)}). */
     public String site() {
+        if (site == null && unguarded) {
+            return "not recorded: made while the guard was OFF (Mode.OFF checks nothing and records no sites)";
+        }
         if (site == null && (kind == Kind.CONSTANT || kind == Kind.INPUT)) {
             return "not recorded for " + opName() + "s (a report on one names the line that created or read it)";
         }
@@ -286,17 +303,51 @@ public final class Var {
     public boolean hasGrad() { return grad != null; }
 
     /**
-     * The live value storage; only parameters may be modified, and only between steps. The guard
-     * rescans a parameter the next time an op reads it after this call.
+     * The live value storage, for reading only (optimisers, checkpoints, metrics read it without a
+     * copy). Do not modify it: a write through it is invisible to the guard and to the check that
+     * backward reads the values the forward pass read. Use {@link #write()} to modify a leaf.
      */
-    public DMatrixRMaj data() {
-        version++;
+    public DMatrixRMaj read() {
         return value;
     }
 
-    /** How often {@link #data()} has handed out the storage; 0 if never. */
-    int version() {
+    /**
+     * The live value storage of a leaf, for modifying it in place (an optimiser step, loading a
+     * checkpoint, a running statistic). Each call counts as a new {@linkplain #version() version}:
+     * the guard rescans the leaf the next time an op reads it, and a backward through a node that
+     * read the leaf before this call throws instead of computing a gradient from the new values.
+     * Modify the storage right after the call, not later.
+     *
+     * @throws IllegalStateException if this node is computed by an op (only leaves are written)
+     */
+    public DMatrixRMaj write() {
+        if (op != null) {
+            throw new IllegalStateException("write(): '" + name() + "' is computed by " + opName()
+                    + "; only leaves (param, input, constant) may be modified in place");
+        }
+        version++;
+        writtenAt = IDS.get();
+        return value;
+    }
+
+    /** How often {@link #write()} has handed out the storage; 0 if never (PyTorch's {@code _version}). */
+    public int version() {
         return version;
+    }
+
+    /** True if this leaf was written after {@code reader} (a node made from it) read it. */
+    boolean writtenAfter(Var reader) {
+        return writtenAt >= reader.id;
+    }
+
+    /** Backward sweeps that reached this leaf since its last {@link #zeroGrad()}. */
+    int backwardCalls() {
+        return backwardCalls;
+    }
+
+    /** Counts one more sweep reaching this leaf; called by the sweep only. */
+    void countBackward() {
+        backwardCalls++;
     }
 
     /** The live gradient storage, or null if no gradient has reached this node. */
@@ -314,6 +365,7 @@ public final class Var {
     /** Zeroes the gradient in place (keeping its storage, so steps do not allocate). */
     public void zeroGrad() {
         if (grad != null) Arrays.fill(grad.data, 0, grad.getNumElements(), 0.0);
+        backwardCalls = 0;
         FiniteGuard.gradientZeroed(this);
     }
 

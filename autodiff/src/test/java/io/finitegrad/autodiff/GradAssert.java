@@ -53,7 +53,7 @@ final class GradAssert {
     /** The sum of |terms| of {@code sum(w * out)}. */
     static double scale(Var out, Var w) {
         double s = 0;
-        double[] o = out.data().data, ws = w.data().data;
+        double[] o = out.read().data, ws = w.read().data;
         for (int i = 0, n = out.rows() * out.cols(); i < n; i++) s += Math.abs(o[i] * ws[i]);
         return s;
     }

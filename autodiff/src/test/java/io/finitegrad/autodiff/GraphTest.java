@@ -99,7 +99,7 @@ class GraphTest {
     void detachedParameterDoesNotFollowLaterUpdates() {
         Var p = Var.param("p", Tensor.row(1, 2));
         Var frozen = p.detach();
-        p.data().data[0] = 42;
+        p.write().data[0] = 42;
         assertEquals(1.0, frozen.value().get(0, 0));
     }
 
@@ -169,12 +169,12 @@ class GraphTest {
         Var p = Var.param("p", Tensor.of(2, 3, v));
         Var q = Var.param("q", Tensor.scalar(Math.E));
         Tensor before = p.value();
-        var storage = p.data();
+        var storage = p.read();
         GradCheck.Result r = GradCheck.check(() -> p.mul(q).tanh().square().sum(), List.of(p, q));
         assertTrue(r.passed(1e-6), r.toString());
         assertEquals(before, p.value(), "bit-identical");
         assertEquals(Tensor.scalar(Math.E), q.value());
-        assertSame(storage, p.data());
+        assertSame(storage, p.read());
     }
 
     @Test

@@ -42,7 +42,7 @@ class GuardMarksTest {
         Var w = Var.param("w", Tensor.row(0.5, -0.25));
         Var loss = Var.input("x", Tensor.of(2, 2, 1, 2, 3, 4)).matmul(w.transpose()).square().mean();
         loss.backward();
-        w.data().set(0, 0, 0.4); // an optimiser step hands the storage out
+        w.write().set(0, 0, 0.4); // an optimiser step hands the storage out
         w.mul(2.0).sum().backward();
         assertFalse(marks().anyValues());
         assertFalse(marks().anyGradients());

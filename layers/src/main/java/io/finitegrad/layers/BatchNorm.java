@@ -84,8 +84,8 @@ public final class BatchNorm extends Layer {
     }
 
     private void updateRunning(Var mean, Var var, int n) {
-        double[] rm = runningMean.data().data, rv = runningVar.data().data;
-        double[] m = mean.data().data, v = var.data().data;
+        double[] rm = runningMean.write().data, rv = runningVar.write().data;
+        double[] m = mean.read().data, v = var.read().data;
         double unbias = n / (n - 1.0);
         for (int j = 0; j < features; j++) {
             rm[j] = (1 - momentum) * rm[j] + momentum * m[j];

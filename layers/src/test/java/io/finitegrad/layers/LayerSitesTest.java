@@ -29,7 +29,7 @@ class LayerSitesTest {
 
     private static Dense denseWithWeights(String name, double w) {
         Dense d = new Dense(name, 2, 1, Activation.IDENTITY, Init.ZEROS, new Random(1));
-        java.util.Arrays.fill(d.weight().data().data, w);
+        java.util.Arrays.fill(d.weight().write().data, w);
         return d;
     }
 

@@ -31,7 +31,7 @@ final class TestSupport {
 
     /** Overwrites a parameter's values in place (to test at a generic point, not at ones/zeros). */
     static void fill(Var p, Tensor t) {
-        System.arraycopy(t.toFlatArray(), 0, p.data().data, 0, t.size());
+        System.arraycopy(t.toFlatArray(), 0, p.write().data, 0, t.size());
     }
 
     static double norm(Tensor t) {

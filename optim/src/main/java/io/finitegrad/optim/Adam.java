@@ -58,7 +58,7 @@ public class Adam extends Optimizer {
         this.vNext = new double[k][];
         this.t = new long[k];
         for (int i = 0; i < k; i++) {
-            int n = this.params[i].data().getNumElements();
+            int n = this.params[i].read().getNumElements();
             m[i] = new double[n];
             v[i] = new double[n];
             mNext[i] = new double[n];

@@ -20,7 +20,7 @@ import org.ejml.data.DMatrixRMaj;
  * <p>A step is a transaction. The subclass first {@linkplain #propose proposes} every parameter's
  * new values into a scratch buffer (computing its new state into its own scratch, leaving its
  * current state alone); only when every proposed value is finite does it {@linkplain #commit commit}
- * (swap in its new state) and the new values get copied onto {@link Var#data()}. Otherwise
+ * (swap in its new state) and the new values get copied onto {@link Var#write()}. Otherwise
  * {@link NonFiniteUpdateException} is thrown and the parameters, moments, buffers and step counts
  * are bit-for-bit what they were, so a refused step leaves no trace. The scratch buffers are
  * allocated once, so a step allocates nothing.
@@ -67,7 +67,7 @@ public abstract class Optimizer {
         }
         this.params = params.toArray(new Var[0]);
         this.proposed = new double[this.params.length][];
-        for (int k = 0; k < proposed.length; k++) proposed[k] = new double[this.params[k].data().getNumElements()];
+        for (int k = 0; k < proposed.length; k++) proposed[k] = new double[this.params[k].read().getNumElements()];
         this.lr = Hyper.positive(owner, "lr", lr);
     }
 
@@ -94,14 +94,14 @@ public abstract class Optimizer {
             DMatrixRMaj g = params[k].gradData();
             if (g == null) continue;
             int n = proposed[k].length;
-            propose(k, params[k].data().data, g.data, n, proposed[k]);
+            propose(k, params[k].read().data, g.data, n, proposed[k]);
             if (!FiniteScan.allFinite(proposed[k], n)) throw nonFiniteUpdate(k);
         }
         applied++;
         for (int k = 0; k < params.length; k++) {
             if (params[k].gradData() == null) continue;
             commit(k);
-            System.arraycopy(proposed[k], 0, params[k].data().data, 0, proposed[k].length);
+            System.arraycopy(proposed[k], 0, params[k].write().data, 0, proposed[k].length);
         }
     }
 

@@ -57,7 +57,7 @@ public final class SGD extends Optimizer {
         this.started = new boolean[this.params.length];
         if (momentum != 0) {
             for (int k = 0; k < buffers.length; k++) {
-                buffers[k] = new double[this.params[k].data().getNumElements()];
+                buffers[k] = new double[this.params[k].read().getNumElements()];
                 nextBuffers[k] = new double[buffers[k].length];
             }
         }

@@ -39,6 +39,35 @@ class OptimizerGuardTest {
     }
 
     @Test
+    void aZeroOverZeroMadeInsideAnAllowScopeIsTheReportOfTheRefusal() {
+        Var w = Var.param("w", Tensor.row(0.0, 4.0));
+        Optimizer opt = new SGD(List.of(w), 0.1);
+        try (FiniteGuard.Scope g = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
+            Var loss;
+            try (var allowed = FiniteGuard.allowNonFinite("attention mask")) {
+                loss = w.div(w).sum();
+            }
+            loss.backward();
+        }
+        NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class, opt::step);
+        assertNotNull(e.report(), e.getMessage());
+        assertEquals("div", e.report().op());
+        assertEquals(Cause.ZERO_DIV_ZERO, e.report().cause());
+    }
+
+    @Test
+    void aStepBetweenForwardAndBackwardIsCaughtByBackward() {
+        Var w = Var.param("w", Tensor.row(1.0, 2.0));
+        Optimizer opt = new SGD(List.of(w), 0.1);
+        w.square().sum().backward();
+        Var loss = w.square().sum();
+        opt.step(); // writes w: the loss above read the old values
+        assertEquals(1, w.version());
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("'w' was modified in place"), e.getMessage());
+    }
+
+    @Test
     void refusalWithoutGuardStillNamesTheParameter() {
         Var w = Var.param("w", Tensor.row(0.0, 4.0));
         Optimizer opt = new SGD(List.of(w), 0.1);

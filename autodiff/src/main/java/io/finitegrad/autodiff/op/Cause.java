@@ -26,6 +26,10 @@ public enum Cause {
             "make the unselected branch's input safe before the op (the double-where fix): f(where(mask, x, safe))"),
     INF_DIV_INF("Infinity / Infinity is NaN",
             "stop the overflow upstream; for softmax use the max-shifted (stable) form"),
+    FULLY_MASKED_ROW("every entry of the row is -Infinity (fully masked): its log-sum-exp is -Infinity and the"
+            + " gradient exp(-Inf - -Inf) is NaN",
+            "skip rows with no unmasked entry (padding-only rows), or mask with a large finite negative value (-1e9)"
+            + " instead of -Infinity"),
     DOMAIN_ERROR("the op is undefined for this argument (e.g. a negative base to a fractional power)",
             "restrict the argument to the op's domain (clamp, abs, softplus)"),
     NON_FINITE_INPUT("the data or parameter itself holds NaN/Inf",

@@ -44,8 +44,10 @@ public interface Op {
 
     /**
      * Why the output (forward) or the gradient to an operand (backward) is non-finite at the element
-     * the guard found, given operands that were all finite. The default reads the numbers only:
-     * an infinity from finite operands is {@link Cause#OVERFLOW}, a NaN is {@link Cause#UNDEFINED}.
+     * the guard found. Operands are usually finite; they may hold values the guard allowed (a -Inf
+     * mask) or never saw (made under {@code Mode.OFF}). The default reads the numbers only: a NaN
+     * or Inf already in an operand is {@link Cause#NON_FINITE_INPUT} ({@link Diagnosis#operandHeld}),
+     * an infinity from finite operands {@link Cause#OVERFLOW}, a NaN {@link Cause#UNDEFINED}.
      */
     default Diagnosis diagnose(Fault f) {
         return Diagnosis.generic(f);

@@ -35,14 +35,49 @@ public final class Arithmetic {
         return out;
     }
 
-    private static Diagnosis overflow(Fault f, String sym) {
-        return Diagnosis.of(Cause.OVERFLOW, f.x(0) + " " + sym + " " + f.x(1) + " = " + f.badValue() + " at "
-                + f.where() + ": the result left the double range");
+    /**
+     * The verdict of add, sub or mul at one element. Finite operands can only overflow; otherwise
+     * the operands say what happened: Inf - Inf, 0 * Inf, or a NaN/Inf that was already there.
+     */
+    private static Diagnosis verdict(Fault f, int code, String sym) {
+        double a = f.x(0), b = f.x(1), v = f.badValue();
+        String expr = f.x(0) + " " + sym + " " + f.x(1) + " = " + v + " at " + f.where();
+        if (Double.isFinite(a) && Double.isFinite(b)) {
+            return Double.isNaN(v) ? Diagnosis.generic(f)
+                    : Diagnosis.of(Cause.OVERFLOW, expr + " from finite operands: the result left the double range");
+        }
+        if (Double.isNaN(a) || Double.isNaN(b)) return Diagnosis.operandHeld(f, Double.isNaN(a) ? 0 : 1);
+        boolean opposite = Double.isInfinite(a) && Double.isInfinite(b) && (a > 0) != (b > 0);
+        if (code == ADD && opposite || code == SUB && Double.isInfinite(a) && Double.isInfinite(b) && !opposite) {
+            return Diagnosis.of(Cause.INF_MINUS_INF, expr + ": '" + f.operandName(0) + "' and '" + f.operandName(1)
+                    + "' were already infinite, and infinities of opposite sign cancel to NaN");
+        }
+        if (code == MUL && (a == 0 || b == 0)) {
+            return Diagnosis.of(Cause.ZERO_TIMES_INF, expr + ": '" + f.operandName(a == 0 ? 1 : 0)
+                    + "' was already infinite and 0 * Inf is NaN");
+        }
+        return Diagnosis.operandHeld(f, Double.isInfinite(a) ? 0 : 1);
     }
 
+    /** Add and sub pass the upstream gradient on (summed over broadcast dimensions): only that sum can overflow. */
     private static Diagnosis gradOverflow(Fault f) {
         return Diagnosis.of(Cause.OVERFLOW, "the gradient to operand " + f.operand() + " of " + f.op() + " overflowed at "
                 + f.where() + " (upstream gradient up to " + maxAbs(f.upstream()) + ")");
+    }
+
+    /** Mul's gradient to operand i is g * x[1 - i]: the other operand decides. */
+    private static Diagnosis mulGradient(Fault f) {
+        int other = 1 - f.operand();
+        double x = f.x(other), g = f.g();
+        if (Double.isNaN(x)) return Diagnosis.operandHeld(f, other);
+        if (Double.isInfinite(x)) {
+            return g == 0
+                    ? Diagnosis.of(Cause.ZERO_TIMES_INF, "upstream gradient 0 times '" + f.operandName(other) + "' = " + x
+                            + " at " + f.where())
+                    : Diagnosis.operandHeld(f, other);
+        }
+        return Diagnosis.of(Cause.OVERFLOW, "upstream gradient " + g + " times '" + f.operandName(other) + "' = " + x
+                + " at " + f.where() + " left the double range (finite factors)");
     }
 
     static double maxAbs(DMatrixRMaj m) {
@@ -60,7 +95,7 @@ public final class Arithmetic {
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             return Broadcast.reduceToFresh(g, x[i]);
         }
-        public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : overflow(f, "+"); }
+        public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : verdict(f, ADD, "+"); }
     }
 
     /** {@code a - b}. */
@@ -74,7 +109,7 @@ public final class Arithmetic {
             if (i == 1) for (int k = 0, n = r.getNumElements(); k < n; k++) r.data[k] = -r.data[k];
             return r;
         }
-        public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : overflow(f, "-"); }
+        public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : verdict(f, SUB, "-"); }
     }
 
     /** {@code a * b} (elementwise). */
@@ -86,7 +121,7 @@ public final class Arithmetic {
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             return Broadcast.reduceTo(binary(MUL, g, x[1 - i]), x[i].numRows, x[i].numCols);
         }
-        public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : overflow(f, "*"); }
+        public Diagnosis diagnose(Fault f) { return f.backward() ? mulGradient(f) : verdict(f, MUL, "*"); }
     }
 
     /** {@code a / b} (elementwise). */

@@ -113,5 +113,13 @@ public final class SoftmaxOps {
             }
             return d;
         }
+        public Diagnosis diagnose(Fault f) {
+            DMatrixRMaj a = f.operandValue(0);
+            int r = f.row(), cols = a.numCols;
+            for (int c = 0; c < cols; c++) if (a.data[r * cols + c] != Double.NEGATIVE_INFINITY) return Diagnosis.generic(f);
+            return Diagnosis.of(Cause.FULLY_MASKED_ROW, "row " + r + " of '" + f.operandName(0) + "' has no finite entry"
+                    + " (all " + cols + " are -Infinity)" + (f.backward() ? ": the gradient exp(x - logSumExp) is"
+                    + " exp(-Inf - -Inf) = NaN" : ""));
+        }
     }
 }

@@ -90,4 +90,74 @@ class AllowNonFiniteTest {
         assertTrue(Double.isNaN(scores.grad().get(1, 0)));
         assertTrue(Double.isFinite(scores.grad().get(0, 0)));
     }
+
+    // ---- the precise allow-list: only marked values and what propagates from them -------------------
+
+    @Test
+    void zeroOverZeroMadeInsideTheScopeIsStillAnEntry() {
+        Var w = Var.param("w", Tensor.row(0, 2));
+        NanReport r = throwing(() -> {
+            try (var allowed = FiniteGuard.allowNonFinite("attention mask")) {
+                w.div(w);
+            }
+        });
+        assertEquals(Cause.ZERO_DIV_ZERO, r.cause(), r.toString());
+        assertEquals("div", r.op());
+    }
+
+    @Test
+    void zeroOverZeroInsideTheScopeGivesWsNaNGradientAReport() {
+        Var w = Var.param("w", Tensor.row(0, 2));
+        Guarded.Run<Var> run = warn(() -> {
+            Var l;
+            try (var allowed = FiniteGuard.allowNonFinite("attention mask")) {
+                l = w.div(w).sum();
+            }
+            l.backward();
+            return l;
+        });
+        assertEquals(1, run.reports().size(), run.reports().toString());
+        assertEquals(Cause.ZERO_DIV_ZERO, run.reports().get(0).cause());
+        assertTrue(Double.isNaN(w.grad().get(0, 0)));
+        NanReport g = w.gradientReport();
+        assertTrue(g != null, "the NaN gradient of w has a report");
+        assertEquals(run.reports().get(0).entryId(), g.entryId());
+    }
+
+    @Test
+    void overflowFromFiniteOperandsInsideTheScopeIsAnEntry() {
+        NanReport r = throwing(() -> {
+            try (var allowed = FiniteGuard.allowNonFinite("attention mask")) {
+                Var.input("a", Tensor.row(1e308)).mul(10.0);
+            }
+        });
+        assertEquals(Cause.OVERFLOW, r.cause(), r.toString());
+    }
+
+    @Test
+    void propagationFromAMarkedValueInsideTheScopeIsAllowed() {
+        Guarded.Run<Var> run = warn(() -> {
+            try (var allowed = FiniteGuard.allowNonFinite("attention mask")) {
+                Var m = Var.input("mask", Tensor.row(0, NEG_INF));
+                return m.add(Var.input("s", Tensor.row(1, 2))).mul(2.0);
+            }
+        });
+        assertEquals(List.of(), run.reports());
+        assertEquals(NEG_INF, run.result().value().get(0, 1));
+    }
+
+    @Test
+    void aNaNMadeFromAMarkedValueInsideTheScopeNamesTheMarksReason() {
+        for (boolean times : new boolean[] {false, true}) {
+            NanReport r = throwing(() -> {
+                try (var allowed = FiniteGuard.allowNonFinite("causal mask")) {
+                    Var m = Var.input("mask", Tensor.row(0, NEG_INF));
+                    if (times) Var.constant(Tensor.row(1, 0)).mul(m);
+                    else m.sub(m);
+                }
+            });
+            assertEquals(times ? Cause.ZERO_TIMES_INF : Cause.INF_MINUS_INF, r.cause(), r.toString());
+            assertTrue(String.join(",", r.allowedInputs()).contains("causal mask"), r.toString());
+        }
+    }
 }

@@ -140,16 +140,16 @@ class ForwardEntryTest {
             return s;
         });
         assertEquals(0.0, run.result().value().get(0, 1), "1 / (1 + inf) = 0: finite again");
-        assertEquals(List.of("naiveSigmoid/exp", "naiveSigmoid/exp"), labels(run.reports()));
+        assertEquals(List.of("naiveSigmoid/exp"), labels(run.reports()), "the backward NaN is a consequence");
         NanReport fwd = run.reports().get(0);
         assertEntry(fwd, Phase.FORWARD, "exp", "naiveSigmoid/exp", Cause.EXP_OVERFLOW);
         assertEquals(List.of("naiveSigmoid/div (div)"), fwd.hiddenBy());
         assertEquals(List.of("naiveSigmoid/exp (exp)", "naiveSigmoid/add (add)"), fwd.path(),
                 "the add carries the Inf; the div hides it");
         // the hidden Inf comes back: d/dx exp = exp(1000) = inf meets the zero gradient from 1/inf
-        NanReport back = run.reports().get(1);
-        assertEntry(back, Phase.BACKWARD, "exp", "naiveSigmoid/exp", Cause.ZERO_TIMES_INF);
-        assertEquals(List.of("z"), back.reachedGradients());
+        assertEquals(1, fwd.consequences().size(), fwd.toString());
+        assertTrue(fwd.consequences().get(0).contains("ZERO_TIMES_INF"), fwd.consequences().get(0));
+        assertEquals(List.of("z"), fwd.reachedGradients());
         assertTrue(Double.isNaN(z.grad().get(0, 1)));
         assertTrue(Double.isFinite(z.grad().get(0, 0)));
     }

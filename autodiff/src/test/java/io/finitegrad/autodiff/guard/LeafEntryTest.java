@@ -76,7 +76,7 @@ class LeafEntryTest {
         try (var s = Names.scope("dense")) {
             w = Var.param("W", Tensor.of(2, 2, 1, 2, 3, 4));
         }
-        w.data().set(1, 0, Double.NaN); // what a bad optimiser step does, in place
+        w.write().set(1, 0, Double.NaN); // what a bad optimiser step does, in place
         try (FiniteGuard.Scope g = FiniteGuard.mode(FiniteGuard.Mode.THROW)) {
             NanReport r = assertThrows(NonFiniteException.class, () -> x.matmul(w)).report();
             assertEntry(r, Phase.FORWARD, "param", "dense/W", Cause.NON_FINITE_INPUT);
@@ -90,7 +90,7 @@ class LeafEntryTest {
     void parameterBrokenAfterCreationIsReportedOnceThoughReadTwice() {
         Var x = Var.input("x", Tensor.of(1, 2, 1, 1));
         Var w = Var.param("W", Tensor.of(2, 2, 1, 2, 3, 4));
-        w.data().set(1, 0, Double.NaN);
+        w.write().set(1, 0, Double.NaN);
         Guarded.Run<Var> run = warn(() -> {
             Var loss = x.matmul(w).sum().add(w.square().sum());
             loss.backward();

@@ -63,7 +63,7 @@ public final class StateDicts {
         if (problems.hasProblems()) throw problems;
         for (Map.Entry<String, Var> e : target.entrySet()) {
             double[] values = source.get(e.getKey()).toFlatArray();
-            System.arraycopy(values, 0, e.getValue().data().data, 0, values.length);
+            System.arraycopy(values, 0, e.getValue().write().data, 0, values.length);
         }
     }
 

@@ -74,7 +74,7 @@ public final class EarlyStopping implements TrainingListener {
             s.addAll(model.buffers());
             state = s;
             bestState = new double[s.size()][];
-            for (int k = 0; k < bestState.length; k++) bestState[k] = new double[s.get(k).data().getNumElements()];
+            for (int k = 0; k < bestState.length; k++) bestState[k] = new double[s.get(k).read().getNumElements()];
         }
     }
 
@@ -113,9 +113,9 @@ public final class EarlyStopping implements TrainingListener {
 
     private void copy(boolean save) {
         for (int k = 0; k < bestState.length; k++) {
-            double[] live = state.get(k).data().data;
-            if (save) System.arraycopy(live, 0, bestState[k], 0, bestState[k].length);
-            else System.arraycopy(bestState[k], 0, live, 0, bestState[k].length);
+            Var v = state.get(k);
+            if (save) System.arraycopy(v.read().data, 0, bestState[k], 0, bestState[k].length);
+            else System.arraycopy(bestState[k], 0, v.write().data, 0, bestState[k].length);
         }
     }
 }

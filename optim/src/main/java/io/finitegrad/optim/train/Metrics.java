@@ -48,7 +48,7 @@ final class Metrics {
 
     /** Rows whose predicted class (argmax of {@code pred}) is the target's (argmax of one-hot {@code targets}). */
     static int correct(Var pred, Tensor targets) {
-        double[] p = pred.data().data;
+        double[] p = pred.read().data;
         int c = targets.cols(), n = 0;
         for (int i = 0; i < targets.rows(); i++) {
             int bt = 0;

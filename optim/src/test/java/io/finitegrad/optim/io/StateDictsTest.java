@@ -34,7 +34,7 @@ class StateDictsTest {
         Map<String, Tensor> t = StateDicts.toTensors(s);
         assertEquals(List.of("d1/W", "d1/b", "bn/running_var"), List.copyOf(t.keySet()));
         assertEquals(Tensor.of(2, 3, 1, 2, 3, 4, 5, 6), t.get("d1/W"));
-        s.get("d1/W").data().data[0] = 99; // a later step does not reach the snapshot
+        s.get("d1/W").write().data[0] = 99; // a later step does not reach the snapshot
         assertEquals(1.0, t.get("d1/W").get(0, 0));
     }
 
@@ -42,14 +42,14 @@ class StateDictsTest {
     void loadCopiesIntoTheLiveVarsInPlace() {
         Map<String, Var> target = state();
         Var w = target.get("d1/W");
-        double[] storage = w.data().data;
+        double[] storage = w.read().data;
         Map<String, Tensor> source = new LinkedHashMap<>();
         source.put("bn/running_var", Tensor.of(1, 3, 2, 3, 4)); // order does not matter, names do
         source.put("d1/b", Tensor.row(7, 8, 9));
         source.put("d1/W", Tensor.of(2, 3, -1, -2, -3, -4, -5, -6));
         StateDicts.load(target, source);
         assertSame(w, target.get("d1/W"));
-        assertSame(storage, w.data().data, "values are copied into the existing storage");
+        assertSame(storage, w.read().data, "values are copied into the existing storage");
         assertEquals(source, snapshot(target));
     }
 

@@ -60,8 +60,8 @@ class CheckpointTest {
     @Test
     void buffersAreSavedAndLoadedAfterTheParameters() throws IOException {
         Layer a = new Sequential(new BatchNorm("bn", 2, 1e-5, 0.1)), b = new Sequential(new BatchNorm("bn", 2, 1e-5, 0.1));
-        a.buffers().get(0).data().data[1] = 4.5; // as if training had moved the running mean
-        a.parameters().get(0).data().data[0] = -2;
+        a.buffers().get(0).write().data[1] = 4.5; // as if training had moved the running mean
+        a.parameters().get(0).write().data[0] = -2;
         Path f = dir.resolve("bn.safetensors");
         Checkpoint.saveModel(f, a);
         assertEquals(List.of("bn/gamma", "bn/beta", "bn/running_mean", "bn/running_var"),
