@@ -114,7 +114,7 @@ final class Incident {
         int r = s.firstBadRow(), c = s.firstBadCol();
         Diagnosis d = diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c));
         TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, r, c, true);
-        return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), d.remedy(), r, c, -1, inputSummaries(v, r, c),
+        return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), remedy(v, d), r, c, -1, inputSummaries(v, r, c),
                 null, out, allowedInputs(v, marks), null, token);
     }
 
@@ -126,7 +126,7 @@ final class Incident {
         boolean map = n.op.elementwise();
         TensorSummary up = TensorSummary.of("d loss / d " + n.name(), "upstream gradient", g, r, c, map);
         TensorSummary out = TensorSummary.of("d loss / d " + n.parents[i].name(), "gradient to operand " + i, gi, r, c, true);
-        return new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), d.remedy(), r, c, i, inputSummaries(n, r, c),
+        return new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), remedy(n, d), r, c, i, inputSummaries(n, r, c),
                 up, out, allowedInputs(n, marks), toRoot, token);
     }
 
@@ -162,6 +162,11 @@ final class Incident {
             Diagnosis g = Diagnosis.generic(f);
             return Diagnosis.of(g.cause(), g.detail() + " (the op's own diagnosis failed: " + e + ")");
         }
+    }
+
+    /** The remedy stated by the library code that made {@code v} ({@link Hint}), else the op's own. */
+    private static String remedy(Var v, Diagnosis d) {
+        return Hint.Chain.remedy(v.hints, d.cause(), d.remedy());
     }
 
     private static List<TensorSummary> inputSummaries(Var v, int r, int c) {
