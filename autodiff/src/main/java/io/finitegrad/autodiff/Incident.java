@@ -99,7 +99,7 @@ final class Incident {
         String detail = what + " '" + v.name() + "' holds " + counts(s) + "; first at (" + s.firstBadRow() + ", "
                 + s.firstBadCol() + ") = " + v.value.data[s.firstBadIndex()];
         String remedy = switch (v.kind) {
-            case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf (DataReport lists them)";
+            case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf";
             case PARAM -> "an update broke this parameter: lower the learning rate, clip gradients, and let the"
                     + " optimiser refuse non-finite steps";
             default -> "fix the constant, or create it inside FiniteGuard.allowNonFinite(...) if it is a mask on purpose";
