@@ -96,7 +96,7 @@ public final class Losses {
     public static Var naiveSoftmaxCrossEntropy(Var logits, Var oneHot) {
         sameShape("naiveSoftmaxCrossEntropy", "logits", logits, "targets", oneHot);
         try (var s = Names.scope("naiveSoftmaxCrossEntropy", NAIVE_SOFTMAX_CE)) {
-            return oneHot.mul(NaiveOps.softmax(logits).log()).sum().div(-logits.rows());
+            return oneHot.mul(naiveSoftmax(logits).log()).sum().div(-logits.rows());
         }
     }
 
@@ -105,7 +105,18 @@ public final class Losses {
         sameShape("naiveSoftmaxCrossEntropy", "logits", logits, "targets", oneHot);
         checkEps("naiveSoftmaxCrossEntropy", eps);
         try (var s = Names.scope("naiveSoftmaxCrossEntropy", NAIVE_SOFTMAX_CE)) {
-            return oneHot.mul(NaiveOps.softmax(logits).add(eps).log()).sum().div(-logits.rows());
+            return oneHot.mul(naiveSoftmax(logits).add(eps).log()).sum().div(-logits.rows());
+        }
+    }
+
+    /**
+     * {@link NaiveOps#softmax}'s formula in a scope of the same name but without its hint, so the
+     * loss's own hint, the stable loss, answers an overflow too.
+     */
+    private static Var naiveSoftmax(Var logits) {
+        try (var s = Names.scope("naiveSoftmax")) {
+            Var e = logits.exp();
+            return e.div(e.sumRows());
         }
     }
 

@@ -55,6 +55,15 @@ class LayerRemedyTest {
     }
 
     @Test
+    void naiveSoftmaxCrossEntropyOverflowAdvisesTheStableLoss() {
+        Var z = Var.param("z", Tensor.row(800, 0));
+        NanReport r = thrown(() -> Losses.naiveSoftmaxCrossEntropy(z, new int[] {1}));
+        assertEquals("naiveSoftmaxCrossEntropy/naiveSoftmax/exp", r.label());
+        assertEquals(Cause.EXP_OVERFLOW, r.cause());
+        assertTrue(r.remedy().contains("Losses.softmaxCrossEntropy"), r.remedy());
+    }
+
+    @Test
     void naiveSoftmaxCrossEntropyLogOfZeroAdvisesTheStableLoss() {
         Var z = Var.param("z", Tensor.row(0, -1000));
         NanReport r = thrown(() -> Losses.naiveSoftmaxCrossEntropy(z, new int[] {1}));
