@@ -19,6 +19,10 @@ final class GuardState {
     String scopePrefix = "";
     /** Creation site shared by library-made nodes in the innermost scope, when library code opened it. */
     StackWalker.StackFrame scopeSite;
+    /** Hints of the open name scopes, innermost first, or null. */
+    Hint.Chain hints;
+    /** The innermost open name scope entry, which numbers repeated node names, or null. */
+    Names.Scope openScope;
     String allowReason;
     boolean captureSites = true;
     /** The guard's marks on this thread's nodes. */

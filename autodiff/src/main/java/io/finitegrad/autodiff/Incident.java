@@ -100,7 +100,7 @@ final class Incident {
         String detail = what + " '" + v.name() + "' holds " + counts(s) + "; first at (" + s.firstBadRow() + ", "
                 + s.firstBadCol() + ") = " + v.value.data[s.firstBadIndex()];
         String remedy = switch (v.kind) {
-            case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf (DataReport lists them)";
+            case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf";
             case PARAM -> "an update broke this parameter: lower the learning rate, clip gradients, and let the"
                     + " optimiser refuse non-finite steps";
             default -> "fix the constant, or create it inside FiniteGuard.allowNonFinite(...) if it is a mask on purpose";
@@ -115,7 +115,7 @@ final class Incident {
         int r = s.firstBadRow(), c = s.firstBadCol();
         Diagnosis d = unseenOperand(v, marks, diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c)));
         TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, r, c, true);
-        return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), d.remedy(), r, c, -1, inputSummaries(v, r, c),
+        return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), remedy(v, d), r, c, -1, inputSummaries(v, r, c),
                 null, out, allowedInputs(v, marks), null, token);
     }
 
@@ -127,7 +127,7 @@ final class Incident {
         boolean map = n.op.elementwise();
         TensorSummary up = TensorSummary.of("d loss / d " + n.name(), "upstream gradient", g, r, c, map);
         TensorSummary out = TensorSummary.of("d loss / d " + n.parents[i].name(), "gradient to operand " + i, gi, r, c, true);
-        return new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), d.remedy(), r, c, i, inputSummaries(n, r, c),
+        return new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), remedy(n, d), r, c, i, inputSummaries(n, r, c),
                 up, out, allowedInputs(n, marks), toRoot, token);
     }
 
@@ -190,6 +190,11 @@ final class Incident {
         }
     }
 
+    /** The remedy stated by the library code that made {@code v} ({@link Hint}), else the op's own. */
+    private static String remedy(Var v, Diagnosis d) {
+        return Hint.Chain.remedy(v.hints, d.cause(), d.remedy());
+    }
+
     private static List<TensorSummary> inputSummaries(Var v, int r, int c) {
         boolean map = v.op.elementwise();
         List<TensorSummary> list = new ArrayList<>(v.parents.length);
@@ -242,7 +247,7 @@ final class Incident {
         FiniteStats s = FiniteScan.scan(gi);
         Diagnosis d = diagnose(n, fault(Phase.BACKWARD, i, n, n.gradient(), gi, s.firstBadRow(), s.firstBadCol()));
         consequences.add("backward through " + n.opName() + " '" + n.name() + "', gradient to operand " + i + " '"
-                + n.parents[i].name() + "': " + d.cause() + ": " + d.detail() + "; remedy: " + d.remedy());
+                + n.parents[i].name() + "': " + d.cause() + ": " + d.detail() + "; remedy: " + remedy(n, d));
     }
 
     void reached(Var leaf) {

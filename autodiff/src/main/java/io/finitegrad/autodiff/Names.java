@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff;
 
+import java.util.Arrays;
+
 /**
  * Name scopes, as in TensorFlow: nodes created inside {@code try (var s = Names.scope("dense2"))}
  * are named {@code dense2/<op>} (leaves {@code dense2/<name>}), and nested scopes join with
@@ -10,6 +12,11 @@ package io.finitegrad.autodiff;
  * the user's line that called into the library, and the nodes the library makes inside share it
  * instead of each walking the stack. Library code must therefore not call back into user code
  * while one of its scopes is open (containers such as {@code Sequential} open none).
+ *
+ * <p>Names are unique within one entry of a scope: the second {@code sum} made inside one
+ * {@code Names.scope("blk")} entry is {@code blk/sum_1}, the first keeping the bare name; a new entry
+ * of the scope starts again, so a layer's nodes get the same names on every forward call. Library
+ * code states its remedy for failures inside its scope with a {@link Hint}.
  */
 public final class Names {
     private Names() {
@@ -21,6 +28,21 @@ public final class Names {
      * @throws IllegalArgumentException if the name is null, empty or contains '/'
      */
     public static Scope scope(String name) {
+        return open(name, null);
+    }
+
+    /**
+     * Opens a scope whose entry points get {@code hint}'s remedy (see {@link Hint}); scopes opened
+     * inside it without a hint keep it.
+     *
+     * @throws IllegalArgumentException if the name is null, empty or contains '/', or the hint is null
+     */
+    public static Scope scope(String name, Hint hint) {
+        if (hint == null) throw new IllegalArgumentException("Names.scope('" + name + "'): hint is null");
+        return open(name, hint);
+    }
+
+    private static Scope open(String name, Hint hint) {
         if (name == null || name.isEmpty() || name.indexOf('/') >= 0) {
             throw new IllegalArgumentException("Names.scope: name must be non-empty and contain no '/', got '" + name + "'");
         }
@@ -29,7 +51,10 @@ public final class Names {
         StackWalker.StackFrame previousSite = st.scopeSite;
         st.scopePrefix = previous.isEmpty() ? name : previous + "/" + name;
         st.scopeSite = st.on() && st.captureSites ? Site.forScope() : null;
-        return new Scope(st, previous, previousSite, st.scopePrefix);
+        Scope s = new Scope(st, previous, previousSite, st.scopePrefix, st.hints, st.openScope);
+        if (hint != null) st.hints = new Hint.Chain(hint, st.hints);
+        st.openScope = s;
+        return s;
     }
 
     /** The current prefix, e.g. {@code "model/dense2"}, or {@code ""} outside any scope. */
@@ -49,13 +74,43 @@ public final class Names {
         private final String previous;
         private final StackWalker.StackFrame previousSite;
         private final String mine;
+        private final Hint.Chain previousHints;
+        private final Scope enclosing;
+        /** Op names used in this entry and how often each was used; allocated by the first node. */
+        private String[] used;
+        private int[] uses;
+        private int usedCount;
         private boolean closed;
 
-        private Scope(GuardState state, String previous, StackWalker.StackFrame previousSite, String mine) {
+        private Scope(GuardState state, String previous, StackWalker.StackFrame previousSite, String mine,
+                      Hint.Chain previousHints, Scope enclosing) {
             this.state = state;
             this.previous = previous;
             this.previousSite = previousSite;
             this.mine = mine;
+            this.previousHints = previousHints;
+            this.enclosing = enclosing;
+        }
+
+        /**
+         * How many nodes of op {@code opName} this entry made before: 0 for the first (the bare
+         * name), 1 for the second ({@code _1}), ... A linear search: an entry holds a few op names.
+         */
+        int nextIndex(String opName) {
+            for (int i = 0; i < usedCount; i++) {
+                String u = used[i];
+                if (u == opName || u.equals(opName)) return uses[i]++;
+            }
+            if (used == null) {
+                used = new String[4];
+                uses = new int[4];
+            } else if (usedCount == used.length) {
+                used = Arrays.copyOf(used, usedCount * 2);
+                uses = Arrays.copyOf(uses, usedCount * 2);
+            }
+            used[usedCount] = opName;
+            uses[usedCount++] = 1;
+            return 0;
         }
 
         @Override
@@ -66,6 +121,8 @@ public final class Names {
             }
             state.scopePrefix = previous;
             state.scopeSite = previousSite;
+            state.hints = previousHints;
+            state.openScope = enclosing;
             closed = true;
         }
     }

@@ -114,7 +114,8 @@ public final class NanReport {
     /**
      * The path from the entry point to the furthest output it reached, as {@code "name (op)"}: in
      * backward the chain of consumers up to the loss; in forward the nodes that carried the value on
-     * (only the entry itself when THROW stopped there).
+     * (only the entry itself when THROW stopped there). Complete; {@link #toString()} shortens a long
+     * one to its ends.
      */
     public List<String> path() { return path; }
 
@@ -140,13 +141,27 @@ public final class NanReport {
         if (upstream != null) sb.append("\n  upstream:  ").append(upstream);
         sb.append("\n  result:    ").append(output);
         if (!allowed.isEmpty()) sb.append("\n  allowed:   ").append(String.join(", ", allowed));
-        sb.append("\n  path:      ").append(String.join(" -> ", path));
+        sb.append("\n  path:      ").append(shortPath(path));
         if (!hiddenBy.isEmpty()) sb.append("\n  hidden by: ").append(String.join(", ", hiddenBy))
                 .append(" (read non-finite, produced finite: the NaN can return in backward)");
         for (String c : consequences) sb.append("\n  then:      ").append(c);
         if (!reached.isEmpty()) sb.append("\n  poisoned:  gradients of ").append(String.join(", ", reached));
         sb.append("\n  remedy:    ").append(remedy);
         return sb.toString();
+    }
+
+    /** Hops shown at each end of a long path in {@link #toString()}. */
+    private static final int PATH_ENDS = 3;
+
+    /**
+     * The path joined with arrows; a long one (a 5,000-step RNN's runs to 90,000 characters) as its
+     * first and last hops around {@code ... N more ...}. {@link #path()} and the JSON keep every hop.
+     */
+    static String shortPath(List<String> path) {
+        int n = path.size();
+        if (n <= 2 * PATH_ENDS + 2) return String.join(" -> ", path);
+        return String.join(" -> ", path.subList(0, PATH_ENDS)) + " -> ... " + (n - 2 * PATH_ENDS) + " more ... -> "
+                + String.join(" -> ", path.subList(n - PATH_ENDS, n));
     }
 
     /** A Graphviz graph of the nodes in {@link #graph()}: entry red, propagation orange, hiding nodes yellow. */

@@ -51,6 +51,10 @@ public final class Var {
 
     final int id = IDS.incrementAndGet();
     final String scope;
+    /** The hints of the scopes this node was made in (innermost first), or null. */
+    final Hint.Chain hints;
+    /** 0, or n for the (n+1)-th node of this op in one entry of its scope: named {@code scope/op_n}. */
+    private final int nameIndex;
     final StackWalker.StackFrame site;
     private String label;
     /** Bumped each time {@link #write()} hands out the live storage; the guard rescans on a change. */
@@ -74,6 +78,8 @@ public final class Var {
         this.requiresGrad = requiresGrad;
         this.scope = st.scopePrefix;
         this.unguarded = !st.on();
+        this.hints = st.hints;
+        this.nameIndex = op != null && st.openScope != null ? st.openScope.nextIndex(op.name()) : 0;
         // Library code inside its own name scope shares the site the scope recorded. Constants and
         // inputs otherwise skip the walk: their reports are made while the user's frame is live.
         this.site = !st.on() || !st.captureSites ? null
@@ -252,11 +258,15 @@ public final class Var {
         return this;
     }
 
-    /** The node's name: its label, else {@code scope/op}, else {@code #id op}. */
+    /**
+     * The node's name: its label, else {@code scope/op} ({@code scope/op_1}, ... for the later nodes
+     * of the same op in one entry of the scope), else {@code #id op}.
+     */
     public String name() {
         if (label != null) return label;
         String o = opName();
-        return scope.isEmpty() ? "#" + id + " " + o : scope + "/" + o;
+        if (scope.isEmpty()) return "#" + id + " " + o;
+        return nameIndex == 0 ? scope + "/" + o : scope + "/" + o + "_" + nameIndex;
     }
 
     /** Op name, or {@code const}/{@code input}/{@code param} for leaves. */

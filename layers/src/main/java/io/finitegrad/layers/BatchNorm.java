@@ -1,5 +1,6 @@
 package io.finitegrad.layers;
 
+import io.finitegrad.autodiff.Hint;
 import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
@@ -26,6 +27,8 @@ public final class BatchNorm extends Layer {
     private final Var beta;
     private final Var runningMean;
     private final Var runningVar;
+    /** The remedy for a zero variance when epsilon is 0, or null. */
+    private final Hint hint;
 
     /** A layer named {@code batchnorm1}, {@code batchnorm2}, ... (PyTorch defaults: epsilon 1e-5, momentum 0.1). */
     public BatchNorm(int features, double epsilon, double momentum) {
@@ -45,6 +48,7 @@ public final class BatchNorm extends Layer {
         }
         this.features = features;
         this.epsilon = epsilon;
+        this.hint = Normalization.epsilonHint("BatchNorm", name, epsilon);
         this.momentum = momentum;
         try (var s = Names.scope(name)) {
             this.gamma = Var.param("gamma", Tensor.ones(1, features));
@@ -67,7 +71,7 @@ public final class BatchNorm extends Layer {
             throw new IllegalArgumentException("BatchNorm '" + name() + "': training needs more than 1 row per batch to"
                     + " estimate a variance, got '" + x.name() + "' " + x.shape() + " (use eval() for single rows)");
         }
-        try (var s = Names.scope(name())) {
+        try (var s = Normalization.scope(name(), hint)) {
             Var xhat;
             if (isTraining()) {
                 Var mean = Normalization.mean(x, true);

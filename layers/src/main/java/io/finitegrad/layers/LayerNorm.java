@@ -1,5 +1,6 @@
 package io.finitegrad.layers;
 
+import io.finitegrad.autodiff.Hint;
 import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
@@ -12,7 +13,8 @@ import java.util.List;
  * training and eval. Parameters {@code name/gamma} (ones) and {@code name/beta} (zeros).
  *
  * <p>The epsilon matters: a row whose features are all equal has variance 0, and with epsilon 0
- * its normalisation is 0/0 = NaN, which the guard reports at {@code name/normalize/div}.
+ * its normalisation is 0/0 = NaN, which the guard reports at {@code name/normalize/div}, advising a
+ * positive epsilon in the constructor call.
  */
 @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
 public final class LayerNorm extends Layer {
@@ -20,6 +22,8 @@ public final class LayerNorm extends Layer {
     private final double epsilon;
     private final Var gamma;
     private final Var beta;
+    /** The remedy for a zero variance when epsilon is 0, or null. */
+    private final Hint hint;
 
     /** A layer named {@code layernorm1}, {@code layernorm2}, ... (PyTorch's default epsilon is 1e-5). */
     public LayerNorm(int features, double epsilon) {
@@ -36,6 +40,7 @@ public final class LayerNorm extends Layer {
         Normalization.checkEpsilon("LayerNorm '" + name + "'", epsilon);
         this.features = features;
         this.epsilon = epsilon;
+        this.hint = Normalization.epsilonHint("LayerNorm", name, epsilon);
         try (var s = Names.scope(name)) {
             this.gamma = Var.param("gamma", Tensor.ones(1, features));
             this.beta = Var.param("beta", Tensor.zeros(1, features));
@@ -48,7 +53,7 @@ public final class LayerNorm extends Layer {
             throw new ShapeException("LayerNorm '" + name() + "' expects input batch x " + features + ", got '" + x.name()
                     + "' " + x.shape());
         }
-        try (var s = Names.scope(name())) {
+        try (var s = Normalization.scope(name(), hint)) {
             Var mean = Normalization.mean(x, false);
             Var centered = Normalization.center(x, mean);
             Var var = Normalization.variance(centered, false);

@@ -1,5 +1,6 @@
 package io.finitegrad.layers;
 
+import io.finitegrad.autodiff.Hint;
 import io.finitegrad.autodiff.NaiveOps;
 import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.op.ShapeException;
@@ -16,7 +17,8 @@ import io.finitegrad.core.Tensor;
  * underflows; the guard then names their {@code log} node. The epsilon variants are the patch users
  * reach for: they stay finite but bias the loss.
  *
- * <p>Each loss opens a name scope named after itself ({@code mse/sub}, {@code bce/log}, ...).
+ * <p>Each loss opens a name scope named after itself ({@code mse/sub}, {@code bce/log}, ...); the
+ * naive ones state their stable twin as the remedy ({@link Hint}).
  *
  * @throws IllegalArgumentException (a {@link ShapeException} for shapes) from every loss when the
  *     shapes differ, a class index is out of range, or an epsilon is negative or not finite
@@ -25,6 +27,11 @@ import io.finitegrad.core.Tensor;
 public final class Losses {
     private Losses() {
     }
+
+    private static final Hint BCE = Hint.of("use Losses.bceWithLogits on the logits (finite for any finite logit)"
+            + " instead of the log of a probability that saturated at 0 or 1");
+    private static final Hint NAIVE_SOFTMAX_CE = Hint.of("use Losses.softmaxCrossEntropy on the logits (log-softmax,"
+            + " finite for any finite logits) instead of log(exp(z) / sum(exp(z)))");
 
     /** Mean squared error over every element: {@code mean((pred - target)^2)}. */
     public static Var mse(Var pred, Var target) {
@@ -63,7 +70,7 @@ public final class Losses {
     /** Naive binary cross-entropy on probabilities: {@code -mean(y log p + (1 - y) log(1 - p))}. */
     public static Var bce(Var probs, Var targets) {
         sameShape("bce", "probs", probs, "targets", targets);
-        try (var s = Names.scope("bce")) {
+        try (var s = Names.scope("bce", BCE)) {
             Var pos = targets.mul(probs.log());
             Var neg = targets.rsub(1.0).mul(probs.rsub(1.0).log());
             return pos.add(neg).mean().neg();
@@ -74,7 +81,7 @@ public final class Losses {
     public static Var bce(Var probs, Var targets, double eps) {
         sameShape("bce", "probs", probs, "targets", targets);
         checkEps("bce", eps);
-        try (var s = Names.scope("bce")) {
+        try (var s = Names.scope("bce", BCE)) {
             Var pos = targets.mul(probs.add(eps).log());
             Var neg = targets.rsub(1.0).mul(probs.rsub(1.0).add(eps).log());
             return pos.add(neg).mean().neg();
@@ -88,8 +95,8 @@ public final class Losses {
      */
     public static Var naiveSoftmaxCrossEntropy(Var logits, Var oneHot) {
         sameShape("naiveSoftmaxCrossEntropy", "logits", logits, "targets", oneHot);
-        try (var s = Names.scope("naiveSoftmaxCrossEntropy")) {
-            return oneHot.mul(NaiveOps.softmax(logits).log()).sum().div(-logits.rows());
+        try (var s = Names.scope("naiveSoftmaxCrossEntropy", NAIVE_SOFTMAX_CE)) {
+            return oneHot.mul(naiveSoftmax(logits).log()).sum().div(-logits.rows());
         }
     }
 
@@ -97,8 +104,19 @@ public final class Losses {
     public static Var naiveSoftmaxCrossEntropy(Var logits, Var oneHot, double eps) {
         sameShape("naiveSoftmaxCrossEntropy", "logits", logits, "targets", oneHot);
         checkEps("naiveSoftmaxCrossEntropy", eps);
-        try (var s = Names.scope("naiveSoftmaxCrossEntropy")) {
-            return oneHot.mul(NaiveOps.softmax(logits).add(eps).log()).sum().div(-logits.rows());
+        try (var s = Names.scope("naiveSoftmaxCrossEntropy", NAIVE_SOFTMAX_CE)) {
+            return oneHot.mul(naiveSoftmax(logits).add(eps).log()).sum().div(-logits.rows());
+        }
+    }
+
+    /**
+     * {@link NaiveOps#softmax}'s formula in a scope of the same name but without its hint, so the
+     * loss's own hint, the stable loss, answers an overflow too.
+     */
+    private static Var naiveSoftmax(Var logits) {
+        try (var s = Names.scope("naiveSoftmax")) {
+            Var e = logits.exp();
+            return e.div(e.sumRows());
         }
     }
 

@@ -1,7 +1,9 @@
 package io.finitegrad.layers;
 
+import io.finitegrad.autodiff.Hint;
 import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.op.Cause;
 
 /**
  * The arithmetic BatchNorm and LayerNorm share, in sub-scopes ({@code mean}, {@code variance},
@@ -41,6 +43,23 @@ final class Normalization {
             Var v = epsilon == 0 ? variance : variance.add(epsilon);
             return centered.div(v.sqrt());
         }
+    }
+
+    /**
+     * With epsilon 0 a zero variance divides 0 by 0 (forward) or meets sqrt's infinite derivative
+     * (backward): the fix is in the user's constructor call, so the layer's scope says so. Null for
+     * a positive epsilon, where those causes cannot come from the layer's own arithmetic.
+     */
+    static Hint epsilonHint(String type, String name, double epsilon) {
+        if (epsilon > 0) return null;
+        return Hint.of("construct " + type + " '" + name + "' with epsilon > 0, e.g. 1e-5 (it has epsilon = " + epsilon
+                + "): a feature with zero variance normalises to 0 / sqrt(0)", Cause.ZERO_DIV_ZERO, Cause.DIV_BY_ZERO,
+                Cause.ZERO_TIMES_INF);
+    }
+
+    /** The layer's name scope, with its hint if it has one. */
+    static Names.Scope scope(String name, Hint hint) {
+        return hint == null ? Names.scope(name) : Names.scope(name, hint);
     }
 
     static void checkEpsilon(String layer, double epsilon) {

@@ -25,11 +25,9 @@ class InitTest {
                         Init.STANDARD_NORMAL), integers().between(200, 500), integers().between(200, 500), longs().all())
                 .checkAssert((init, fanIn, fanOut, seed) -> {
                     double[] w = init.init(fanIn, fanOut, new Random(seed)).toFlatArray();
-                    double expected = switch (init) {
-                        case XAVIER_UNIFORM, XAVIER_NORMAL -> 2.0 / (fanIn + fanOut);
-                        case HE_UNIFORM, HE_NORMAL -> 2.0 / fanIn;
-                        default -> 1.0;
-                    };
+                    double expected = init == Init.XAVIER_UNIFORM || init == Init.XAVIER_NORMAL ? 2.0 / (fanIn + fanOut)
+                            : init == Init.HE_UNIFORM || init == Init.HE_NORMAL ? 2.0 / fanIn
+                            : 1.0;
                     boolean uniform = init == Init.XAVIER_UNIFORM || init == Init.HE_UNIFORM;
                     int n = w.length;
                     double sum = 0, sumSq = 0, maxAbs = 0;
@@ -91,7 +89,8 @@ class InitTest {
 
     @Test
     void sameSeedGivesBitIdenticalWeightsAndAnotherSeedDifferentOnes() {
-        qt().forAll(arbitrary().enumValues(Init.class), integers().between(1, 30), integers().between(1, 30), longs().all())
+        qt().forAll(arbitrary().pick(Init.XAVIER_UNIFORM, Init.XAVIER_NORMAL, Init.HE_UNIFORM, Init.HE_NORMAL,
+                        Init.STANDARD_NORMAL, Init.ZEROS, Init.ORTHOGONAL, Init.normal(3), Init.uniform(0.5)), integers().between(1, 30), integers().between(1, 30), longs().all())
                 .checkAssert((init, fanIn, fanOut, seed) -> {
                     Tensor a = init.init(fanIn, fanOut, new Random(seed));
                     Tensor b = init.init(fanIn, fanOut, new Random(seed));
@@ -100,6 +99,67 @@ class InitTest {
                     boolean canDiffer = init != Init.ZEROS && !(init == Init.ORTHOGONAL && fanIn * fanOut == 1);
                     if (canDiffer) assertNotEquals(a, init.init(fanIn, fanOut, new Random(seed + 1)));
                 });
+    }
+
+    @Test
+    void normalWithAGivenStdDrawsThatStd() {
+        // the large-weights scenario: N(0, 1000^2)
+        double[] w = Init.normal(1000).init(300, 400, new Random(7)).toFlatArray();
+        double sum = 0, sumSq = 0, maxAbs = 0;
+        for (double v : w) {
+            sum += v;
+            sumSq += v * v;
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        int n = w.length;
+        double mean = sum / n, variance = sumSq / n - mean * mean;
+        assertTrue(Math.abs(mean) < Z * 1000 / Math.sqrt(n), "mean " + mean);
+        assertEquals(1000, Math.sqrt(variance), Z * 1000 * Math.sqrt(2.0 / n) / 2, "sample std");
+        assertTrue(maxAbs > Math.sqrt(3) * 1000, "normal, not uniform: drew up to " + maxAbs);
+        assertEquals(1e6, Init.normal(1000).variance(3, 4), 0);
+    }
+
+    @Test
+    void uniformWithAGivenLimitStaysWithinItAndHasVarianceLimitSquaredOverThree() {
+        double[] w = Init.uniform(0.2).init(300, 400, new Random(7)).toFlatArray();
+        double sumSq = 0, maxAbs = 0;
+        for (double v : w) {
+            sumSq += v * v;
+            maxAbs = Math.max(maxAbs, Math.abs(v));
+        }
+        double expected = 0.04 / 3;
+        assertTrue(maxAbs <= 0.2, "drew " + maxAbs);
+        assertTrue(maxAbs > 0.199, "reaches the limit: " + maxAbs);
+        assertEquals(expected, sumSq / w.length, Z * expected * Math.sqrt(0.8 / w.length));
+        assertEquals(expected, Init.uniform(0.2).variance(3, 4), 1e-17);
+    }
+
+    @Test
+    void scaledInitialisersAreValuesNamedByTheirScale() {
+        assertEquals(Init.normal(2), Init.normal(2));
+        assertEquals(Init.normal(2).hashCode(), Init.normal(2).hashCode());
+        assertNotEquals(Init.normal(2), Init.uniform(2));
+        assertEquals("normal(std = 2.0)", Init.normal(2).toString());
+        assertEquals("uniform(limit = 0.5)", Init.uniform(0.5).toString());
+        assertEquals("XAVIER_UNIFORM", Init.XAVIER_UNIFORM.toString());
+        assertEquals("HE_NORMAL", Init.HE_NORMAL.name());
+    }
+
+    @Test
+    void aScaleMustBePositiveAndFinite() {
+        for (double bad : new double[] {0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Init.normal(bad));
+            assertTrue(e.getMessage().contains("Init.normal") && e.getMessage().contains("std = " + bad), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Init.uniform(bad));
+            assertTrue(e.getMessage().contains("Init.uniform") && e.getMessage().contains("limit = " + bad), e.getMessage());
+        }
+    }
+
+    @Test
+    void aScaledInitialiserNamesItselfInErrors() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Init.normal(1000).init(0, 5, new Random(1)));
+        assertTrue(e.getMessage().contains("normal(std = 1000.0)") && e.getMessage().contains("fanIn = 0"), e.getMessage());
     }
 
     @Test

@@ -81,7 +81,10 @@ public final class Fault {
         return op;
     }
 
-    /** The node's current name, e.g. {@code "naiveSoftmax/exp"}; ops use it to tailor remedies. */
+    /**
+     * The node's current name, e.g. {@code "naiveSoftmax/exp"}, for detail lines. Not for choosing a
+     * remedy: the code that builds a sub-graph states its remedy with a name-scope hint.
+     */
     public String nodeName() {
         return nodeName;
     }

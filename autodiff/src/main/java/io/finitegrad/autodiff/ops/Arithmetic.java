@@ -153,8 +153,8 @@ public final class Arithmetic {
             if (!f.backward()) {
                 if (b == 0) {
                     return a == 0
-                            ? new Diagnosis(Cause.ZERO_DIV_ZERO, "0 / 0 at " + f.where(), EPS)
-                            : new Diagnosis(Cause.DIV_BY_ZERO, a + " / 0 at " + f.where(), EPS);
+                            ? new Diagnosis(Cause.ZERO_DIV_ZERO, "0 / 0 at " + f.where(), Elementwise.maskingWillNotSave(EPS))
+                            : new Diagnosis(Cause.DIV_BY_ZERO, a + " / 0 at " + f.where(), Elementwise.maskingWillNotSave(EPS));
                 }
                 return new Diagnosis(Cause.OVERFLOW, a + " / " + b + " = " + f.badValue() + " at " + f.where()
                         + ": dividing by a tiny number left the double range", EPS);

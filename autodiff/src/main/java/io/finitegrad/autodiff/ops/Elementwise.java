@@ -29,6 +29,17 @@ public final class Elementwise {
         public boolean elementwise() { return true; }
     }
 
+    /**
+     * {@code remedy} followed by the warning every forward report of an infinite boundary value
+     * (log(0), x/0, pow(0, p < 0)) carries: THROW stops at this op before any where exists, so the
+     * student must learn here that a mask applied to the result will not make its gradient finite.
+     */
+    static String maskingWillNotSave(String remedy) {
+        return remedy + "; masking the result later (where) will not save the gradient: in backward the mask's zero"
+                + " meets this op's infinite derivative (0 * inf = NaN), so select a safe input before the op,"
+                + " the double-where fix: f(where(mask, x, safe))";
+    }
+
     /** The masked-branch explanation shared by ops whose derivative is infinite at a point. */
     static Diagnosis zeroTimesInf(Fault f, String derivative) {
         return Diagnosis.of(Cause.ZERO_TIMES_INF, "upstream gradient 0 times " + derivative + " at " + f.where()
@@ -71,22 +82,16 @@ public final class Elementwise {
         }
         public Diagnosis diagnose(Fault f) {
             double x = f.x(0);
-            String remedy = remedyFor(f.nodeName());
             if (x > EXP_LIMIT) {
+                // the forward already overflowed here; whatever sent a zero gradient (a division by
+                // the Inf, or a mask) cannot be told apart from the numbers
                 if (f.backward() && f.g() == 0) return zeroTimesInf(f, "d exp(x)/dx = exp(x) = inf").withRemedy(
-                        Cause.ZERO_TIMES_INF.remedy());
-                return new Diagnosis(Cause.EXP_OVERFLOW, (f.backward() ? "d exp(x)/dx = exp(x) with" : "exp(x) with")
-                        + " x = " + x + " > 709.78 at " + f.where() + " overflows to +Infinity", remedy);
+                        Cause.EXP_OVERFLOW.remedy() + "; if a where/mask sent the zero gradient, select a safe input"
+                                + " before the exp (the double-where fix)");
+                return Diagnosis.of(Cause.EXP_OVERFLOW, (f.backward() ? "d exp(x)/dx = exp(x) with" : "exp(x) with")
+                        + " x = " + x + " > 709.78 at " + f.where() + " overflows to +Infinity");
             }
             return Diagnosis.of(Cause.OVERFLOW, "gradient " + f.g() + " * exp(" + x + ") overflowed at " + f.where());
-        }
-        static String remedyFor(String node) {
-            String n = node.toLowerCase();
-            if (n.contains("softmax")) return "use the max-shifted softmax (Var.softmax / logSoftmax) instead of exp(x)/sum(exp(x))";
-            if (n.contains("sigmoid")) return "use the branch-stable Var.sigmoid instead of 1/(1+exp(-x))";
-            if (n.contains("logsumexp") || n.contains("lse")) return "use Var.logSumExp (max-shifted) instead of log(sum(exp(x)))";
-            if (n.contains("softplus")) return "use Var.softplus (log1p form) instead of log(1+exp(x))";
-            return Cause.EXP_OVERFLOW.remedy();
         }
     }
 
@@ -107,10 +112,11 @@ public final class Elementwise {
         public Diagnosis diagnose(Fault f) {
             double x = f.x(0);
             String from = f.operandOp(0) + " " + f.operandName(0);
-            String remedy = remedyFor(f.operandOp(0) + " " + f.operandName(0));
+            String remedy = remedyFor(f.operandOp(0));
             if (!f.backward()) {
                 if (x == 0) return new Diagnosis(Cause.LOG_OF_ZERO, "log(x) with x = " + x + " at " + f.where()
-                        + " (x comes from '" + f.operandName(0) + "', op " + f.operandOp(0) + ")", remedy);
+                        + " (x comes from '" + f.operandName(0) + "', op " + f.operandOp(0) + ")",
+                        maskingWillNotSave(remedy));
                 return new Diagnosis(Cause.LOG_OF_NEGATIVE, "log(x) with x = " + x + " < 0 at " + f.where()
                         + " (x from " + from + ")", "make the argument positive before the log (softplus, abs, clamp)");
             }
@@ -122,10 +128,13 @@ public final class Elementwise {
             return new Diagnosis(Cause.OVERFLOW, "gradient " + f.g() + " * 1/x with tiny x = " + x + " at " + f.where()
                     + " overflowed", remedy);
         }
-        static String remedyFor(String operand) {
-            String o = operand.toLowerCase();
-            if (o.contains("softmax")) return "use logSoftmax (or Losses.softmaxCrossEntropy from logits) instead of log(softmax(x))";
-            if (o.contains("sigmoid")) return "use bceWithLogits (or softplus: log(sigmoid(x)) = -softplus(-x)) instead of log(sigmoid(x))";
+        /**
+         * By the operand's op, never by names: the log of a softmax or sigmoid op's output has a
+         * log-space twin that cannot meet log(0).
+         */
+        static String remedyFor(String operandOp) {
+            if (operandOp.equals("softmax")) return "use logSoftmax(x) instead of log(softmax(x)) (a cross-entropy from logits)";
+            if (operandOp.equals("sigmoid")) return "use the log-space form log(sigmoid(x)) = -softplus(-x) (a binary cross-entropy from logits)";
             return Cause.LOG_OF_ZERO.remedy();
         }
     }
@@ -150,7 +159,8 @@ public final class Elementwise {
             if (!f.backward()) return new Diagnosis(Cause.SQRT_OF_NEGATIVE, "sqrt(x) with x = " + x + " at " + f.where(),
                     "clamp the argument to >= 0 before the sqrt, or " + EPS);
             if (x == 0) {
-                if (f.g() == 0) return zeroTimesInf(f, "d sqrt(x)/dx = 1/(2 sqrt(0)) = inf").withRemedy(EPS);
+                if (f.g() == 0) return zeroTimesInf(f, "d sqrt(x)/dx = 1/(2 sqrt(0)) = inf").withRemedy(
+                        Cause.ZERO_TIMES_INF.remedy() + "; without a mask, " + EPS);
                 return new Diagnosis(Cause.DIV_BY_ZERO, "d sqrt(x)/dx = 1/(2 sqrt(x)) with x = 0 at " + f.where()
                         + ": finite forward, infinite backward", EPS);
             }
@@ -185,6 +195,10 @@ public final class Elementwise {
             else for (int k = 0; k < n; k++) d.data[k] = Scaled.powGrad(g.data[k], p, in[k]);
             return d;
         }
+        /** The epsilon goes inside the power: a denominator epsilon does not apply to pow. */
+        private String eps() {
+            return "add an epsilon inside: pow(x + 1e-12, " + p + "), or clamp x to >= 1e-12 before the pow";
+        }
         public Diagnosis diagnose(Fault f) {
             double x = f.x(0);
             if (!f.backward()) {
@@ -192,12 +206,15 @@ public final class Elementwise {
                     return Diagnosis.of(p == 0.5 ? Cause.SQRT_OF_NEGATIVE : Cause.DOMAIN_ERROR,
                             "pow(x, " + p + ") with x = " + x + " < 0 at " + f.where() + ": a fractional power of a negative number");
                 }
-                if (x == 0 && p < 0) return Diagnosis.of(Cause.DIV_BY_ZERO, "pow(0, " + p + ") = 1/0 at " + f.where());
+                if (x == 0 && p < 0) return new Diagnosis(Cause.DIV_BY_ZERO, "pow(0, " + p + ") = 1/0 at " + f.where(),
+                        maskingWillNotSave(eps()));
                 return Diagnosis.of(Cause.OVERFLOW, "pow(" + x + ", " + p + ") = " + f.badValue() + " at " + f.where());
             }
             if (x == 0 && p < 1) {
-                if (f.g() == 0) return zeroTimesInf(f, "d x^" + p + "/dx = " + p + " * 0^" + (p - 1) + " = inf");
-                return Diagnosis.of(Cause.DIV_BY_ZERO, "d x^p/dx = p x^(p-1) with x = 0, p = " + p + " at " + f.where());
+                if (f.g() == 0) return zeroTimesInf(f, "d x^" + p + "/dx = " + p + " * 0^" + (p - 1) + " = inf")
+                        .withRemedy(Cause.ZERO_TIMES_INF.remedy() + "; without a mask, " + eps());
+                return new Diagnosis(Cause.DIV_BY_ZERO, "d x^p/dx = p x^(p-1) with x = 0, p = " + p + " at " + f.where()
+                        + ": finite forward, infinite backward", eps());
             }
             if (x < 0 && p != Math.rint(p)) return Diagnosis.of(Cause.DOMAIN_ERROR, "d x^p/dx with x = " + x + " < 0, p = " + p);
             return Diagnosis.of(Cause.OVERFLOW, "gradient " + f.g() + " * " + p + " * " + x + "^" + (p - 1)

@@ -51,7 +51,7 @@ final class Watchdog {
         String where = batch >= 0 ? "epoch " + epoch + ", batch " + batch : "epoch " + epoch + " (test evaluation)";
         return new TrainingDivergedException("Training diverged at " + where + ": " + what
                 + ". The model keeps the parameters of the last good step; " + history.size()
-                + " epoch(s) completed. Try a lower learning rate, gradient clipping (clipNorm) or standardised inputs.",
+                + " epoch(s) completed. " + DivergenceAdvice.of(report),
                 report, epoch, batch, history.copy("diverged at " + where + ": " + what), cause);
     }
 }

@@ -1,0 +1,73 @@
+package io.finitegrad.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.finitegrad.autodiff.NaiveOps;
+import io.finitegrad.autodiff.NanReport;
+import io.finitegrad.autodiff.NonFiniteException;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.core.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Layers and losses state remedies aimed at the code the user owns: the constructor call, the loss chosen. */
+class LayerRemedyTest {
+
+    private static NanReport thrown(Runnable r) {
+        return assertThrows(NonFiniteException.class, r::run).report();
+    }
+
+    @Test
+    void layerNormWithEpsilonZeroAdvisesConstructingItWithAPositiveEpsilon() {
+        LayerNorm ln = new LayerNorm("ln_raw", 3, 0.0);
+        NanReport r = thrown(() -> ln.forward(Var.input("x", Tensor.of(new double[][] {{1, 2, 4}, {5, 5, 5}}))));
+        assertEquals("ln_raw/normalize/div", r.label());
+        assertEquals(Cause.ZERO_DIV_ZERO, r.cause());
+        assertTrue(r.remedy().contains("construct LayerNorm 'ln_raw' with epsilon > 0, e.g. 1e-5"), r.remedy());
+        assertFalse(r.remedy().contains("denominator"), r.remedy());
+    }
+
+    @Test
+    void batchNormWithEpsilonZeroAdvisesConstructingItWithAPositiveEpsilon() {
+        BatchNorm bn = new BatchNorm("bn_raw", 2, 0.0, 0.1);
+        NanReport r = thrown(() -> bn.forward(Var.input("x", Tensor.of(new double[][] {{1, 3}, {2, 3}}))));
+        assertEquals("bn_raw/normalize/div", r.label());
+        assertTrue(r.remedy().contains("construct BatchNorm 'bn_raw' with epsilon > 0, e.g. 1e-5"), r.remedy());
+    }
+
+    @Test
+    void theEpsilonAdviceDoesNotAnswerAnOverflowInsideTheLayer() {
+        LayerNorm ln = new LayerNorm("ln_big", 3, 1e-5);
+        NanReport r = thrown(() -> ln.forward(Var.input("x", Tensor.row(1e200, -1e200, 0))));
+        assertEquals(Cause.OVERFLOW, r.cause(), r.toString());
+        assertFalse(r.remedy().contains("epsilon > 0"), r.remedy());
+    }
+
+    @Test
+    void naiveBceAdvisesTheLossFromLogits() {
+        Var z = Var.param("z", Tensor.row(1e4, 2));
+        NanReport r = thrown(() -> Losses.bce(NaiveOps.sigmoid(z), Var.input("y", Tensor.row(1, 0))));
+        assertEquals(Cause.LOG_OF_ZERO, r.cause());
+        assertTrue(r.remedy().contains("Losses.bceWithLogits"), r.remedy());
+    }
+
+    @Test
+    void naiveSoftmaxCrossEntropyOverflowAdvisesTheStableLoss() {
+        Var z = Var.param("z", Tensor.row(800, 0));
+        NanReport r = thrown(() -> Losses.naiveSoftmaxCrossEntropy(z, new int[] {1}));
+        assertEquals("naiveSoftmaxCrossEntropy/naiveSoftmax/exp", r.label());
+        assertEquals(Cause.EXP_OVERFLOW, r.cause());
+        assertTrue(r.remedy().contains("Losses.softmaxCrossEntropy"), r.remedy());
+    }
+
+    @Test
+    void naiveSoftmaxCrossEntropyLogOfZeroAdvisesTheStableLoss() {
+        Var z = Var.param("z", Tensor.row(0, -1000));
+        NanReport r = thrown(() -> Losses.naiveSoftmaxCrossEntropy(z, new int[] {1}));
+        assertEquals(Cause.LOG_OF_ZERO, r.cause());
+        assertTrue(r.remedy().contains("Losses.softmaxCrossEntropy"), r.remedy());
+    }
+}
