@@ -18,7 +18,9 @@ import java.util.TreeMap;
  * non-finite (NaN/Inf) and missing/non-numeric cells, and outliers; the class counts of the label;
  * and {@link Finding}s, each with its remedy, for what would hurt training: non-finite or missing
  * cells, constant columns (zero standard deviation), columns whose scale (standard deviation)
- * differs from another's by more than {@value #SCALE_RATIO}x, values beyond {@value #OUTLIER_SIGMAS}
+ * differs from another's by more than {@value #SCALE_RATIO}x, columns far from unit scale (standard
+ * deviation or largest magnitude above {@value #UNIT_SCALE_MAX}, or standard deviation below
+ * {@value #UNIT_SCALE_MIN}), values beyond {@value #OUTLIER_SIGMAS}
  * standard deviations from the mean, and a class with under half the rows of the largest.
  * Statistics use the finite cells only. {@link #toString()} is a readable table.
  *
@@ -28,11 +30,22 @@ import java.util.TreeMap;
 public final class DataReport {
     /** Scale ratio between two columns above which they are flagged. */
     public static final double SCALE_RATIO = 1000;
+    /** Standard deviation or largest |value| above which a column is far from unit scale. */
+    public static final double UNIT_SCALE_MAX = 1e3;
+    /** Standard deviation below which a (non-constant) column is far from unit scale. */
+    public static final double UNIT_SCALE_MIN = 1e-3;
     /** Distance from the mean, in standard deviations, beyond which a value is an outlier. */
     public static final double OUTLIER_SIGMAS = 6;
 
     /** What a finding is about. */
-    public enum Kind { NON_FINITE, MISSING, CONSTANT, SCALE, OUTLIERS, CLASS_IMBALANCE }
+    public enum Kind {
+        NON_FINITE, MISSING, CONSTANT,
+        /** A column's scale differs from another column's by more than {@link #SCALE_RATIO}x. */
+        SCALE,
+        /** A column's scale is far from 1 on its own, even if every column agrees (data in the wrong units). */
+        UNIT_SCALE,
+        OUTLIERS, CLASS_IMBALANCE
+    }
 
     /** One problem: its kind, the column (or label) it concerns, what was seen, and what to do. */
     public record Finding(Kind kind, String column, String message, String remedy) {
@@ -186,6 +199,14 @@ public final class DataReport {
                                 + String.format(Locale.ROOT, "%.0f", c.std() / smallest) + "x that of column '" + smallestName + "' (" + fmt(smallest) + ")",
                         "standardise the features (StandardScaler fit on the training set): otherwise one learning rate "
                                 + "cannot suit all weights and the large column can make training diverge");
+            }
+            double maxAbs = Math.max(Math.abs(c.min()), Math.abs(c.max()));
+            if (c.std() > UNIT_SCALE_MAX || maxAbs > UNIT_SCALE_MAX || c.std() > 0 && c.std() < UNIT_SCALE_MIN) {
+                add(Kind.UNIT_SCALE, c.name(), col + " has standard deviation " + fmt(c.std()) + " and max |x| " + fmt(maxAbs)
+                                + ": far from unit scale (" + fmt(UNIT_SCALE_MIN) + " .. " + fmt(UNIT_SCALE_MAX) + ")",
+                        "standardise the features (StandardScaler fit on the training set, to mean 0 and standard deviation 1):"
+                                + " inputs far from unit scale saturate tanh and sigmoid units and make the first layer's"
+                                + " gradients huge or tiny, so a usual learning rate diverges or stalls");
             }
             if (c.outliers() > 0) {
                 add(Kind.OUTLIERS, c.name(), col + " has " + c.outliers() + " value(s) more than " + fmt(OUTLIER_SIGMAS)

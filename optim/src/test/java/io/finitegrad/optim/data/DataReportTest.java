@@ -68,6 +68,37 @@ class DataReportTest {
         assertEquals(List.of("petal_length"), columnsOf(r, DataReport.Kind.SCALE));
     }
 
+    @Test
+    void rawIrisIsAtUnitScaleButIrisTimesTenThousandIsFlaggedWithStandardScaler() {
+        Dataset iris = Datasets.iris();
+        assertTrue(DataReport.of(iris).findings(DataReport.Kind.UNIT_SCALE).isEmpty());
+        DataReport r = DataReport.of(iris.withFeatures(iris.features().map(v -> v * 10_000)));
+        assertEquals(iris.featureNames(), columnsOf(r, DataReport.Kind.UNIT_SCALE));
+        DataReport.Finding f = r.findings(DataReport.Kind.UNIT_SCALE).get(3);
+        assertTrue(f.message().contains("column 'petal_width'") && f.message().contains("far from unit scale"), f.message());
+        assertTrue(f.remedy().contains("StandardScaler"), f.remedy());
+        assertTrue(columnsOf(r, DataReport.Kind.SCALE).isEmpty(), "the columns still agree with each other");
+        assertTrue(!r.clean() && !r.toString().contains("No problems found."), r.toString());
+    }
+
+    @Test
+    void tinyFeaturesAreFlaggedToo() {
+        Dataset iris = Datasets.iris();
+        DataReport r = DataReport.of(iris.withFeatures(iris.features().map(v -> v * 1e-4)));
+        assertEquals(iris.featureNames(), columnsOf(r, DataReport.Kind.UNIT_SCALE));
+        assertTrue(r.findings(DataReport.Kind.UNIT_SCALE).get(0).message().contains("standard deviation"));
+    }
+
+    @Test
+    void aLargeOffsetWithASmallSpreadIsFlaggedByItsMagnitude() {
+        double[] years = new double[40];
+        for (int i = 0; i < years.length; i++) years[i] = 1980 + i % 7;
+        DataReport r = DataReport.of(Dataset.of(Tensor.column(years), Tensor.column(years)));
+        assertEquals(List.of("x0"), columnsOf(r, DataReport.Kind.UNIT_SCALE));
+        assertTrue(r.findings(DataReport.Kind.UNIT_SCALE).get(0).message().contains("max |x| 1986"),
+                r.findings(DataReport.Kind.UNIT_SCALE).get(0).message());
+    }
+
     private static List<String> columnsOf(DataReport r, DataReport.Kind k) {
         return r.findings(k).stream().map(DataReport.Finding::column).toList();
     }

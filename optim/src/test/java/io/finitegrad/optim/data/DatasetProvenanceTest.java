@@ -1,0 +1,111 @@
+package io.finitegrad.optim.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.finitegrad.autodiff.Provenance;
+import io.finitegrad.core.Tensor;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A dataset knows where each of its rows came from (a file row and line, or a row of the arrays it
+ * was built from), and keeps that through split, subset, scaling, one-hot encoding and batching.
+ */
+class DatasetProvenanceTest {
+
+    /** Every row of {@code part} equals the row of {@code whole} its provenance names. */
+    private static void assertRowsTraceBack(Dataset whole, Dataset part) {
+        Provenance p = part.provenance();
+        assertEquals(part.size(), p.size());
+        for (int i = 0; i < part.size(); i++) {
+            int src = p.sourceRow(i);
+            for (int j = 0; j < part.features().cols(); j++) {
+                assertEquals(whole.features().get(src, j), part.features().get(i, j), "row " + i + " from source row " + src);
+            }
+        }
+    }
+
+    @Test
+    void aDatasetBuiltFromArraysNamesItsRowsByTheDataset() {
+        Dataset d = Dataset.of(Tensor.of(new double[][] {{1, 2}, {3, 4}}), Tensor.column(0, 1));
+        assertEquals("row 1 of the dataset, feature 'x1'", d.provenance().describe(1, 1));
+        Dataset named = d.named("train");
+        assertEquals("row 1 of train, feature 'x1'", named.provenance().describe(1, 1));
+        assertEquals(List.of("x0", "x1"), named.provenance().columns());
+        assertThrows(IllegalArgumentException.class, () -> d.named(" "));
+    }
+
+    @Test
+    void irisRowsKnowTheirFileLines() {
+        Dataset iris = Datasets.iris();
+        Provenance p = iris.provenance();
+        assertEquals("iris.csv", p.source());
+        assertEquals(iris.featureNames(), p.columns());
+        assertEquals(2, p.line(0), "the header is line 1");
+        assertEquals("row 149 of iris.csv (line 151), feature 'petal_width'", p.describe(149, 3));
+    }
+
+    @Test
+    void splitSubsetScalingAndOneHotKeepEachRowsSource() {
+        Dataset iris = Datasets.iris();
+        Dataset.Split s = iris.split(0.2, 7, true);
+        assertRowsTraceBack(iris, s.train());
+        assertRowsTraceBack(iris, s.test());
+        Dataset sub = s.train().subset(new int[] {5, 0, 5});
+        assertRowsTraceBack(iris, sub);
+        assertEquals(s.train().provenance().sourceRow(5), sub.provenance().sourceRow(2));
+        StandardScaler scaler = new StandardScaler();
+        scaler.fit(s.train());
+        Dataset scaled = scaler.transform(s.test());
+        assertSame(s.test().provenance(), scaled.provenance());
+        assertSame(s.test().provenance(), s.test().oneHot().provenance());
+    }
+
+    @Test
+    void everyBatchCarriesTheSourceRowsOfItsShuffledRows() {
+        Dataset iris = Datasets.iris();
+        Dataset train = iris.split(0.3, 1, true).train();
+        List<Dataset.Batch> batches = train.batches(16, new Random(4));
+        int seen = 0;
+        for (Dataset.Batch b : batches) {
+            Provenance p = b.provenance();
+            assertEquals(b.features().rows(), p.size());
+            for (int i = 0; i < p.size(); i++) {
+                assertArrayEquals(row(iris.features(), p.sourceRow(i)), row(b.features(), i), "batch " + b.index() + " row " + i);
+                assertEquals(p.sourceRow(i) + 2, p.line(i));
+            }
+            seen += p.size();
+        }
+        assertEquals(train.size(), seen);
+    }
+
+    @Test
+    void csvRowsCountOnlyDataButLinesCountBlankAndDroppedOnes() throws IOException {
+        String text = "a,b,y\n1,2,3\n\n4,NA,6\n7,8,9\n";
+        Dataset d = Csv.read(new StringReader(text), "t.csv", CsvOptions.targets("y").badCells(BadCellPolicy.DROP_ROW));
+        assertEquals(2, d.size());
+        assertEquals("row 1 of t.csv (line 5), feature 'b'", d.provenance().describe(1, 1));
+    }
+
+    @Test
+    void provenanceThatDoesNotFitIsRefused() {
+        Dataset d = Dataset.of(Tensor.column(1, 2), Tensor.column(0, 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> d.withProvenance(Provenance.of("other", 3, List.of("x0"))));
+        assertTrue(e.getMessage().contains("3 rows") && e.getMessage().contains("2 rows"), e.getMessage());
+        assertEquals("row 1 of other", d.withProvenance(Provenance.of("other", 2, List.of())).provenance().describe(1, -1));
+    }
+
+    private static double[] row(Tensor t, int r) {
+        double[] out = new double[t.cols()];
+        for (int j = 0; j < out.length; j++) out[j] = t.get(r, j);
+        return out;
+    }
+}
