@@ -1,11 +1,13 @@
 package io.finitegrad.optim.data;
 
+import io.finitegrad.autodiff.Provenance;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,10 +68,16 @@ public final class DataReport {
     private final String labelName;
     private final Map<String, Integer> classCounts;
     private final List<Finding> findings = new ArrayList<>();
+    /** Where the rows came from, to name the first NaN/Inf cell of a column. */
+    private final Provenance provenance;
+    /** Per column, the row of its first NaN/Inf cell (not a missing one), or -1. */
+    private final int[] firstNonFinite;
 
-    private DataReport(String source, int rows, List<String> names, double[][] cols, int[] missing,
-                       String labelName, Map<String, Integer> classCounts) {
+    private DataReport(String source, int rows, List<String> names, double[][] cols, int[] missing, int[] firstNonFinite,
+                       Provenance provenance, String labelName, Map<String, Integer> classCounts) {
         this.source = source;
+        this.provenance = provenance;
+        this.firstNonFinite = firstNonFinite;
         this.rows = rows;
         this.labelName = labelName;
         this.classCounts = classCounts;
@@ -90,7 +98,13 @@ public final class DataReport {
             for (String k : d.classNames()) counts.put(k, 0);
             for (int k : d.classIndices()) counts.merge(d.classNames().get(k), 1, Integer::sum);
         }
-        return new DataReport("dataset", n, d.featureNames(), cols, new int[c], d.isClassification() ? "label" : null, counts);
+        int[] first = new int[c];
+        for (int j = 0; j < c; j++) {
+            first[j] = -1;
+            for (int i = 0; i < n && first[j] < 0; i++) if (!Double.isFinite(cols[j][i])) first[j] = i;
+        }
+        return new DataReport("dataset", n, d.featureNames(), cols, new int[c], first, d.provenance(),
+                d.isClassification() ? "label" : null, counts);
     }
 
     /** Checks a CSV file as it is, before loading: bad cells are counted here instead of failing. */
@@ -116,16 +130,25 @@ public final class DataReport {
             }
             List<double[]> rows = new ArrayList<>();
             int[] missing = new int[d];
+            int[] first = new int[d];
+            Arrays.fill(first, -1);
+            int[] lines = new int[64];
             Map<String, Integer> counts = new TreeMap<>();
             while (t.next()) {
+                if (rows.size() == lines.length) lines = Arrays.copyOf(lines, lines.length * 2);
+                lines[rows.size()] = t.line();
                 double[] row = new double[d];
                 for (int j = 0; j < d; j++) {
                     String cell = t.cell(featureCols[j]);
                     double v = Cells.finiteOrNaN(cell);
                     if (v != v) {
                         Cells.Kind k = Cells.classify(cell);
-                        if (k == Cells.Kind.NON_FINITE) v = Cells.nonFiniteValue(cell);
-                        else missing[j]++; // stays NaN; stats() tells it from a NaN cell by this count
+                        if (k == Cells.Kind.NON_FINITE) {
+                            v = Cells.nonFiniteValue(cell);
+                            if (first[j] < 0) first[j] = rows.size();
+                        } else {
+                            missing[j]++; // stays NaN; stats() tells it from a NaN cell by this count
+                        }
                     }
                     row[j] = v;
                 }
@@ -143,7 +166,8 @@ public final class DataReport {
             }
             List<String> names = new ArrayList<>(d);
             for (int j = 0; j < d; j++) names.add(header.get(featureCols[j]));
-            return new DataReport(source, n, names, cols, missing, options.label, new LinkedHashMap<>(counts));
+            Provenance p = Provenance.ofFile(source, Arrays.copyOf(lines, n), names);
+            return new DataReport(source, n, names, cols, missing, first, p, options.label, new LinkedHashMap<>(counts));
         }
     }
 
@@ -180,10 +204,12 @@ public final class DataReport {
                 smallestName = c.name();
             }
         }
-        for (ColumnStats c : columns) {
+        for (int j = 0; j < columns.size(); j++) {
+            ColumnStats c = columns.get(j);
             String col = "column '" + c.name() + "'";
             if (c.nonFinite() > 0) {
-                add(Kind.NON_FINITE, c.name(), col + " has " + c.nonFinite() + " NaN/Inf cell(s)",
+                add(Kind.NON_FINITE, c.name(), col + " has " + c.nonFinite() + " NaN/Inf cell(s), the first in "
+                                + provenance.describe(firstNonFinite[j], -1),
                         "fix the source, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN; a NaN input makes every loss NaN");
             }
             if (c.missing() > 0) {

@@ -99,6 +99,27 @@ class DataReportTest {
                 r.findings(DataReport.Kind.UNIT_SCALE).get(0).message());
     }
 
+    @Test
+    void aNonFiniteFindingNamesTheRowAndLineOfTheFirstBadCell() throws IOException {
+        String csv = "a,b\n1,2\n,3\n4,5\n6,inf\n7,NaN\n";
+        DataReport r = DataReport.of(new StringReader(csv), "t.csv", CsvOptions.targets("b").ignore("b"));
+        assertEquals(List.of("a"), columnsOf(r, DataReport.Kind.MISSING));
+        assertTrue(columnsOf(r, DataReport.Kind.NON_FINITE).isEmpty(), "a missing cell is not a NaN cell");
+        DataReport withB = DataReport.of(new StringReader(csv), "t.csv", CsvOptions.targets("a"));
+        DataReport.Finding f = withB.findings(DataReport.Kind.NON_FINITE).get(0);
+        assertEquals("b", f.column());
+        assertTrue(f.message().contains("2 NaN/Inf cell(s), the first in row 3 of t.csv (line 5)"), f.message());
+    }
+
+    @Test
+    void aNonFiniteFindingOnADatasetNamesTheSourceRowOfTheSubset() {
+        Tensor x = Tensor.of(new double[][] {{1, 2}, {3, 4}, {5, Double.NaN}, {7, 8}});
+        Dataset d = Dataset.of(x, Tensor.column(0, 1, 2, 3)).named("xs").subset(new int[] {3, 2, 0});
+        DataReport.Finding f = DataReport.of(d).findings(DataReport.Kind.NON_FINITE).get(0);
+        assertEquals("x1", f.column());
+        assertTrue(f.message().contains("the first in row 2 of xs"), f.message());
+    }
+
     private static List<String> columnsOf(DataReport r, DataReport.Kind k) {
         return r.findings(k).stream().map(DataReport.Finding::column).toList();
     }
