@@ -229,7 +229,7 @@ public final class DataReport {
             double maxAbs = Math.max(Math.abs(c.min()), Math.abs(c.max()));
             if (c.std() > UNIT_SCALE_MAX || maxAbs > UNIT_SCALE_MAX || c.std() > 0 && c.std() < UNIT_SCALE_MIN) {
                 add(Kind.UNIT_SCALE, c.name(), col + " has standard deviation " + fmt(c.std()) + " and max |x| " + fmt(maxAbs)
-                                + ": far from unit scale (" + fmt(UNIT_SCALE_MIN) + " .. " + fmt(UNIT_SCALE_MAX) + ")",
+                                + String.format(Locale.ROOT, ": far from unit scale (%.0e .. %.0e)", UNIT_SCALE_MIN, UNIT_SCALE_MAX),
                         "standardise the features (StandardScaler fit on the training set, to mean 0 and standard deviation 1):"
                                 + " inputs far from unit scale saturate tanh and sigmoid units and make the first layer's"
                                 + " gradients huge or tiny, so a usual learning rate diverges or stalls");
