@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
+import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.finitegrad.autodiff.Provenance;
 import io.finitegrad.core.Tensor;
@@ -84,6 +88,41 @@ class DatasetProvenanceTest {
             seen += p.size();
         }
         assertEquals(train.size(), seen);
+    }
+
+    /**
+     * Whatever blank lines a file has, and however it is split and batched, every row of every
+     * batch traces back to the file row it holds and that row's line. Row i holds i, so the value
+     * says which row it is.
+     */
+    @Test
+    void everyBatchRowTracesBackToItsFileRowAndLine() {
+        qt().withExamples(Integer.getInteger("QT_EXAMPLES", 100))
+                .forAll(lists().of(integers().between(0, 2)).ofSizeBetween(4, 60), longs().between(0, 1000), integers().between(1, 9))
+                .checkAssert((blanks, seed, batchSize) -> {
+                    StringBuilder csv = new StringBuilder("id,twice\n");
+                    int[] lineOf = new int[blanks.size()];
+                    int line = 1;
+                    for (int i = 0; i < blanks.size(); i++) {
+                        for (int b = 0; b < blanks.get(i); b++, line++) csv.append('\n');
+                        lineOf[i] = ++line;
+                        csv.append(i).append(',').append(2 * i).append('\n');
+                    }
+                    Dataset d;
+                    try {
+                        d = Csv.read(new StringReader(csv.toString()), "ids.csv", CsvOptions.targets("twice"));
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    Dataset train = d.split(0.25, seed, false).train();
+                    for (Dataset.Batch b : train.batches(batchSize, new Random(seed))) {
+                        for (int i = 0; i < b.features().rows(); i++) {
+                            int id = (int) b.features().get(i, 0);
+                            assertEquals(id, b.provenance().sourceRow(i));
+                            assertEquals(lineOf[id], b.provenance().line(i), "row " + id);
+                        }
+                    }
+                });
     }
 
     @Test

@@ -75,4 +75,22 @@ class DataProvenanceTrainingTest {
         assertTrue(r.toString().contains("row 57 of iris_bad.csv (line 59), feature 'petal_width'"), r.toString());
         assertTrue(r.remedy().contains("row 57 of iris_bad.csv (line 59)"), r.remedy());
     }
+
+    @Test
+    void aNaNInTheTestSetIsTracedToItsFileRowToo(@TempDir Path dir) throws IOException {
+        Dataset data = Csv.read(irisWithNaN(dir, 57), CsvOptions.label("species").badCells(BadCellPolicy.KEEP_NON_FINITE));
+        int[] trainRows = new int[140], testRows = new int[10];
+        for (int i = 0, a = 0; i < 150; i++) if (i < 50 || i >= 60) trainRows[a++] = i;
+        for (int i = 0; i < 10; i++) testRows[i] = 50 + i;
+        Random rng = new Random(1);
+        Layer net = new Sequential(new Dense(4, 8, Activation.TANH, Init.XAVIER_UNIFORM, rng),
+                new Dense(8, 3, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
+        Trainer trainer = Trainer.builder(net, Losses::softmaxCrossEntropy, new Adam(net.parameters(), 0.01))
+                .epochs(2).batchSize(32).seed(2).quiet(true).build();
+
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> trainer.fit(data.subset(trainRows), data.subset(testRows)));
+        assertEquals(-1, e.batch(), "stopped in the test evaluation");
+        assertEquals("row 57 of iris_bad.csv (line 59), feature 'petal_width'", e.report().origin());
+    }
 }
