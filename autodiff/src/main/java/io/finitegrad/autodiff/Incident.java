@@ -59,6 +59,14 @@ final class Incident {
 
     private Incident(Phase phase, Var entry, Cause cause, String detail, String remedy, int row, int col,
                      int operand, List<TensorSummary> inputs, TensorSummary upstream, TensorSummary output,
+                     List<String> allowed, List<Var> backwardNodes, Object scopeToken) {
+        this(phase, entry, cause, detail, remedy, row, col, operand, inputs, upstream, output, allowed, backwardNodes,
+                scopeToken, null, null);
+    }
+
+    /** As above, for an input whose rows have a {@link Provenance} and whose first bad element has an {@code origin}. */
+    private Incident(Phase phase, Var entry, Cause cause, String detail, String remedy, int row, int col,
+                     int operand, List<TensorSummary> inputs, TensorSummary upstream, TensorSummary output,
                      List<String> allowed, List<Var> backwardNodes, Object scopeToken, Provenance provenance,
                      String origin) {
         this.phase = phase;
@@ -124,7 +132,7 @@ final class Incident {
         Diagnosis d = diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c));
         TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, r, c, true);
         return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), d.remedy(), r, c, -1, inputSummaries(v, r, c),
-                null, out, allowedInputs(v, marks), null, token, null, null);
+                null, out, allowedInputs(v, marks), null, token);
     }
 
     static Incident backward(Var n, int i, DMatrixRMaj gi, GuardMarks marks, List<Var> toRoot, Object token) {
@@ -136,7 +144,7 @@ final class Incident {
         TensorSummary up = TensorSummary.of("d loss / d " + n.name(), "upstream gradient", g, r, c, map);
         TensorSummary out = TensorSummary.of("d loss / d " + n.parents[i].name(), "gradient to operand " + i, gi, r, c, true);
         return new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), d.remedy(), r, c, i, inputSummaries(n, r, c),
-                up, out, allowedInputs(n, marks), toRoot, token, null, null);
+                up, out, allowedInputs(n, marks), toRoot, token);
     }
 
     static Incident accumulation(Var p, Var from, List<Var> toRoot, Object token) {
@@ -148,7 +156,7 @@ final class Incident {
         TensorSummary out = TensorSummary.of("d loss / d " + p.name(), "accumulated gradient", g,
                 s.firstBadRow(), s.firstBadCol(), true);
         return new Incident(Phase.BACKWARD, p, Cause.OVERFLOW, detail, Cause.OVERFLOW.remedy(), s.firstBadRow(),
-                s.firstBadCol(), -1, List.of(), null, out, List.of(), toRoot, token, null, null);
+                s.firstBadCol(), -1, List.of(), null, out, List.of(), toRoot, token);
     }
 
     private static Fault fault(Phase phase, int operand, Var v, DMatrixRMaj g, DMatrixRMaj bad, int r, int c) {
