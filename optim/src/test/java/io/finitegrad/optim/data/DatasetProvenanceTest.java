@@ -134,6 +134,17 @@ class DatasetProvenanceTest {
     }
 
     @Test
+    void aScalerFittedOnDataWithANaNNamesTheRowLineAndFeature() throws IOException {
+        String text = "a,b,y\n1,2,0\n3,4,1\n5,NaN,2\n";
+        Dataset d = Csv.read(new StringReader(text), "t.csv", CsvOptions.targets("y").badCells(BadCellPolicy.KEEP_NON_FINITE));
+        Dataset shuffled = d.subset(new int[] {2, 0, 1});
+        for (Scaler s : List.of(new StandardScaler(), new MinMaxScaler())) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.fit(shuffled));
+            assertTrue(e.getMessage().contains("cell (0, 1) is NaN: row 2 of t.csv (line 4), feature 'b'"), e.getMessage());
+        }
+    }
+
+    @Test
     void provenanceThatDoesNotFitIsRefused() {
         Dataset d = Dataset.of(Tensor.column(1, 2), Tensor.column(0, 1));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
