@@ -14,7 +14,7 @@ import java.util.List;
  * batch's rows with {@link #select(int[])}, which copies one int per row and shares the rest, and
  * the text is made by {@link #describe(int, int)} only when a report needs it.
  *
- * @throws IllegalArgumentException for a blank source, null column names, a negative row count,
+ * @throws IllegalArgumentException for a blank source, null column names or rows, a negative row count,
  *     a row outside the rows described, or a line that is not positive
  */
 public final class Provenance {
@@ -69,6 +69,7 @@ public final class Provenance {
      * @throws IllegalArgumentException for a row outside [0, {@link #size()})
      */
     public Provenance select(int[] picked) {
+        if (picked == null) throw new IllegalArgumentException("Provenance.select: rows are null");
         int[] out = new int[picked.length];
         for (int i = 0; i < picked.length; i++) {
             int r = picked[i];
