@@ -154,13 +154,13 @@ public final class FiniteGuard {
 
     // ---- the checks (called by Var and Backprop) ----------------------------------------------
 
-    /** A new leaf, under this thread's allow reason. */
-    static void checkLeaf(Var v, GuardState st) {
-        scanLeaf(v, st, st.allowReason);
+    /** A new leaf, under this thread's allow reason; {@code provenance} (or null) says where an input's rows came from. */
+    static void checkLeaf(Var v, GuardState st, Provenance provenance) {
+        scanLeaf(v, st, st.allowReason, provenance);
     }
 
     /** A leaf at creation, and when an op reads it after its storage was handed out or while it is bad. */
-    private static void scanLeaf(Var v, GuardState st, String allowReason) {
+    private static void scanLeaf(Var v, GuardState st, String allowReason, Provenance provenance) {
         if (!st.on()) return;
         st.checks++;
         GuardMarks marks = st.marks;
@@ -178,7 +178,9 @@ public final class FiniteGuard {
         if (st.mode == Mode.WARN && old != null && old.incident() != null && old.incident().scopeToken == st.sinkToken) {
             return;
         }
-        Incident r = Incident.leaf(v, st.sinkToken);
+        // a rescan (a later scope reading the leaf) keeps the provenance given when it was made
+        Provenance from = provenance != null || old == null || old.incident() == null ? provenance : old.incident().provenance;
+        Incident r = Incident.leaf(v, from, st.sinkToken);
         marks.markValue(v, r, null);
         st.record(r);
     }
@@ -195,10 +197,10 @@ public final class FiniteGuard {
             if (p.op == null) {
                 if (marks.stale(p)) {
                     GuardMarks.Mark m = marks.value(p);
-                    scanLeaf(p, st, m == null ? null : m.allowReason());
+                    scanLeaf(p, st, m == null ? null : m.allowReason(), null);
                 } else if (marks.anyValues()) {
                     GuardMarks.Mark m = marks.value(p);
-                    if (m != null && m.allowReason() == null) scanLeaf(p, st, null);
+                    if (m != null && m.allowReason() == null) scanLeaf(p, st, null, null);
                 }
             }
             if (!marks.anyValues()) continue; // the happy path: no node of this thread is non-finite

@@ -39,6 +39,10 @@ final class Incident {
     final TensorSummary upstream;
     final TensorSummary output;
     final List<String> allowed;
+    /** An input's provenance, kept so a later report on the same leaf names the same origin; else null. */
+    final Provenance provenance;
+    /** Where the first bad element of an input came from in the data, or null. */
+    final String origin;
     /** The guard scope that was innermost when this was recorded. */
     final Object scopeToken;
     private final WeakReference<Var> entry;
@@ -57,6 +61,15 @@ final class Incident {
     private Incident(Phase phase, Var entry, Cause cause, String detail, String remedy, int row, int col,
                      int operand, List<TensorSummary> inputs, TensorSummary upstream, TensorSummary output,
                      List<String> allowed, List<Var> backwardNodes, Object scopeToken) {
+        this(phase, entry, cause, detail, remedy, row, col, operand, inputs, upstream, output, allowed, backwardNodes,
+                scopeToken, null, null);
+    }
+
+    /** As above, for an input whose rows have a {@link Provenance} and whose first bad element has an {@code origin}. */
+    private Incident(Phase phase, Var entry, Cause cause, String detail, String remedy, int row, int col,
+                     int operand, List<TensorSummary> inputs, TensorSummary upstream, TensorSummary output,
+                     List<String> allowed, List<Var> backwardNodes, Object scopeToken, Provenance provenance,
+                     String origin) {
         this.phase = phase;
         this.entryId = entry.id;
         this.entry = new WeakReference<>(entry);
@@ -77,6 +90,8 @@ final class Incident {
         this.output = output;
         this.allowed = allowed;
         this.scopeToken = scopeToken;
+        this.provenance = provenance;
+        this.origin = origin;
         if (backwardNodes == null) {
             this.backwardPath = null;
             this.backwardNodes = null;
@@ -94,20 +109,22 @@ final class Incident {
 
     // ---- construction (by the guard) --------------------------------------------------------
 
-    static Incident leaf(Var v, Object token) {
+    /** A bad leaf; {@code provenance} (or null) says which rows of the data an input's rows are. */
+    static Incident leaf(Var v, Provenance provenance, Object token) {
         FiniteStats s = FiniteScan.scan(v.value);
         String what = v.kind == Var.Kind.INPUT ? "input" : v.kind == Var.Kind.PARAM ? "parameter" : "constant";
+        String origin = provenance == null ? null : provenance.describe(s.firstBadRow(), s.firstBadCol());
         String detail = what + " '" + v.name() + "' holds " + counts(s) + "; first at (" + s.firstBadRow() + ", "
-                + s.firstBadCol() + ") = " + v.value.data[s.firstBadIndex()];
+                + s.firstBadCol() + ") = " + v.value.data[s.firstBadIndex()] + (origin == null ? "" : ", from " + origin);
         String remedy = switch (v.kind) {
             case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf";
             case PARAM -> "an update broke this parameter: lower the learning rate, clip gradients, and let the"
                     + " optimiser refuse non-finite steps";
             default -> "fix the constant, or create it inside FiniteGuard.allowNonFinite(...) if it is a mask on purpose";
-        };
+        } + (origin == null ? "" : "; start with " + provenance.describe(s.firstBadRow(), -1));
         TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, s.firstBadRow(), s.firstBadCol(), true);
         return new Incident(Phase.FORWARD, v, Cause.NON_FINITE_INPUT, detail, remedy, s.firstBadRow(),
-                s.firstBadCol(), -1, List.of(), null, out, List.of(), null, token);
+                s.firstBadCol(), -1, List.of(), null, out, List.of(), null, token, provenance, origin);
     }
 
     static Incident forward(Var v, GuardMarks marks, Object token) {

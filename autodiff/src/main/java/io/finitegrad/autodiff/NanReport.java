@@ -35,6 +35,7 @@ public final class NanReport {
     private final TensorSummary upstream;
     private final TensorSummary output;
     private final List<String> allowed;
+    private final String origin;
     private final List<String> path;
     private final List<String> hiddenBy;
     private final List<String> reached;
@@ -62,6 +63,7 @@ public final class NanReport {
         this.upstream = i.upstream;
         this.output = i.output;
         this.allowed = i.allowed;
+        this.origin = i.origin;
         this.path = path;
         this.hiddenBy = hiddenBy;
         this.reached = reached;
@@ -98,6 +100,11 @@ public final class NanReport {
     public TensorSummary output() { return output; }
     /** Inputs that were non-finite on purpose ({@link FiniteGuard#allowNonFinite}), with reasons. */
     public List<String> allowedInputs() { return allowed; }
+    /**
+     * For an input made with a {@link Provenance}, where its first bad element came from in the
+     * data, e.g. {@code row 57 of iris.csv (line 59), feature 'petal_width'}; null otherwise.
+     */
+    public String origin() { return origin; }
     /** Nodes that read this NaN/Inf and produced finite values, hiding it (names and ops). */
     public List<String> hiddenBy() { return hiddenBy; }
     /** Leaves (parameters, inputs) whose gradients this entry made non-finite. */
@@ -136,6 +143,7 @@ public final class NanReport {
         if (operand >= 0) sb.append(", gradient to operand ").append(operand).append(" '").append(operandLabel).append("'");
         sb.append("\n  cause:     ").append(cause).append(": ").append(cause.meaning());
         sb.append("\n  detail:    ").append(detail);
+        if (origin != null) sb.append("\n  data:      ").append(origin);
         sb.append("\n  created:   ").append(site);
         for (int i = 0; i < inputs.size(); i++) sb.append("\n  input ").append(i).append(":   ").append(inputs.get(i));
         if (upstream != null) sb.append("\n  upstream:  ").append(upstream);

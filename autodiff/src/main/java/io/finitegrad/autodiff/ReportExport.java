@@ -48,6 +48,7 @@ final class ReportExport {
         ObjectNode el = o.putObject("element");
         el.put("row", r.row());
         el.put("col", r.col());
+        if (r.origin() != null) o.put("origin", r.origin());
         if (r.operand() >= 0) o.put("operand", r.operand());
         ArrayNode in = o.putArray("inputs");
         for (TensorSummary t : r.inputs()) in.add(summary(t));

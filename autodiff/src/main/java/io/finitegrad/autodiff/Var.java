@@ -91,7 +91,7 @@ public final class Var {
 
     /** A constant: no name, no gradient. */
     public static Var constant(Tensor t) {
-        return leaf(null, t, Kind.CONSTANT);
+        return leaf(null, t, Kind.CONSTANT, null);
     }
 
     /** A 1x1 constant. */
@@ -101,15 +101,36 @@ public final class Var {
 
     /** Input data, named (and qualified by the current {@link Names} scope) for reports. */
     public static Var input(String name, Tensor t) {
-        return leaf(name, t, Kind.INPUT);
+        return leaf(name, t, Kind.INPUT, null);
+    }
+
+    /**
+     * Input data whose rows came from {@code provenance} (a dataset's rows, a file's lines): a
+     * report on a NaN/Inf in it names the source row, file line and feature of the first bad element.
+     * The provenance is handed to the guard, not kept by the node.
+     *
+     * @throws IllegalArgumentException if {@code provenance} is null or describes another number of
+     *     rows, or names another number of columns, than {@code t} has
+     */
+    public static Var input(String name, Tensor t, Provenance provenance) {
+        if (provenance == null) throw new IllegalArgumentException("Var.input '" + name + "': provenance is null");
+        if (t != null && provenance.size() != t.rows()) {
+            throw new IllegalArgumentException("Var.input '" + name + "': the tensor has " + t.rows() + " rows but its provenance describes "
+                    + provenance.size() + " rows");
+        }
+        if (t != null && !provenance.columns().isEmpty() && provenance.columns().size() != t.cols()) {
+            throw new IllegalArgumentException("Var.input '" + name + "': the tensor has " + t.cols() + " columns but its provenance has "
+                    + provenance.columns().size() + " column names " + provenance.columns());
+        }
+        return leaf(name, t, Kind.INPUT, provenance);
     }
 
     /** A trainable parameter: requires grad, keeps its gradient across backward calls until zeroed. */
     public static Var param(String name, Tensor t) {
-        return leaf(name, t, Kind.PARAM);
+        return leaf(name, t, Kind.PARAM, null);
     }
 
-    private static Var leaf(String name, Tensor t, Kind kind) {
+    private static Var leaf(String name, Tensor t, Kind kind, Provenance provenance) {
         if (t == null) throw new IllegalArgumentException("Var." + kind.name().toLowerCase() + ": tensor is null");
         if (kind != Kind.CONSTANT && (name == null || name.isBlank())) {
             throw new IllegalArgumentException("Var." + kind.name().toLowerCase() + ": a name is required");
@@ -117,7 +138,7 @@ public final class Var {
         GuardState st = GuardState.get();
         Var v = new Var(t.toMatrix(), NO_PARENTS, null, kind, kind == Kind.PARAM, st);
         if (name != null) v.label = st.scopePrefix.isEmpty() ? name : st.scopePrefix + "/" + name;
-        FiniteGuard.checkLeaf(v, st);
+        FiniteGuard.checkLeaf(v, st, provenance);
         return v;
     }
 

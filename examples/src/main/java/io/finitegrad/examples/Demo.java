@@ -9,6 +9,9 @@ import io.finitegrad.layers.Losses;
 import io.finitegrad.layers.Sequential;
 import io.finitegrad.optim.Adam;
 import io.finitegrad.optim.SGD;
+import io.finitegrad.optim.data.BadCellPolicy;
+import io.finitegrad.optim.data.Csv;
+import io.finitegrad.optim.data.CsvOptions;
 import io.finitegrad.optim.data.DataReport;
 import io.finitegrad.optim.data.Dataset;
 import io.finitegrad.optim.data.Datasets;
@@ -16,6 +19,9 @@ import io.finitegrad.optim.data.StandardScaler;
 import io.finitegrad.optim.train.History;
 import io.finitegrad.optim.train.Trainer;
 import io.finitegrad.optim.train.TrainingDivergedException;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.Random;
 import io.finitegrad.autodiff.NaiveOps;
 import io.finitegrad.autodiff.NanReport;
@@ -27,8 +33,9 @@ import io.finitegrad.core.Tensor;
  * The short tour run by the README's first command: a tiny graph and its gradients, then the
  * classic log(softmax) cross-entropy breaking on large logits, caught by the guard at its entry
  * point, then the stable form, then the masked-branch trap that gives a finite loss and a NaN
- * gradient; last, a network trained on Iris, and the same network on unscaled features stopped by
- * the training loop's NaN watchdog.
+ * gradient; then a network trained on Iris, and the same network on unscaled features (flagged by
+ * the data check) stopped by the training loop's NaN watchdog; last, a NaN cell of a CSV file traced
+ * from a shuffled batch back to its row, line and feature.
  */
 public final class Demo {
     private Demo() {
@@ -83,12 +90,32 @@ public final class Demo {
 
         System.out.println("\n== 6. The same network on features x 10,000, no scaler, lr 1.0, textbook loss");
         Dataset raw = split.train().withFeatures(split.train().features().map(value -> value * 10_000));
+        System.out.println("the data check warned: " + DataReport.of(raw).findings(DataReport.Kind.UNIT_SCALE).get(0));
         Layer fresh = irisNet(Activation.RELU, Init.HE_NORMAL);
         try {
             Trainer.builder(fresh, Losses::naiveSoftmaxCrossEntropy, new SGD(fresh.parameters(), 1.0))
                     .epochs(50).batchSize(16).seed(3).quiet(true).build().fit(raw);
         } catch (TrainingDivergedException e) {
             System.out.println(e.getMessage());
+        }
+
+        System.out.println("\n== 7. A NaN cell in a CSV file, kept to inspect it: the report names its row, line and feature");
+        String notes = "sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,setosa\n"
+                + "7.0,3.2,4.7,1.4,versicolor\n6.3,3.3,6.0,NaN,virginica\n4.9,3.0,1.4,0.2,setosa\n"
+                + "6.4,3.2,4.5,1.5,versicolor\n5.8,2.7,5.1,1.9,virginica\n";
+        Dataset field;
+        try {
+            field = Csv.read(new StringReader(notes), "field_notes.csv",
+                    CsvOptions.label("species").badCells(BadCellPolicy.KEEP_NON_FINITE));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Layer small = irisNet(Activation.TANH, Init.XAVIER_UNIFORM);
+        try {
+            Trainer.builder(small, Losses::softmaxCrossEntropy, new Adam(small.parameters(), 0.01))
+                    .epochs(1).batchSize(4).seed(3).quiet(true).build().fit(field);
+        } catch (TrainingDivergedException e) {
+            System.out.println(e.report());
         }
     }
 

@@ -108,6 +108,8 @@ class ReadmeExamplesTest {
         assertTrue(out.contains("hidden by: "), out);
         assertTrue(out.contains("test accuracy 96.7%"), out);
         assertTrue(out.contains("Training diverged at epoch 1, batch 0"), out);
+        assertTrue(out.contains("the data check warned: [UNIT_SCALE] column 'sepal_length'"), out);
+        assertTrue(out.contains("data:      row 3 of field_notes.csv (line 4), feature 'petal_width'"), out);
     }
 
     @Test

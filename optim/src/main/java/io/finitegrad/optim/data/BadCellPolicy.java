@@ -13,5 +13,12 @@ public enum BadCellPolicy {
      * Replace such a numeric cell by the mean of the column's good cells; a bad label cell still
      * fails (a class cannot be averaged), as does a column with no good cell at all.
      */
-    IMPUTE_MEAN
+    IMPUTE_MEAN,
+    /**
+     * Load NaN and Inf cells (NaN, Inf, Infinity, -inf, a number beyond the double range) as the
+     * non-finite values they are, so bad data can be inspected (with {@link DataReport}, or by
+     * letting the guard report the row and line it reaches); a missing or non-numeric cell still
+     * fails with file:line:column, as does a missing label.
+     */
+    KEEP_NON_FINITE
 }

@@ -1,5 +1,6 @@
 package io.finitegrad.optim.data;
 
+import io.finitegrad.autodiff.Provenance;
 import io.finitegrad.core.Tensor;
 
 /** Shared machinery of the scalers: {@code (x - shift) / scale} per column, with validation. */
@@ -18,11 +19,23 @@ abstract class ColumnAffine implements Scaler {
     @Override
     public final Scaler fit(Tensor x) {
         if (x == null) throw new IllegalArgumentException(name + ".fit: data is null");
+        return fit(x, null);
+    }
+
+    /** Fits on a dataset's features; a NaN/Inf cell is named by its row, file line and feature. */
+    @Override
+    public final Scaler fit(Dataset data) {
+        if (data == null) throw new IllegalArgumentException(name + ".fit: data is null");
+        return fit(data.features(), data.provenance());
+    }
+
+    private Scaler fit(Tensor x, Provenance rows) {
         double[] d = x.toFlatArray();
         for (int i = 0; i < d.length; i++) {
             if (!Double.isFinite(d[i])) {
-                throw new IllegalArgumentException(name + ".fit: cell (" + i / x.cols() + ", " + i % x.cols() + ") is " + d[i]
-                        + "; clean the data first (see DataReport)");
+                int r = i / x.cols(), c = i % x.cols();
+                throw new IllegalArgumentException(name + ".fit: cell (" + r + ", " + c + ") is " + d[i]
+                        + (rows == null ? "" : ": " + rows.describe(r, c)) + "; clean the data first (see DataReport)");
             }
         }
         learn(d, x.rows(), x.cols());

@@ -1,5 +1,6 @@
 package io.finitegrad.optim.data;
 
+import io.finitegrad.autodiff.Provenance;
 import io.finitegrad.core.Tensor;
 import java.io.IOException;
 import java.io.Reader;
@@ -18,8 +19,10 @@ import java.util.Map;
  * streaming it through FastCSV. Every feature and target cell must be a finite number written in
  * plain decimal or scientific notation; a missing cell (empty, NA, N/A, ?, null), a non-numeric cell
  * or a NaN/Inf cell fails the load with file, line and column unless the {@link CsvOptions} choose
- * {@link BadCellPolicy#DROP_ROW} or {@link BadCellPolicy#IMPUTE_MEAN}. A UTF-8 byte-order mark is
- * dropped.
+ * {@link BadCellPolicy#DROP_ROW} or {@link BadCellPolicy#IMPUTE_MEAN}, or
+ * {@link BadCellPolicy#KEEP_NON_FINITE} to load NaN/Inf cells as they are (to inspect bad data). A
+ * UTF-8 byte-order mark is dropped. The dataset's {@link Dataset#provenance()} names this file and
+ * the line of each row.
  *
  * <p>Class names of a label column are numbered by a {@link ClassVocabulary}: a training file
  * derives it in sorted order (as scikit-learn's LabelEncoder) and must hold at least two classes;
@@ -119,6 +122,7 @@ public final class Csv {
         double[] row = new double[numeric.length];
         double[] sums = new double[numeric.length];
         int[] goods = new int[numeric.length];
+        int[] lines = new int[64];
         boolean anyRow = false;
         while (t.next()) {
             anyRow = true;
@@ -127,19 +131,30 @@ public final class Csv {
                 String raw = t.cell(numeric[j]);
                 double v = Cells.finiteOrNaN(raw);
                 if (v != v) {
-                    if (o.policy == BadCellPolicy.FAIL) throw t.cellError(numeric[j], Cells.problem(Cells.classify(raw), raw) + failHint());
+                    Cells.Kind kind = Cells.classify(raw);
+                    if (o.policy == BadCellPolicy.FAIL) throw t.cellError(numeric[j], Cells.problem(kind, raw) + failHint(kind));
                     if (o.policy == BadCellPolicy.DROP_ROW) drop = true;
+                    if (o.policy == BadCellPolicy.KEEP_NON_FINITE) {
+                        if (kind != Cells.Kind.NON_FINITE) {
+                            throw t.cellError(numeric[j], Cells.problem(kind, raw) + " (KEEP_NON_FINITE keeps only NaN/Inf cells;"
+                                    + " fix the file, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN)");
+                        }
+                        v = Cells.nonFiniteValue(raw);
+                    }
                 }
                 row[j] = v;
             }
             if (labels != null && Cells.classify(t.cell(labelCol)) == Cells.Kind.MISSING) {
                 if (o.policy != BadCellPolicy.DROP_ROW) {
-                    throw t.cellError(labelCol, "missing label" + (o.policy == BadCellPolicy.FAIL ? failHint()
-                            : " (IMPUTE_MEAN cannot invent a class; use DROP_ROW)"));
+                    throw t.cellError(labelCol, "missing label" + (o.policy == BadCellPolicy.FAIL ? failHint(Cells.Kind.MISSING)
+                            : " (" + o.policy + " cannot invent a class; use DROP_ROW)"));
                 }
                 drop = true;
             }
             if (drop) continue;
+            int kept = x.size() / d;
+            if (kept == lines.length) lines = Arrays.copyOf(lines, kept * 2);
+            lines[kept] = t.line();
             for (int j = 0; j < numeric.length; j++) {
                 if (row[j] == row[j]) {
                     sums[j] += row[j];
@@ -153,11 +168,11 @@ public final class Csv {
         int n = x.size() / d;
         if (n == 0) throw new CsvFormatException(t.source, 1, 0, "no data rows" + (anyRow ? " are left after dropping bad ones" : ""));
         double[] xs = x.toArray(), ys = y.toArray();
-        for (int j = 0; j < numeric.length; j++) {
+        for (int j = 0; o.policy == BadCellPolicy.IMPUTE_MEAN && j < numeric.length; j++) {
             if (goods[j] == 0) {
                 throw new CsvFormatException(t.source, 1, numeric[j] + 1, "column '" + header.get(numeric[j]) + "': no numeric cell to take a mean of");
             }
-            // only IMPUTE_MEAN keeps a row with a bad cell, stored as NaN: give it the column mean
+            // IMPUTE_MEAN stored each bad cell as NaN: give it the column mean
             double mean = sums[j] / goods[j];
             double[] a = j < d ? xs : ys;
             int width = j < d ? d : k, at = j < d ? j : j - d;
@@ -166,13 +181,15 @@ public final class Csv {
         List<String> featureNames = new ArrayList<>(d);
         for (int j = 0; j < d; j++) featureNames.add(header.get(numeric[j]));
         Tensor features = Tensor.of(n, d, xs);
-        if (labels == null) return new Dataset(features, Tensor.of(n, k, ys), featureNames, List.of());
+        Provenance rows = Provenance.ofFile(t.source, Arrays.copyOf(lines, n), featureNames);
+        if (labels == null) return new Dataset(features, Tensor.of(n, k, ys), featureNames, List.of()).withProvenance(rows);
         ClassVocabulary classes = labels.finish(ys);
-        return new Dataset(features, Tensor.of(n, 1, ys), featureNames, classes);
+        return new Dataset(features, Tensor.of(n, 1, ys), featureNames, classes).withProvenance(rows);
     }
 
-    private static String failHint() {
-        return " (fix the file, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN)";
+    private static String failHint(Cells.Kind kind) {
+        return " (fix the file, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN"
+                + (kind == Cells.Kind.NON_FINITE ? ", or KEEP_NON_FINITE to inspect such cells)" : ")");
     }
 
     private static int require(CsvRecords t, String name, String role) throws CsvFormatException {

@@ -1,11 +1,13 @@
 package io.finitegrad.optim.data;
 
+import io.finitegrad.autodiff.Provenance;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +20,9 @@ import java.util.TreeMap;
  * non-finite (NaN/Inf) and missing/non-numeric cells, and outliers; the class counts of the label;
  * and {@link Finding}s, each with its remedy, for what would hurt training: non-finite or missing
  * cells, constant columns (zero standard deviation), columns whose scale (standard deviation)
- * differs from another's by more than {@value #SCALE_RATIO}x, values beyond {@value #OUTLIER_SIGMAS}
+ * differs from another's by more than {@value #SCALE_RATIO}x, columns far from unit scale (standard
+ * deviation or largest magnitude above {@value #UNIT_SCALE_MAX}, or standard deviation below
+ * {@value #UNIT_SCALE_MIN}), values beyond {@value #OUTLIER_SIGMAS}
  * standard deviations from the mean, and a class with under half the rows of the largest.
  * Statistics use the finite cells only. {@link #toString()} is a readable table.
  *
@@ -28,11 +32,22 @@ import java.util.TreeMap;
 public final class DataReport {
     /** Scale ratio between two columns above which they are flagged. */
     public static final double SCALE_RATIO = 1000;
+    /** Standard deviation or largest |value| above which a column is far from unit scale. */
+    public static final double UNIT_SCALE_MAX = 1e3;
+    /** Standard deviation below which a (non-constant) column is far from unit scale. */
+    public static final double UNIT_SCALE_MIN = 1e-3;
     /** Distance from the mean, in standard deviations, beyond which a value is an outlier. */
     public static final double OUTLIER_SIGMAS = 6;
 
     /** What a finding is about. */
-    public enum Kind { NON_FINITE, MISSING, CONSTANT, SCALE, OUTLIERS, CLASS_IMBALANCE }
+    public enum Kind {
+        NON_FINITE, MISSING, CONSTANT,
+        /** A column's scale differs from another column's by more than {@link #SCALE_RATIO}x. */
+        SCALE,
+        /** A column's scale is far from 1 on its own, even if every column agrees (data in the wrong units). */
+        UNIT_SCALE,
+        OUTLIERS, CLASS_IMBALANCE
+    }
 
     /** One problem: its kind, the column (or label) it concerns, what was seen, and what to do. */
     public record Finding(Kind kind, String column, String message, String remedy) {
@@ -53,10 +68,16 @@ public final class DataReport {
     private final String labelName;
     private final Map<String, Integer> classCounts;
     private final List<Finding> findings = new ArrayList<>();
+    /** Where the rows came from, to name the first NaN/Inf cell of a column. */
+    private final Provenance provenance;
+    /** Per column, the row of its first NaN/Inf cell (not a missing one), or -1. */
+    private final int[] firstNonFinite;
 
-    private DataReport(String source, int rows, List<String> names, double[][] cols, int[] missing,
-                       String labelName, Map<String, Integer> classCounts) {
+    private DataReport(String source, int rows, List<String> names, double[][] cols, int[] missing, int[] firstNonFinite,
+                       Provenance provenance, String labelName, Map<String, Integer> classCounts) {
         this.source = source;
+        this.provenance = provenance;
+        this.firstNonFinite = firstNonFinite;
         this.rows = rows;
         this.labelName = labelName;
         this.classCounts = classCounts;
@@ -77,7 +98,13 @@ public final class DataReport {
             for (String k : d.classNames()) counts.put(k, 0);
             for (int k : d.classIndices()) counts.merge(d.classNames().get(k), 1, Integer::sum);
         }
-        return new DataReport("dataset", n, d.featureNames(), cols, new int[c], d.isClassification() ? "label" : null, counts);
+        int[] first = new int[c];
+        for (int j = 0; j < c; j++) {
+            first[j] = -1;
+            for (int i = 0; i < n && first[j] < 0; i++) if (!Double.isFinite(cols[j][i])) first[j] = i;
+        }
+        return new DataReport("dataset", n, d.featureNames(), cols, new int[c], first, d.provenance(),
+                d.isClassification() ? "label" : null, counts);
     }
 
     /** Checks a CSV file as it is, before loading: bad cells are counted here instead of failing. */
@@ -103,16 +130,25 @@ public final class DataReport {
             }
             List<double[]> rows = new ArrayList<>();
             int[] missing = new int[d];
+            int[] first = new int[d];
+            Arrays.fill(first, -1);
+            int[] lines = new int[64];
             Map<String, Integer> counts = new TreeMap<>();
             while (t.next()) {
+                if (rows.size() == lines.length) lines = Arrays.copyOf(lines, lines.length * 2);
+                lines[rows.size()] = t.line();
                 double[] row = new double[d];
                 for (int j = 0; j < d; j++) {
                     String cell = t.cell(featureCols[j]);
                     double v = Cells.finiteOrNaN(cell);
                     if (v != v) {
                         Cells.Kind k = Cells.classify(cell);
-                        if (k == Cells.Kind.NON_FINITE) v = Cells.nonFiniteValue(cell);
-                        else missing[j]++; // stays NaN; stats() tells it from a NaN cell by this count
+                        if (k == Cells.Kind.NON_FINITE) {
+                            v = Cells.nonFiniteValue(cell);
+                            if (first[j] < 0) first[j] = rows.size();
+                        } else {
+                            missing[j]++; // stays NaN; stats() tells it from a NaN cell by this count
+                        }
                     }
                     row[j] = v;
                 }
@@ -130,7 +166,8 @@ public final class DataReport {
             }
             List<String> names = new ArrayList<>(d);
             for (int j = 0; j < d; j++) names.add(header.get(featureCols[j]));
-            return new DataReport(source, n, names, cols, missing, options.label, new LinkedHashMap<>(counts));
+            Provenance p = Provenance.ofFile(source, Arrays.copyOf(lines, n), names);
+            return new DataReport(source, n, names, cols, missing, first, p, options.label, new LinkedHashMap<>(counts));
         }
     }
 
@@ -167,10 +204,12 @@ public final class DataReport {
                 smallestName = c.name();
             }
         }
-        for (ColumnStats c : columns) {
+        for (int j = 0; j < columns.size(); j++) {
+            ColumnStats c = columns.get(j);
             String col = "column '" + c.name() + "'";
             if (c.nonFinite() > 0) {
-                add(Kind.NON_FINITE, c.name(), col + " has " + c.nonFinite() + " NaN/Inf cell(s)",
+                add(Kind.NON_FINITE, c.name(), col + " has " + c.nonFinite() + " NaN/Inf cell(s), the first in "
+                                + provenance.describe(firstNonFinite[j], -1),
                         "fix the source, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN; a NaN input makes every loss NaN");
             }
             if (c.missing() > 0) {
@@ -186,6 +225,14 @@ public final class DataReport {
                                 + String.format(Locale.ROOT, "%.0f", c.std() / smallest) + "x that of column '" + smallestName + "' (" + fmt(smallest) + ")",
                         "standardise the features (StandardScaler fit on the training set): otherwise one learning rate "
                                 + "cannot suit all weights and the large column can make training diverge");
+            }
+            double maxAbs = Math.max(Math.abs(c.min()), Math.abs(c.max()));
+            if (c.std() > UNIT_SCALE_MAX || maxAbs > UNIT_SCALE_MAX || c.std() > 0 && c.std() < UNIT_SCALE_MIN) {
+                add(Kind.UNIT_SCALE, c.name(), col + " has standard deviation " + fmt(c.std()) + " and max |x| " + fmt(maxAbs)
+                                + String.format(Locale.ROOT, ": far from unit scale (%.0e .. %.0e)", UNIT_SCALE_MIN, UNIT_SCALE_MAX),
+                        "standardise the features (StandardScaler fit on the training set, to mean 0 and standard deviation 1):"
+                                + " inputs far from unit scale saturate tanh and sigmoid units and make the first layer's"
+                                + " gradients huge or tiny, so a usual learning rate diverges or stalls");
             }
             if (c.outliers() > 0) {
                 add(Kind.OUTLIERS, c.name(), col + " has " + c.outliers() + " value(s) more than " + fmt(OUTLIER_SIGMAS)

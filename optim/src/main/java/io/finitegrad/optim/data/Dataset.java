@@ -1,5 +1,6 @@
 package io.finitegrad.optim.data;
 
+import io.finitegrad.autodiff.Provenance;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,8 +16,14 @@ import java.util.Random;
  * {@code CsvOptions.label(..).classes(train.classes())}. Immutable; every operation returns a new
  * dataset.
  *
- * @throws IllegalArgumentException for mismatched row counts, names, fractions or batch sizes, and
- *     class indices that are not integers in [0, classes)
+ * <p>Each row knows where it came from, its {@link Provenance}: a row and line of the file
+ * {@link Csv} read, or a row of the arrays the set was built from ("row 4 of the dataset", or of
+ * the name given by {@link #named}). Splits, subsets, scaling, one-hot encoding and batches keep it,
+ * and the Trainer hands a batch's provenance to its input node, so a NaN in the data is reported as
+ * "row 57 of iris.csv (line 58), feature 'petal_width'" instead of a place in a shuffled batch.
+ *
+ * @throws IllegalArgumentException for mismatched row counts, names, fractions, batch sizes or
+ *     provenance, and class indices that are not integers in [0, classes)
  */
 public final class Dataset {
     private final Tensor features;
@@ -24,15 +31,19 @@ public final class Dataset {
     private final List<String> featureNames;
     /** The class numbering, null for regression. */
     private final ClassVocabulary classes;
+    /** Where each row came from; its column names are {@link #featureNames}. */
+    private final Provenance provenance;
+    /** The source of a dataset built from arrays and not {@link #named}. */
+    private static final String UNNAMED = "the dataset";
 
     /** A dataset; {@code classNames} (in index order) is empty for regression. */
     public Dataset(Tensor features, Tensor targets, List<String> featureNames, List<String> classNames) {
-        this(features, targets, featureNames, classNames.isEmpty() ? null : ClassVocabulary.of(classNames), true);
+        this(features, targets, featureNames, classNames.isEmpty() ? null : ClassVocabulary.of(classNames), null, true);
     }
 
     /** A classification dataset whose targets are numbered by {@code classes}. */
     public Dataset(Tensor features, Tensor targets, List<String> featureNames, ClassVocabulary classes) {
-        this(features, targets, featureNames, requireClasses(classes), true);
+        this(features, targets, featureNames, requireClasses(classes), null, true);
     }
 
     private static ClassVocabulary requireClasses(ClassVocabulary classes) {
@@ -42,7 +53,9 @@ public final class Dataset {
         return classes;
     }
 
-    private Dataset(Tensor features, Tensor targets, List<String> featureNames, ClassVocabulary classes, boolean validate) {
+    /** The general constructor; a null {@code provenance} means rows 0..n-1 of {@link #UNNAMED}. */
+    private Dataset(Tensor features, Tensor targets, List<String> featureNames, ClassVocabulary classes,
+                    Provenance provenance, boolean validate) {
         if (features == null || targets == null) throw new IllegalArgumentException("Dataset: features and targets are required");
         if (features.rows() != targets.rows()) {
             throw new IllegalArgumentException("Dataset: features have " + features.rows() + " rows but targets have " + targets.rows());
@@ -54,6 +67,15 @@ public final class Dataset {
         this.targets = targets;
         this.featureNames = List.copyOf(featureNames);
         this.classes = classes;
+        if (provenance == null) {
+            this.provenance = Provenance.of(UNNAMED, features.rows(), this.featureNames);
+        } else {
+            if (provenance.size() != features.rows()) {
+                throw new IllegalArgumentException("Dataset: the provenance describes " + provenance.size() + " rows but the features have "
+                        + features.rows() + " rows");
+            }
+            this.provenance = provenance.columns().equals(this.featureNames) ? provenance : provenance.withColumns(this.featureNames);
+        }
         if (classes != null && validate) classIndices();
     }
 
@@ -65,6 +87,34 @@ public final class Dataset {
     }
 
     public Tensor features() { return features; }
+
+    /**
+     * Where each row came from: {@code provenance().describe(i, j)} is row {@code i}, feature
+     * {@code j} in words, e.g. {@code row 57 of iris.csv (line 58), feature 'petal_width'}.
+     */
+    public Provenance provenance() { return provenance; }
+
+    /**
+     * This set as a source of its own: row {@code i} is "row i of {@code name}" from now on (for
+     * data built from arrays; a file's rows already name the file and its lines).
+     *
+     * @throws IllegalArgumentException for a blank name
+     */
+    public Dataset named(String name) {
+        return withProvenance(Provenance.of(name, size(), featureNames));
+    }
+
+    /**
+     * The same rows with another provenance (data assembled elsewhere); its column names become
+     * this set's feature names.
+     *
+     * @throws IllegalArgumentException if it describes another number of rows
+     */
+    public Dataset withProvenance(Provenance p) {
+        if (p == null) throw new IllegalArgumentException("Dataset.withProvenance: provenance is null");
+        return new Dataset(features, targets, featureNames, classes, p, false);
+    }
+
     public Tensor targets() { return targets; }
     public List<String> featureNames() { return featureNames; }
     /** Class names (index order), empty for regression; the same as {@code classes().names()}. */
@@ -109,7 +159,7 @@ public final class Dataset {
     public Dataset oneHot() {
         if (classes == null) throw new IllegalStateException("Dataset.oneHot: this is not a classification set");
         if (targets.cols() == classes.size() && targets.cols() > 1) return this;
-        return new Dataset(features, oneHot(classIndices(), classes.size()), featureNames, classes, false);
+        return new Dataset(features, oneHot(classIndices(), classes.size()), featureNames, classes, provenance, false);
     }
 
     /** One-hot rows for class indices: n x numClasses, 1 at each row's class. */
@@ -128,7 +178,8 @@ public final class Dataset {
     /** The rows at {@code rows}, in that order. */
     public Dataset subset(int[] rows) {
         if (rows.length == 0) throw new IllegalArgumentException("Dataset.subset: no rows");
-        return new Dataset(pick(features, rows), pick(targets, rows), featureNames, classes, false);
+        Tensor x = pick(features, rows);
+        return new Dataset(x, pick(targets, rows), featureNames, classes, provenance.select(rows), false);
     }
 
     /** Same targets and names, new features (e.g. scaled); the shape must match. */
@@ -136,7 +187,7 @@ public final class Dataset {
         if (x.rows() != features.rows() || x.cols() != features.cols()) {
             throw new IllegalArgumentException("Dataset.withFeatures: expected " + features.shape() + ", got " + x.shape());
         }
-        return new Dataset(x, targets, featureNames, classes, false);
+        return new Dataset(x, targets, featureNames, classes, provenance, false);
     }
 
     /** A train/test pair. */
@@ -183,8 +234,11 @@ public final class Dataset {
         return new Split(subset(toArray(train)), subset(toArray(test)));
     }
 
-    /** One mini-batch: rows of features and targets, and its index within the epoch. */
-    public record Batch(int index, Tensor features, Tensor targets) {
+    /**
+     * One mini-batch: rows of features and targets, its index within the epoch, and where its rows
+     * came from (pass it to {@code Var.input(name, features, provenance)}).
+     */
+    public record Batch(int index, Tensor features, Tensor targets, Provenance provenance) {
     }
 
     /** The rows shuffled by {@code rng} and cut into batches of {@code batchSize} (the last may be smaller). */
@@ -202,7 +256,7 @@ public final class Dataset {
         List<Batch> out = new ArrayList<>();
         for (int from = 0, b = 0; from < n; from += batchSize, b++) {
             int[] rows = java.util.Arrays.copyOfRange(order, from, Math.min(n, from + batchSize));
-            out.add(new Batch(b, pick(features, rows), pick(targets, rows)));
+            out.add(new Batch(b, pick(features, rows), pick(targets, rows), provenance.select(rows)));
         }
         return out;
     }

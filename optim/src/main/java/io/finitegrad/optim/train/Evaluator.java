@@ -57,7 +57,7 @@ public final class Evaluator {
     public Evaluation evaluate(Dataset data) {
         check("Evaluator.evaluate", "dataset", data, true);
         Tensor y = targets(data);
-        Var[] out = forwardLoss(data.features(), y);
+        Var[] out = forwardLoss(data, y);
         return evaluation(out, y);
     }
 
@@ -65,7 +65,7 @@ public final class Evaluator {
     public Predictions predict(Dataset data) {
         check("Evaluator.predict", "dataset", data, false);
         model.eval();
-        return new Predictions(model.forward(Var.input("x", data.features())).value(), vocabulary(data));
+        return new Predictions(model.forward(Var.input("x", data.features(), data.provenance())).value(), vocabulary(data));
     }
 
     /** The model's predictions for the rows of {@code features}; classes only if a vocabulary was given. */
@@ -126,10 +126,10 @@ public final class Evaluator {
         return Dataset.oneHot(cls, classNames.size());
     }
 
-    /** Prediction and loss nodes for {@code x} against {@code y}, in eval mode. */
-    Var[] forwardLoss(Tensor x, Tensor y) {
+    /** Prediction and loss nodes for {@code data}'s features (with their provenance) against {@code y}, in eval mode. */
+    Var[] forwardLoss(Dataset data, Tensor y) {
         model.eval();
-        Var pred = model.forward(Var.input("x", x));
+        Var pred = model.forward(Var.input("x", data.features(), data.provenance()));
         return new Var[] {pred, loss.apply(pred, Var.input("y", y))};
     }
 

@@ -252,7 +252,7 @@ public final class Trainer {
                       Metrics metrics, Watchdog watchdog) {
         int batch = b.index();
         try {
-            Var pred = model.forward(Var.input("x", b.features()));
+            Var pred = model.forward(Var.input("x", b.features(), b.provenance()));
             Var l = loss.apply(pred, Var.input("y", b.targets()));
             double value = l.item();
             watchdog.checkLoss(l, value, epoch, batch);
@@ -282,7 +282,7 @@ public final class Trainer {
 
     private Evaluation evaluateTest(Evaluator ev, Dataset test, Tensor targets, int epoch, Watchdog watchdog) {
         try {
-            Var[] predAndLoss = ev.forwardLoss(test.features(), targets);
+            Var[] predAndLoss = ev.forwardLoss(test, targets);
             Evaluation e = Evaluator.evaluation(predAndLoss, targets);
             watchdog.checkTestLoss(predAndLoss[0], e.loss(), epoch);
             return e;

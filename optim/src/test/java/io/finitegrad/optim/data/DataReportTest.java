@@ -68,6 +68,58 @@ class DataReportTest {
         assertEquals(List.of("petal_length"), columnsOf(r, DataReport.Kind.SCALE));
     }
 
+    @Test
+    void rawIrisIsAtUnitScaleButIrisTimesTenThousandIsFlaggedWithStandardScaler() {
+        Dataset iris = Datasets.iris();
+        assertTrue(DataReport.of(iris).findings(DataReport.Kind.UNIT_SCALE).isEmpty());
+        DataReport r = DataReport.of(iris.withFeatures(iris.features().map(v -> v * 10_000)));
+        assertEquals(iris.featureNames(), columnsOf(r, DataReport.Kind.UNIT_SCALE));
+        DataReport.Finding f = r.findings(DataReport.Kind.UNIT_SCALE).get(3);
+        assertTrue(f.message().contains("column 'petal_width'") && f.message().contains("far from unit scale"), f.message());
+        assertTrue(f.remedy().contains("StandardScaler"), f.remedy());
+        assertTrue(columnsOf(r, DataReport.Kind.SCALE).isEmpty(), "the columns still agree with each other");
+        assertTrue(!r.clean() && !r.toString().contains("No problems found."), r.toString());
+    }
+
+    @Test
+    void tinyFeaturesAreFlaggedToo() {
+        Dataset iris = Datasets.iris();
+        DataReport r = DataReport.of(iris.withFeatures(iris.features().map(v -> v * 1e-4)));
+        assertEquals(iris.featureNames(), columnsOf(r, DataReport.Kind.UNIT_SCALE));
+        assertTrue(r.findings(DataReport.Kind.UNIT_SCALE).get(0).message().contains("standard deviation"));
+    }
+
+    @Test
+    void aLargeOffsetWithASmallSpreadIsFlaggedByItsMagnitude() {
+        double[] years = new double[40];
+        for (int i = 0; i < years.length; i++) years[i] = 1980 + i % 7;
+        DataReport r = DataReport.of(Dataset.of(Tensor.column(years), Tensor.column(years)));
+        assertEquals(List.of("x0"), columnsOf(r, DataReport.Kind.UNIT_SCALE));
+        assertTrue(r.findings(DataReport.Kind.UNIT_SCALE).get(0).message().contains("max |x| 1986"),
+                r.findings(DataReport.Kind.UNIT_SCALE).get(0).message());
+    }
+
+    @Test
+    void aNonFiniteFindingNamesTheRowAndLineOfTheFirstBadCell() throws IOException {
+        String csv = "a,b\n1,2\n,3\n4,5\n6,inf\n7,NaN\n";
+        DataReport r = DataReport.of(new StringReader(csv), "t.csv", CsvOptions.targets("b").ignore("b"));
+        assertEquals(List.of("a"), columnsOf(r, DataReport.Kind.MISSING));
+        assertTrue(columnsOf(r, DataReport.Kind.NON_FINITE).isEmpty(), "a missing cell is not a NaN cell");
+        DataReport withB = DataReport.of(new StringReader(csv), "t.csv", CsvOptions.targets("a"));
+        DataReport.Finding f = withB.findings(DataReport.Kind.NON_FINITE).get(0);
+        assertEquals("b", f.column());
+        assertTrue(f.message().contains("2 NaN/Inf cell(s), the first in row 4 of t.csv (line 5)"), f.message());
+    }
+
+    @Test
+    void aNonFiniteFindingOnADatasetNamesTheSourceRowOfTheSubset() {
+        Tensor x = Tensor.of(new double[][] {{1, 2}, {3, 4}, {5, Double.NaN}, {7, 8}});
+        Dataset d = Dataset.of(x, Tensor.column(0, 1, 2, 3)).named("xs").subset(new int[] {3, 2, 0});
+        DataReport.Finding f = DataReport.of(d).findings(DataReport.Kind.NON_FINITE).get(0);
+        assertEquals("x1", f.column());
+        assertTrue(f.message().contains("the first in row 3 of xs"), f.message());
+    }
+
     private static List<String> columnsOf(DataReport r, DataReport.Kind k) {
         return r.findings(k).stream().map(DataReport.Finding::column).toList();
     }
