@@ -1,0 +1,108 @@
+package io.finitegrad.autodiff;
+
+import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+
+/**
+ * What one layer registered for {@link Warnings} in the current forward pass, and the history of
+ * its gradient norms over the last few backward passes. Nodes are held only until the next
+ * backward ends, so a collection keeps at most one pass's graph alive.
+ */
+final class LayerWatch {
+    private final String layer;
+    private final double[] recent;
+    private int recentCount;
+    private int recentNext;
+
+    private Var node;
+    private Var first;
+    private List<Var> params = List.of();
+    private String paramsName = "";
+    private boolean pending;
+
+    private double norm;
+    private double stepRatio;
+    private double nodeGradientMax;
+    private double paramGradientMax;
+    private boolean hasParamGradient;
+
+    LayerWatch(String layer, int window) {
+        this.layer = layer;
+        this.recent = new double[window];
+    }
+
+    void register(Var node, List<Var> params, Var first) {
+        this.node = node;
+        this.first = first;
+        if (this.params != params) {
+            this.params = params;
+            this.paramsName = describe(params);
+        }
+        this.pending = true;
+    }
+
+    private String describe(List<Var> ps) {
+        if (ps.isEmpty()) return "its output";
+        if (ps.size() == 1) return ps.get(0).name();
+        return layer + "'s parameters";
+    }
+
+    boolean pending() {
+        return pending;
+    }
+
+    /** Reads the gradients that reached this layer in the backward pass that just ended. */
+    void measure() {
+        hasParamGradient = false;
+        paramGradientMax = 0;
+        for (Var p : params) {
+            DMatrixRMaj g = p.gradData();
+            if (g == null) continue;
+            hasParamGradient = true;
+            paramGradientMax = Math.max(paramGradientMax, Magnitudes.maxAbs(g));
+        }
+        norm = hasParamGradient ? Magnitudes.gradientNorm(params) : 0;
+        DMatrixRMaj ng = node.gradData();
+        nodeGradientMax = ng == null ? 0 : Magnitudes.maxAbs(ng);
+        stepRatio = 0;
+        if (first != null && first != node && ng != null && first.gradData() != null) {
+            double last = Magnitudes.norm(ng);
+            double at0 = Magnitudes.norm(first.gradData());
+            if (last > 0) stepRatio = at0 / last;
+        }
+    }
+
+    /** Forgets the nodes of this pass (the layer's history stays). */
+    void release() {
+        node = null;
+        first = null;
+        pending = false;
+    }
+
+    /** The smallest nonzero norm among the last window's passes, 0 if none. */
+    double smallestRecentNorm() {
+        double low = 0;
+        for (int i = 0; i < recentCount; i++) {
+            double r = recent[i];
+            if (r > 0 && (low == 0 || r < low)) low = r;
+        }
+        return low;
+    }
+
+    void remember(double n) {
+        recent[recentNext] = n;
+        recentNext = (recentNext + 1) % recent.length;
+        if (recentCount < recent.length) recentCount++;
+    }
+
+    String layer() { return layer; }
+    String paramsName() { return paramsName; }
+    String nodeName() { return node.name(); }
+    String firstName() { return first == null ? "" : first.name(); }
+    String lastName() { return node.name(); }
+    double norm() { return norm; }
+    double stepRatio() { return stepRatio; }
+    double nodeGradientMax() { return nodeGradientMax; }
+    double paramGradientMax() { return paramGradientMax; }
+    boolean hasParamGradient() { return hasParamGradient; }
+}
