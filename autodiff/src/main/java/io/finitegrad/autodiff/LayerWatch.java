@@ -51,19 +51,27 @@ final class LayerWatch {
         return pending;
     }
 
-    /** Reads the gradients that reached this layer in the backward pass that just ended. */
-    void measure() {
+    /**
+     * Reads the gradients that reached this layer in the backward pass that just ended: one
+     * sum-of-squares pass per parameter gradient and over the node's gradient; magnitudes beyond
+     * {@code limit} (the headroom limit) are looked up only when a norm cannot rule them out.
+     */
+    void measure(double limit) {
         hasParamGradient = false;
         paramGradientMax = 0;
+        double joint = 0;
         for (Var p : params) {
             DMatrixRMaj g = p.gradData();
             if (g == null) continue;
             hasParamGradient = true;
-            paramGradientMax = Math.max(paramGradientMax, Magnitudes.maxAbs(g));
+            double s = Magnitudes.sumSquares(g);
+            double n = Magnitudes.norm(g, s);
+            joint = Math.hypot(joint, n);
+            if (!(n <= limit)) paramGradientMax = Math.max(paramGradientMax, Magnitudes.maxAbsIfAbove(g, limit));
         }
-        norm = hasParamGradient ? Magnitudes.gradientNorm(params) : 0;
+        norm = joint;
         DMatrixRMaj ng = node.gradData();
-        nodeGradientMax = ng == null ? 0 : Magnitudes.maxAbs(ng);
+        nodeGradientMax = ng == null ? 0 : Magnitudes.maxAbsIfAbove(ng, limit);
         stepRatio = 0;
         if (first != null && first != node && ng != null && first.gradData() != null) {
             double last = Magnitudes.norm(ng);

@@ -1,9 +1,13 @@
 package io.finitegrad.autodiff;
 
-import java.util.List;
 import org.ejml.data.DMatrixRMaj;
 
-/** Largest magnitudes, overflow-safe L2 norms, headroom in orders of magnitude, and short numbers for messages. */
+/**
+ * Largest magnitudes, overflow-safe L2 norms, headroom in orders of magnitude, and short numbers for
+ * messages. The checks run on every watched tensor, so the common case is one sum-of-squares pass
+ * (four accumulators, no branches); the exact largest magnitude is looked up only when the norm
+ * cannot rule out values beyond a limit.
+ */
 final class Magnitudes {
     private Magnitudes() {
     }
@@ -19,40 +23,51 @@ final class Magnitudes {
         return best;
     }
 
+    /**
+     * The largest finite magnitude of {@code m} if it may exceed {@code limit}, else 0: the sum of
+     * squares bounds it (max |x| <= sqrt(sum x^2)), so one cheap pass settles the usual case.
+     */
+    static double maxAbsIfAbove(DMatrixRMaj m, double limit) {
+        double s = sumSquares(m.data, m.getNumElements(), 1.0);
+        if (s <= Double.MAX_VALUE && Math.sqrt(s) <= limit) return 0;
+        double max = maxAbs(m);
+        return max > limit ? max : 0;
+    }
+
     /** The L2 norm of one matrix, without overflow or underflow in the sum of squares. */
     static double norm(DMatrixRMaj m) {
-        double s = sumSquares(m.data, m.getNumElements(), 1.0);
+        return norm(m, sumSquares(m.data, m.getNumElements(), 1.0));
+    }
+
+    /** The L2 norm of {@code m} given its plain sum of squares {@code s}, rescaling where {@code s} left the safe range. */
+    static double norm(DMatrixRMaj m, double s) {
         if (s > 1e-290 && s < 1e290) return Math.sqrt(s);
+        if (Double.isNaN(s)) return Double.NaN;
         double scale = maxAbs(m);
-        if (scale == 0 || Double.isNaN(s)) return s == s ? 0 : Double.NaN;
+        if (scale == 0) return 0;
         return scale * Math.sqrt(sumSquares(m.data, m.getNumElements(), 1.0 / scale));
     }
 
-    /** The joint L2 norm of the gradients of {@code vars} (those without a gradient count as zero). */
-    static double gradientNorm(List<Var> vars) {
-        double s = 0;
-        for (Var v : vars) {
-            DMatrixRMaj g = v.gradData();
-            if (g == null) continue;
-            double n = norm(g);
-            s = Math.hypot(s, n);
-        }
-        return s;
+    /** The plain sum of squares of {@code m}'s elements (may overflow or underflow; see {@link #norm(DMatrixRMaj, double)}). */
+    static double sumSquares(DMatrixRMaj m) {
+        return sumSquares(m.data, m.getNumElements(), 1.0);
     }
 
     private static double sumSquares(double[] d, int n, double scale) {
-        double s0 = 0, s1 = 0;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
-        for (; i + 1 < n; i += 2) {
-            double a = d[i] * scale, b = d[i + 1] * scale;
+        for (; i + 3 < n; i += 4) {
+            double a = d[i] * scale, b = d[i + 1] * scale, c = d[i + 2] * scale, e = d[i + 3] * scale;
             s0 += a * a;
             s1 += b * b;
+            s2 += c * c;
+            s3 += e * e;
         }
-        if (i < n) {
+        for (; i < n; i++) {
             double a = d[i] * scale;
             s0 += a * a;
         }
-        return s0 + s1;
+        return s0 + s1 + s2 + s3;
     }
 
     /** Orders of magnitude between {@code maxAbs} and float64's largest value (infinite for 0). */

@@ -99,6 +99,8 @@ public final class Warnings {
     /** An open collection of warnings; {@link #close()} stops it and throws nothing. */
     public static final class Collector implements AutoCloseable {
         private final WarningThresholds thresholds;
+        /** {@link WarningThresholds#headroomLimit()}, computed once. */
+        private final double limit;
         private final Collector enclosing;
         private final Map<String, LayerWatch> watches = new LinkedHashMap<>();
         private final List<EarlyWarning> warnings = new ArrayList<>();
@@ -109,6 +111,7 @@ public final class Warnings {
 
         private Collector(WarningThresholds thresholds, Collector enclosing) {
             this.thresholds = thresholds;
+            this.limit = thresholds.headroomLimit();
             this.enclosing = enclosing;
         }
 
@@ -136,10 +139,14 @@ public final class Warnings {
         }
 
         private void watch(String layer, Var node, List<Var> params, Var first) {
-            LayerWatch w = watches.computeIfAbsent(layer, k -> new LayerWatch(k, thresholds.growthWindow()));
+            LayerWatch w = watches.get(layer);
+            if (w == null) {
+                w = new LayerWatch(layer, thresholds.growthWindow());
+                watches.put(layer, w);
+            }
             w.register(node, params, first);
-            double max = Magnitudes.maxAbs(node.value);
-            if (max > thresholds.headroomLimit()) headroom(layer, node.name(), "values", max);
+            double max = Magnitudes.maxAbsIfAbove(node.value, limit);
+            if (max > 0) headroom(layer, node.name(), "values", max);
         }
 
         private void afterBackward(boolean completed) {
@@ -152,7 +159,7 @@ public final class Warnings {
             LayerWatch largestLayer = null;
             for (LayerWatch w : watches.values()) {
                 if (!w.pending()) continue;
-                w.measure();
+                w.measure(limit);
                 if (w.norm() > largest) {
                     largest = w.norm();
                     largestLayer = w;
@@ -199,7 +206,6 @@ public final class Warnings {
                         + "through time; use orthogonal recurrent weights, clip the global norm (clipNorm), truncate "
                         + "backpropagation (truncateEvery) or use LSTM/GRU");
             }
-            double limit = thresholds.headroomLimit();
             if (w.nodeGradientMax() > limit) headroom(layer, w.nodeName(), "gradient", w.nodeGradientMax());
             if (w.paramGradientMax() > limit) headroom(layer, w.paramsName(), "gradient", w.paramGradientMax());
             w.remember(norm);

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.TensorSummary;
@@ -33,6 +35,14 @@ class SummaryHeadroomTest {
         TensorSummary in = r.inputs().get(0);
         assertTrue(in.toString().contains("3 orders from overflow"), in.toString());
         assertTrue(r.toString().contains("3 orders from overflow"), "the report text shows it: " + r);
+    }
+
+    @Test
+    void theJsonCarriesTheHeadroomOfEverySummary() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(expOverflowAt(1000).toJson());
+        JsonNode input = json.get("inputs").get(0);
+        assertEquals(Math.log10(Double.MAX_VALUE) - 3, input.get("headroomOrders").asDouble(), 1e-12);
+        assertTrue(json.get("result").has("headroomOrders"), json.toPrettyString());
     }
 
     @Test
