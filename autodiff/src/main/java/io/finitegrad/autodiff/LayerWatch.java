@@ -87,14 +87,17 @@ final class LayerWatch {
         pending = false;
     }
 
-    /** The smallest nonzero norm among the last window's passes, 0 if none. */
-    double smallestRecentNorm() {
-        double low = 0;
-        for (int i = 0; i < recentCount; i++) {
-            double r = recent[i];
-            if (r > 0 && (low == 0 || r < low)) low = r;
-        }
-        return low;
+    /**
+     * The median of the norms of the last window's passes, 0 until the window is full. The median,
+     * not the smallest: one near-zero gradient (a batch the model already fits) must not make the
+     * next ordinary one look like a 100x explosion.
+     */
+    double recentMedianNorm() {
+        if (recentCount < recent.length) return 0;
+        double[] sorted = recent.clone(); // once per layer per backward, window-sized
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
     }
 
     void remember(double n) {

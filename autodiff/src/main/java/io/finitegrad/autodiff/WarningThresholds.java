@@ -2,13 +2,13 @@ package io.finitegrad.autodiff;
 
 /**
  * When {@link Warnings} speak up; immutable, change one value with the {@code with...} methods.
- * The defaults ({@link #defaults()}): a layer's gradient norm above 1e4, or grown 100x within 10
- * steps, or (recurrent layers) 100x larger at the first time step than at the last, is exploding;
+ * The defaults ({@link #defaults()}): a layer's gradient norm above 1e4, or 100x the median of its
+ * last 10 steps (once 10 are known), or (recurrent layers) 100x larger at the first time step than at the last, is exploding;
  * a layer's gradient norm below 1e-4 of the largest layer's is vanishing; values or gradients within
  * 4 orders of magnitude of float64's overflow (largest magnitude above ~1.8e304) lack headroom.
  *
  * @param explodingNorm a layer's parameter-gradient L2 norm above this is exploding
- * @param growthFactor a norm this many times the smallest of the previous {@code growthWindow} is exploding
+ * @param growthFactor a norm this many times the median of the previous {@code growthWindow} is exploding
  * @param growthWindow how many earlier backward passes the growth check looks back over
  * @param recurrentRatio a recurrent layer's state gradient this many times larger at its first step than at its last is exploding
  * @param vanishingRatio a layer's norm below this fraction of the largest layer's is vanishing
@@ -39,7 +39,7 @@ public record WarningThresholds(double explodingNorm, double growthFactor, int g
         return new WarningThresholds(norm, growthFactor, growthWindow, recurrentRatio, vanishingRatio, headroomOrders);
     }
 
-    /** Exploding when a norm is {@code factor} times the smallest of the previous {@code window} passes. */
+    /** Exploding when a norm is {@code factor} times the median of the previous {@code window} passes. */
     public WarningThresholds withGrowth(double factor, int window) {
         return new WarningThresholds(explodingNorm, factor, window, recurrentRatio, vanishingRatio, headroomOrders);
     }

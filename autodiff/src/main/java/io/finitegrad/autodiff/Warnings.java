@@ -181,13 +181,13 @@ public final class Warnings {
                         + ") in " + w.paramsName() + ": exploding gradients; clip the global norm (clipNorm), lower the "
                         + "learning rate, or use orthogonal/Xavier initialisation");
             } else {
-                double low = w.smallestRecentNorm();
-                if (low > 0 && norm > thresholds.growthFactor() * low) {
-                    raise(EarlyWarning.Kind.EXPLODING, layer, w.paramsName(), norm / low, "layer '" + layer
+                double typical = w.recentMedianNorm();
+                if (typical > 0 && norm > thresholds.growthFactor() * typical) {
+                    raise(EarlyWarning.Kind.EXPLODING, layer, w.paramsName(), norm / typical, "layer '" + layer
                             + "' has gradient norm " + Magnitudes.shortNumber(norm) + " in " + w.paramsName() + ": it grew "
-                            + Magnitudes.shortNumber(norm / low) + "x within " + thresholds.growthWindow()
-                            + " steps (from " + Magnitudes.shortNumber(low) + "); exploding gradients; clip the global "
-                            + "norm (clipNorm) or lower the learning rate");
+                            + Magnitudes.shortNumber(norm / typical) + "x over the median of the last "
+                            + thresholds.growthWindow() + " steps (" + Magnitudes.shortNumber(typical)
+                            + "); exploding gradients; clip the global norm (clipNorm) or lower the learning rate");
                 }
             }
             if (largestLayer != null && largestLayer != w && w.hasParamGradient()
