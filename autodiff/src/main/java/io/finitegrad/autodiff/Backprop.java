@@ -56,7 +56,7 @@ final class Backprop implements SweepPath {
 
     private void sweep(Var root, GuardState st) {
         topologicalOrder(root);
-        GuardMarks marks = st.marks;
+        GuardMarks marks = st.marks();
         // Op-node gradients belong to one sweep; only leaves accumulate across backward() calls. Left
         // in place, a gradient from an earlier sweep would be sent on to the parameters a second time.
         for (int k = 0; k < count; k++) {
@@ -94,7 +94,7 @@ final class Backprop implements SweepPath {
                 } else if (p.gradient() != null && marks.gradient(p) == null && marks.gradient(n) == null) {
                     // the usual case for parameters: one pass adds and checks; the contribution
                     // itself is scanned only if the sum came out non-finite
-                    st.checks++;
+                    st.countCheck();
                     if (p.addGradient(gi, true)) continue;
                     if (FiniteGuard.checkGradient(n, i, gi, st, this)) FiniteGuard.accumulationOverflow(p, n, st, this);
                 } else {

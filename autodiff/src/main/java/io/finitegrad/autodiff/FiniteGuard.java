@@ -48,7 +48,7 @@ public final class FiniteGuard {
 
     /** This thread's current mode. */
     public static Mode currentMode() {
-        return GuardState.get().mode;
+        return GuardState.get().mode();
     }
 
     /**
@@ -64,9 +64,8 @@ public final class FiniteGuard {
     public static GuardScope allowNonFinite(String reason) {
         if (reason == null || reason.isBlank()) throw new IllegalArgumentException("allowNonFinite: give a reason");
         GuardState st = GuardState.get();
-        String previous = st.allowReason;
-        st.allowReason = reason;
-        return new GuardScope(() -> st.allowReason = previous);
+        String previous = st.swapAllowReason(reason);
+        return new GuardScope(() -> st.swapAllowReason(previous));
     }
 
     /**
@@ -75,9 +74,8 @@ public final class FiniteGuard {
      */
     public static GuardScope captureSites(boolean on) {
         GuardState st = GuardState.get();
-        boolean previous = st.captureSites;
-        st.captureSites = on;
-        return new GuardScope(() -> st.captureSites = previous);
+        boolean previous = st.swapCaptureSites(on);
+        return new GuardScope(() -> st.swapCaptureSites(previous));
     }
 
     /** A mode switch; closing it restores the previous mode and hands its reports to any enclosing scope. */
@@ -92,13 +90,11 @@ public final class FiniteGuard {
 
         private Scope(GuardState state, Mode mode) {
             this.state = state;
-            this.previousMode = state.mode;
-            this.previousSink = state.sink;
-            this.previousToken = state.sinkToken;
-            this.startChecks = state.checks;
-            state.mode = mode;
-            state.sink = mine;
-            state.sinkToken = new Object();
+            this.previousMode = state.mode();
+            this.previousSink = state.sink();
+            this.previousToken = state.sinkToken();
+            this.startChecks = state.checks();
+            state.guardScope(mode, mine, new Object());
         }
 
         /**
@@ -108,23 +104,21 @@ public final class FiniteGuard {
         public List<NanReport> reports() {
             if (mine.isEmpty()) return List.of();
             List<NanReport> list = new ArrayList<>(mine.size());
-            for (Incident i : mine) list.add(i.report(state.marks));
+            for (Incident i : mine) list.add(i.report(state.marks()));
             return Collections.unmodifiableList(list);
         }
 
         /** How many tensors the guard checked in this scope (0 under OFF). */
         public long checks() {
-            return (endChecks >= 0 ? endChecks : state.checks) - startChecks;
+            return (endChecks >= 0 ? endChecks : state.checks()) - startChecks;
         }
 
         /** Restores the previous mode; throws nothing. */
         @Override
         public void close() {
             if (endChecks >= 0) return;
-            endChecks = state.checks;
-            state.mode = previousMode;
-            state.sink = previousSink;
-            state.sinkToken = previousToken;
+            endChecks = state.checks();
+            state.guardScope(previousMode, previousSink, previousToken);
             if (previousSink != null) previousSink.addAll(mine);
         }
     }
@@ -132,38 +126,38 @@ public final class FiniteGuard {
     // ---- reports handed to Var ---------------------------------------------------------------
 
     static NanReport valueReport(Var v) {
-        GuardMarks marks = GuardState.get().marks;
+        GuardMarks marks = GuardState.get().marks();
         GuardMarks.Mark m = marks.value(v);
         return m == null || m.incident() == null ? null : m.incident().report(marks);
     }
 
     static NanReport gradientReport(Var v) {
-        GuardMarks marks = GuardState.get().marks;
+        GuardMarks marks = GuardState.get().marks();
         GuardMarks.Mark m = marks.gradient(v);
         return m == null || m.incident() == null ? null : m.incident().report(marks);
     }
 
     static void gradientZeroed(Var v) {
-        GuardState.get().marks.clearGradient(v);
+        GuardState.get().marks().clearGradient(v);
     }
 
     /** A detached copy carries the original's value mark (and so its report and allow reason). */
     static void detached(Var from, Var copy, GuardState st) {
-        if (st.marks.anyValues()) st.marks.copyValueMark(from, copy);
+        if (st.marks().anyValues()) st.marks().copyValueMark(from, copy);
     }
 
     // ---- the checks (called by Var and Backprop) ----------------------------------------------
 
     /** A new leaf, under this thread's allow reason; {@code provenance} (or null) says where an input's rows came from. */
     static void checkLeaf(Var v, GuardState st, Provenance provenance) {
-        scanLeaf(v, st, st.allowReason, provenance);
+        scanLeaf(v, st, st.allowReason(), provenance);
     }
 
     /** A leaf at creation, and when an op reads it after its storage was handed out or while it is bad. */
     private static void scanLeaf(Var v, GuardState st, String allowReason, Provenance provenance) {
         if (!st.on()) return;
-        st.checks++;
-        GuardMarks marks = st.marks;
+        st.countCheck();
+        GuardMarks marks = st.marks();
         marks.scanned(v);
         if (FiniteScan.allFinite(v.value)) {
             marks.clearValue(v);
@@ -175,12 +169,12 @@ public final class FiniteGuard {
         }
         // WARN reports a bad leaf once per scope; THROW stops at every use
         GuardMarks.Mark old = marks.value(v);
-        if (st.mode == Mode.WARN && old != null && old.incident() != null && old.incident().scopeToken == st.sinkToken) {
+        if (st.mode() == Mode.WARN && old != null && old.incident() != null && old.incident().scopeToken == st.sinkToken()) {
             return;
         }
         // a rescan (a later scope reading the leaf) keeps the provenance given when it was made
         Provenance from = provenance != null || old == null || old.incident() == null ? provenance : old.incident().provenance;
-        Incident r = Incident.leaf(v, from, st.sinkToken);
+        Incident r = Incident.leaf(v, from, st.sinkToken());
         marks.markValue(v, r, null);
         st.record(r);
     }
@@ -188,8 +182,8 @@ public final class FiniteGuard {
     /** A new op node: entry, propagation, disappearance or nothing. */
     static void checkForward(Var v, GuardState st) {
         if (!st.on()) return;
-        st.checks++;
-        GuardMarks marks = st.marks;
+        st.countCheck();
+        GuardMarks marks = st.marks();
         GuardMarks.Mark bad = null;
         Var allowedBad = null;
         GuardMarks.Mark allowedMark = null;
@@ -231,7 +225,7 @@ public final class FiniteGuard {
                     : DERIVED + "'" + allowedBad.name() + "': " + reason);
             return;
         }
-        Incident r = Incident.forward(v, marks, st.sinkToken);
+        Incident r = Incident.forward(v, marks, st.sinkToken());
         marks.markValue(v, r, null);
         st.record(r);
     }
@@ -274,8 +268,8 @@ public final class FiniteGuard {
      * finite; if it is not, the parent's gradient is marked non-finite.
      */
     static boolean checkGradient(Var n, int i, DMatrixRMaj gi, GuardState st, SweepPath sweep) {
-        st.checks++;
-        GuardMarks marks = st.marks;
+        st.countCheck();
+        GuardMarks marks = st.marks();
         Var p = n.parents[i];
         GuardMarks.Mark own = marks.gradient(n);
         if (FiniteScan.allFinite(gi)) {
@@ -305,7 +299,7 @@ public final class FiniteGuard {
                 origin = ownValue.incident();
                 if (origin != null && !onlyWhereOwnValueIs(n.value, gi, false)) origin.consequence(n, i, gi);
             } else {
-                origin = Incident.backward(n, i, gi, marks, sweep.toRoot(n), st.sinkToken);
+                origin = Incident.backward(n, i, gi, marks, sweep.toRoot(n), st.sinkToken());
                 st.record(origin); // THROW stops before the parent's gradient is touched
             }
         }
@@ -332,8 +326,8 @@ public final class FiniteGuard {
 
     /** Sums a finite contribution into an existing gradient; an overflow there is an entry point too. */
     static void accumulationOverflow(Var p, Var from, GuardState st, SweepPath sweep) {
-        Incident r = Incident.accumulation(p, from, sweep.toRoot(p), st.sinkToken);
-        st.marks.markGradient(p, r);
+        Incident r = Incident.accumulation(p, from, sweep.toRoot(p), st.sinkToken());
+        st.marks().markGradient(p, r);
         st.record(r);
     }
 }

@@ -6,30 +6,77 @@ import java.util.List;
 /**
  * Per-thread state read once per node: guard mode, the innermost WARN sink, the name-scope prefix,
  * the allow-non-finite reason and the guard's marks. One ThreadLocal lookup serves all of them.
+ * The scopes that change it ({@link FiniteGuard.Scope}, {@link Names.Scope}, {@link GuardScope})
+ * do so through the methods here, and restore what they found when they close.
  */
 final class GuardState {
     private static final ThreadLocal<GuardState> CURRENT = ThreadLocal.withInitial(GuardState::new);
 
-    FiniteGuard.Mode mode = FiniteGuard.Mode.THROW;
+    private FiniteGuard.Mode mode = FiniteGuard.Mode.THROW;
     /** Incidents of the innermost open guard scope, or null outside any scope. */
-    List<Incident> sink;
+    private List<Incident> sink;
     /** Identifies the innermost scope, so a leaf is reported once per scope. */
-    Object sinkToken = new Object();
-    long checks;
-    String scopePrefix = "";
+    private Object sinkToken = new Object();
+    private long checks;
+    private String scopePrefix = "";
     /** Creation site shared by library-made nodes in the innermost scope, when library code opened it. */
-    StackWalker.StackFrame scopeSite;
+    private StackWalker.StackFrame scopeSite;
     /** Hints of the open name scopes, innermost first, or null. */
-    Hint.Chain hints;
+    private Hint.Chain hints;
     /** The innermost open name scope entry, which numbers repeated node names, or null. */
-    Names.Scope openScope;
-    String allowReason;
-    boolean captureSites = true;
+    private Names.Scope openScope;
+    private String allowReason;
+    private boolean captureSites = true;
     /** The guard's marks on this thread's nodes. */
-    final GuardMarks marks = new GuardMarks();
+    private final GuardMarks marks = new GuardMarks();
 
     static GuardState get() {
         return CURRENT.get();
+    }
+
+    FiniteGuard.Mode mode() { return mode; }
+    List<Incident> sink() { return sink; }
+    Object sinkToken() { return sinkToken; }
+    long checks() { return checks; }
+    String scopePrefix() { return scopePrefix; }
+    StackWalker.StackFrame scopeSite() { return scopeSite; }
+    Hint.Chain hints() { return hints; }
+    Names.Scope openScope() { return openScope; }
+    String allowReason() { return allowReason; }
+    boolean captureSites() { return captureSites; }
+    GuardMarks marks() { return marks; }
+
+    void countCheck() {
+        checks++;
+    }
+
+    /** Sets the allow-non-finite reason (null: none) and returns the one it replaces. */
+    String swapAllowReason(String reason) {
+        String previous = allowReason;
+        allowReason = reason;
+        return previous;
+    }
+
+    /** Turns site capture on or off and returns the previous setting. */
+    boolean swapCaptureSites(boolean on) {
+        boolean previous = captureSites;
+        captureSites = on;
+        return previous;
+    }
+
+    /** Enters (or, with the values it found, leaves) a guard mode scope. */
+    void guardScope(FiniteGuard.Mode mode, List<Incident> sink, Object sinkToken) {
+        this.mode = mode;
+        this.sink = sink;
+        this.sinkToken = sinkToken;
+    }
+
+    /** Enters (or, with the values it found, leaves) a name scope. */
+    void nameScope(String prefix, StackWalker.StackFrame site, Hint.Chain hints, Names.Scope open) {
+        this.scopePrefix = prefix;
+        this.scopeSite = site;
+        this.hints = hints;
+        this.openScope = open;
     }
 
     boolean on() {

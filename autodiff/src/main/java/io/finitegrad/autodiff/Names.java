@@ -47,19 +47,18 @@ public final class Names {
             throw new IllegalArgumentException("Names.scope: name must be non-empty and contain no '/', got '" + name + "'");
         }
         GuardState st = GuardState.get();
-        String previous = st.scopePrefix;
-        StackWalker.StackFrame previousSite = st.scopeSite;
-        st.scopePrefix = previous.isEmpty() ? name : previous + "/" + name;
-        st.scopeSite = st.on() && st.captureSites ? Site.forScope() : null;
-        Scope s = new Scope(st, previous, previousSite, st.scopePrefix, st.hints, st.openScope);
-        if (hint != null) st.hints = new Hint.Chain(hint, st.hints);
-        st.openScope = s;
+        String previous = st.scopePrefix();
+        StackWalker.StackFrame previousSite = st.scopeSite();
+        String prefix = previous.isEmpty() ? name : previous + "/" + name;
+        StackWalker.StackFrame site = st.on() && st.captureSites() ? Site.forScope() : null;
+        Scope s = new Scope(st, previous, previousSite, prefix, st.hints(), st.openScope());
+        st.nameScope(prefix, site, hint != null ? new Hint.Chain(hint, st.hints()) : st.hints(), s);
         return s;
     }
 
     /** The current prefix, e.g. {@code "model/dense2"}, or {@code ""} outside any scope. */
     public static String current() {
-        return GuardState.get().scopePrefix;
+        return GuardState.get().scopePrefix();
     }
 
     /** {@code name} qualified by the current scope. */
@@ -116,13 +115,10 @@ public final class Names {
         @Override
         public void close() {
             if (closed) return;
-            if (!state.scopePrefix.equals(mine)) {
-                throw new IllegalStateException("Names scope '" + mine + "' closed while '" + state.scopePrefix + "' is open");
+            if (!state.scopePrefix().equals(mine)) {
+                throw new IllegalStateException("Names scope '" + mine + "' closed while '" + state.scopePrefix() + "' is open");
             }
-            state.scopePrefix = previous;
-            state.scopeSite = previousSite;
-            state.hints = previousHints;
-            state.openScope = enclosing;
+            state.nameScope(previous, previousSite, previousHints, enclosing);
             closed = true;
         }
     }

@@ -76,14 +76,14 @@ public final class Var {
         this.op = op;
         this.kind = kind;
         this.requiresGrad = requiresGrad;
-        this.scope = st.scopePrefix;
+        this.scope = st.scopePrefix();
         this.unguarded = !st.on();
-        this.hints = st.hints;
-        this.nameIndex = op != null && st.openScope != null ? st.openScope.nextIndex(op.name()) : 0;
+        this.hints = st.hints();
+        this.nameIndex = op != null && st.openScope() != null ? st.openScope().nextIndex(op.name()) : 0;
         // Library code inside its own name scope shares the site the scope recorded. Constants and
         // inputs otherwise skip the walk: their reports are made while the user's frame is live.
-        this.site = !st.on() || !st.captureSites ? null
-                : st.scopeSite != null ? st.scopeSite
+        this.site = !st.on() || !st.captureSites() ? null
+                : st.scopeSite() != null ? st.scopeSite()
                 : kind == Kind.CONSTANT || kind == Kind.INPUT ? null : Site.capture();
     }
 
@@ -137,7 +137,7 @@ public final class Var {
         }
         GuardState st = GuardState.get();
         Var v = new Var(t.toMatrix(), NO_PARENTS, null, kind, kind == Kind.PARAM, st);
-        if (name != null) v.label = st.scopePrefix.isEmpty() ? name : st.scopePrefix + "/" + name;
+        if (name != null) v.label = st.scopePrefix().isEmpty() ? name : st.scopePrefix() + "/" + name;
         FiniteGuard.checkLeaf(v, st, provenance);
         return v;
     }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 @SuppressWarnings("try") // scopes are opened for their effect on the nodes created inside
 class GuardMarksTest {
     private static GuardMarks marks() {
-        return GuardState.get().marks;
+        return GuardState.get().marks();
     }
 
     /** Marks are per thread: a fresh one starts with none, whatever other tests left behind. */
