@@ -118,7 +118,8 @@ final class TrainCommand implements Callable<Integer> {
             }
         } catch (TrainingDivergedException e) {
             o.println(e.getMessage());
-            if (e.report() != null) o.println(e.report());
+            // the watchdog's message carries the guard's report when the guard stopped training
+            if (e.report() != null && !e.getMessage().contains(e.report().toString())) o.println(e.report());
             code = NanLab.NON_FINITE;
         }
         if (out != null) {
