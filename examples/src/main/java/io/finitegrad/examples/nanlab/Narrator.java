@@ -51,10 +51,20 @@ final class Narrator {
 
     /** Greedy word wrap to {@value #COLUMNS} columns. */
     static String wrap(String text) {
+        return wrap(text, COLUMNS);
+    }
+
+    /** Every line of {@code text} indented by {@code n} spaces. */
+    static String indent(String text, int n) {
+        return text.indent(n).stripTrailing();
+    }
+
+    /** Greedy word wrap to {@code columns}. */
+    static String wrap(String text, int columns) {
         StringBuilder b = new StringBuilder();
         int col = 0;
         for (String w : text.split(" ")) {
-            if (col > 0 && col + 1 + w.length() > COLUMNS) {
+            if (col > 0 && col + 1 + w.length() > columns) {
                 b.append('\n');
                 col = 0;
             } else if (col > 0) {

@@ -7,6 +7,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.Optimizer;
 import io.finitegrad.optim.data.Dataset;
+import io.finitegrad.optim.train.History;
 import io.finitegrad.optim.train.Loss;
 import io.finitegrad.optim.train.Trainer;
 import io.finitegrad.optim.train.TrainingDivergedException;
@@ -28,8 +29,9 @@ public final class Runs {
     /**
      * Trains {@code model} on {@code train} under {@code mode} with a trainer configured by
      * {@code configure} (epochs, batch size, seed, clipping), quiet, with the lab's progress display
-     * and a curve recorder added. The outcome's loss is the last finite loss computed, also when
-     * the step it belongs to was refused (a finite loss with NaN gradients).
+     * and a curve recorder added. The outcome's loss is the last epoch's mean loss when training
+     * completes, else the last finite loss computed, also when the step it belongs to was refused
+     * (a finite loss with NaN gradients).
      */
     public static Outcome fit(Lab lab, String task, FiniteGuard.Mode mode, Layer model, Loss loss, Optimizer optimizer,
                               UnaryOperator<Trainer.Builder> configure, Dataset train) {
@@ -46,7 +48,9 @@ public final class Runs {
         String ending;
         try (FiniteGuard.Scope guard = FiniteGuard.mode(mode)) {
             try {
-                ending = trainer.fit(train).stopReason();
+                History h = trainer.fit(train);
+                ending = h.stopReason();
+                lastLoss[0] = h.last().loss(); // the epoch's mean, steadier than its last batch
             } catch (TrainingDivergedException e) {
                 ending = firstLine(e.getMessage());
                 reports.addAll(guard.reports());

@@ -15,6 +15,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "tour", mixinStandardHelpOptions = true, description = "Every scenario, broken then fixed, and a summary table.")
 final class TourCommand implements Callable<Integer> {
+    private static final int NODE = 22;
+    private static final int CAUSE = 16;
+    /** One table row in 78 columns: scenario, phase, node, cause, loss after the fix. */
+    private static final String ROW = "%-19s %-8s %-" + NODE + "s %-" + CAUSE + "s %s%n";
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -30,8 +35,8 @@ final class TourCommand implements Callable<Integer> {
         Narrator n = new Narrator(o);
         Lab lab = new Lab(seed, TerminalProgress.factory(quiet));
         StringBuilder table = new StringBuilder();
-        table.append(String.format(Locale.ROOT, "%-22s %-44s %s%n", "scenario", "where NaN entered (phase, node, cause)",
-                "loss after fix"));
+        table.append("Where NaN entered, and the loss after the fix:\n");
+        table.append(String.format(Locale.ROOT, ROW, "scenario", "phase", "node", "cause", "fixed loss"));
         int failures = 0;
         for (Scenario s : Scenarios.all()) {
             Outcome broken = s.runBroken(lab);
@@ -47,14 +52,20 @@ final class TourCommand implements Callable<Integer> {
             if (!held) failures++;
             NanReport entry = s.expected().matchIn(broken);
             if (entry == null) entry = broken.first();
-            String where = entry == null ? "no NaN/Inf" : entry.phase() + ", " + entry.label() + ", " + entry.cause();
-            table.append(String.format(Locale.ROOT, "%-22s %-44s %.4g%s%n", s.number() + " " + s.name(), where,
-                    fixed.loss(), held ? "" : "   LESSON DID NOT HOLD: expected " + s.expected()));
-            table.append(String.format(Locale.ROOT, "%-22s fix: %s%n", "", s.fix()));
+            table.append(String.format(Locale.ROOT, ROW, s.number() + " " + s.name(),
+                    entry == null ? "-" : entry.phase().toString(), entry == null ? "no NaN/Inf" : fit(entry.label(), NODE),
+                    entry == null ? "-" : fit(entry.cause().toString(), CAUSE), String.format(Locale.ROOT, "%.4g", fixed.loss())));
+            table.append(Narrator.indent(Narrator.wrap("fix: " + s.fix(), 74), 4)).append('\n');
+            if (!held) table.append("    LESSON DID NOT HOLD: expected ").append(s.expected()).append('\n');
         }
         o.print(table);
         if (failures > 0) o.println(failures + " scenario(s) behaved otherwise than their lesson says.");
         o.flush();
         return failures == 0 ? NanLab.OK : NanLab.NON_FINITE;
+    }
+
+    /** {@code s} cut to {@code width} columns, keeping its end (the op of a scoped name such as a/b/exp). */
+    static String fit(String s, int width) {
+        return s.length() <= width ? s : "..." + s.substring(s.length() - (width - 3));
     }
 }
