@@ -12,9 +12,9 @@ import org.knowm.xchart.XYSeries;
 
 /**
  * A training curve as a PNG (XChart, drawn headless): one line per named series against the step
- * number, on a logarithmic y axis so a loss that grows to 1e300 and one that falls to 1e-3 share
- * a readable picture. Non-positive and non-finite points cannot be drawn on a log axis and are
- * left out.
+ * number, as log10 of the value so a loss that grows to 1e300 and one that falls to 1e-3 share a
+ * readable picture (XChart's own log axis labels every decade, unreadable over 300 of them).
+ * Non-positive and non-finite points have no logarithm and are left out.
  */
 final class CurvePlot {
     private final String title;
@@ -35,10 +35,11 @@ final class CurvePlot {
     /** The chart as PNG bytes. */
     byte[] png() throws IOException {
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle("step").yAxisTitle(yLabel)
-                .build();
-        chart.getStyler().setYAxisLogarithmic(true);
+        XYChart chart = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle("step")
+                .yAxisTitle("log10 " + yLabel).build();
         chart.getStyler().setMarkerSize(0);
+        chart.getStyler().setPlotGridVerticalLinesVisible(false);
+        chart.getStyler().setXAxisTickMarkSpacingHint(80);
         boolean any = false;
         for (Map.Entry<String, double[]> e : series.entrySet()) {
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
@@ -46,7 +47,7 @@ final class CurvePlot {
             for (int i = 0; i < v.length; i++) {
                 if (v[i] > 0 && Double.isFinite(v[i])) {
                     xs.add((double) (i + 1));
-                    ys.add(v[i]);
+                    ys.add(Math.log10(v[i]));
                 }
             }
             if (xs.isEmpty()) continue;
@@ -54,10 +55,7 @@ final class CurvePlot {
             s.setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
             any = true;
         }
-        if (!any) {
-            chart.getStyler().setYAxisLogarithmic(false);
-            chart.addSeries("no step applied", new double[] {0}, new double[] {0});
-        }
+        if (!any) chart.addSeries("no step applied", new double[] {0}, new double[] {0});
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
     }
 }
