@@ -80,4 +80,25 @@ class BadInputTest {
         String line = oneLine(Cli.run("predict", "--model", junk.toString(), "--data", iris.toString()));
         assertTrue(line.contains("junk.safetensors"), line);
     }
+
+    @Test
+    void predictChecksTheSavedDescriptionAgainstTheWeightsAndTheData() throws Exception {
+        Path iris = Cli.iris(dir);
+        Path model = dir.resolve("m.safetensors");
+        assertEquals(NanLab.OK, Cli.run("train", "--data", iris.toString(), "--label", "species", "--hidden", "8",
+                "--epochs", "2", "--save", model.toString()).code());
+        // the description claims a wider hidden layer than the weights hold
+        io.finitegrad.optim.io.NamedTensors saved = io.finitegrad.optim.io.Safetensors.read(model);
+        java.util.Map<String, String> meta = new java.util.LinkedHashMap<>(saved.metadata());
+        meta.put("nanlab", meta.get("nanlab").replace("\"sizes\":[4,8,3]", "\"sizes\":[4,9,3]"));
+        Path tampered = dir.resolve("tampered.safetensors");
+        io.finitegrad.optim.io.Safetensors.write(tampered, saved.tensors(), meta);
+        String line = oneLine(Cli.run("predict", "--model", tampered.toString(), "--data", iris.toString()));
+        assertTrue(line.contains("tampered.safetensors"), line);
+        // new data without one of the training features
+        Path partial = dir.resolve("partial.csv");
+        Files.writeString(partial, "sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n", StandardCharsets.UTF_8);
+        line = oneLine(Cli.run("predict", "--model", model.toString(), "--data", partial.toString()));
+        assertTrue(line.contains("petal_width") && line.contains("partial.csv"), line);
+    }
 }
