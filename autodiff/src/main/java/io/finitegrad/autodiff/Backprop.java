@@ -41,12 +41,16 @@ final class Backprop implements SweepPath {
         Backprop reused = REUSED.get();
         Backprop sweep = reused.busy ? new Backprop() : reused; // an op's vjp may itself call backward()
         sweep.busy = true;
+        boolean completed = false;
         try {
             sweep.sweep(root, GuardState.get());
+            completed = true;
         } finally {
             Arrays.fill(sweep.nodes, 0, sweep.count, null); // this graph must not outlive the sweep here
             sweep.count = 0;
             sweep.busy = false;
+            // layer-boundary warnings read the gradients once per outermost sweep, never per node
+            if (sweep == reused) Warnings.afterBackward(completed);
         }
     }
 

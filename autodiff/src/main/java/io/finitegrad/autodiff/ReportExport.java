@@ -74,6 +74,7 @@ final class ReportExport {
         o.put("shape", t.shape());
         number(o, "min", t.min());
         number(o, "max", t.max());
+        number(o, "headroomOrders", t.headroomOrders());
         o.put("nan", t.nanCount());
         o.put("posInf", t.posInfCount());
         o.put("negInf", t.negInfCount());

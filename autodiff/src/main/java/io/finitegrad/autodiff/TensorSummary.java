@@ -9,7 +9,8 @@ import org.ejml.data.DMatrixRMaj;
  * A snapshot of one tensor in a {@link NanReport}: which node, its shape, the range of its finite
  * values, its NaN/Inf counts and first offender, and its value at the report's offending element
  * (NaN in {@link #valueAtElement()} with {@link #hasValueAtElement()} false where the element does
- * not map onto this tensor).
+ * not map onto this tensor), and the headroom of its largest finite magnitude before float64's
+ * overflow ({@link #headroomOrders()}, shown as "3 orders from overflow").
  */
 public record TensorSummary(String name, String op, int rows, int cols, double min, double max,
                             int nanCount, int posInfCount, int negInfCount, int firstBadRow, int firstBadCol,
@@ -28,6 +29,15 @@ public record TensorSummary(String name, String op, int rows, int cols, double m
         return nanCount + posInfCount + negInfCount == 0;
     }
 
+    /**
+     * Orders of magnitude between the largest finite magnitude and float64's overflow (1.8e308):
+     * about 3 for values reaching 2e305; infinite when no finite value is nonzero.
+     */
+    public double headroomOrders() {
+        if (Double.isNaN(min)) return Double.POSITIVE_INFINITY;
+        return Magnitudes.ordersFromOverflow(Math.max(Math.abs(min), Math.abs(max)));
+    }
+
     public String shape() {
         return rows + "x" + cols;
     }
@@ -42,6 +52,8 @@ public record TensorSummary(String name, String op, int rows, int cols, double m
                     .append(" -Inf, first at (").append(firstBadRow).append(", ").append(firstBadCol).append(')');
         }
         if (!Double.isNaN(min)) sb.append(", finite range [").append(min).append(", ").append(max).append(']');
+        double orders = headroomOrders();
+        if (!Double.isInfinite(orders)) sb.append(", ").append(Magnitudes.orders(orders)).append(" orders from overflow");
         if (hasValueAtElement) sb.append("; at the element: ").append(valueAtElement);
         return sb.toString();
     }

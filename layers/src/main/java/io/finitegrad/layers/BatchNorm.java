@@ -83,7 +83,7 @@ public final class BatchNorm extends Layer {
                 Var centered = Normalization.center(x, runningMean);
                 xhat = Normalization.normalize(centered, runningVar, epsilon);
             }
-            return xhat.mul(gamma).add(beta);
+            return watch(xhat.mul(gamma).add(beta));
         }
     }
 

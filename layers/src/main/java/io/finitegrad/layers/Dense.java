@@ -58,7 +58,8 @@ public final class Dense extends Layer {
                     + x.shape() + " (W is " + w.shape() + ")");
         }
         try (var s = Names.scope(name())) {
-            return act.apply(x.matmul(w).add(b));
+            // the product, not the output: a bounded activation hides how large it grew
+            return act.apply(watch(x.matmul(w)).add(b));
         }
     }
 

@@ -115,7 +115,7 @@ public final class GRU extends RecurrentLayer {
                 hs.add(h);
             }
         }
-        return List.copyOf(hs);
+        return watchSteps(List.copyOf(hs));
     }
 
     public Var inputWeight() {

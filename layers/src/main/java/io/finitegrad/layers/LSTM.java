@@ -122,7 +122,7 @@ public final class LSTM extends RecurrentLayer {
                 cs.add(c);
             }
         }
-        return new Unrolled(List.copyOf(hs), List.copyOf(cs));
+        return new Unrolled(watchSteps(List.copyOf(hs)), List.copyOf(cs));
     }
 
     /** One gate's columns of the fused pre-activations, in its own scope so reports name the gate. */

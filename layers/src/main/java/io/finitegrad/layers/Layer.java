@@ -1,6 +1,7 @@
 package io.finitegrad.layers;
 
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.Warnings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +18,11 @@ import java.util.Map;
  * itself around the creation of its parameters and around every forward call, so parameters are
  * named {@code dense1/W} and graph nodes {@code dense1/matmul}: guard reports and checkpoints name
  * the layer.
+ *
+ * <p>Every built-in layer with parameters also registers, in forward, what early warnings
+ * ({@link Warnings}) should watch: a node of its own (Dense its product {@code dense1/matmul}, a
+ * normalisation layer its output, a recurrent layer its first and last states) and its parameters.
+ * A layer of your own does the same with {@link #watch(Var)}.
  *
  * <p>A layer of your own extends this class and implements {@link #forward} and
  * {@link #parameters}; it is named {@code layer1}, {@code layer2}, ... unless it passes a name.
@@ -54,6 +60,19 @@ public abstract class Layer {
 
     /** The trainable parameters in a stable order; each {@link Var#name()} is unique. */
     public abstract List<Var> parameters();
+
+    /**
+     * Registers {@code node} (a node this layer made in this forward pass) and this layer's
+     * parameters with an open {@link Warnings} collection, if any: the node's values are checked for
+     * headroom now, its gradient and the parameters' gradients after the next backward. Costs one
+     * thread-local read when no collection is open.
+     *
+     * @return {@code node}, so a forward can end with {@code return watch(out);}
+     */
+    protected final Var watch(Var node) {
+        if (Warnings.active()) Warnings.watch(name, node, parameters());
+        return node;
+    }
 
     /**
      * Non-trainable state that belongs in a checkpoint (BatchNorm's running statistics), named like

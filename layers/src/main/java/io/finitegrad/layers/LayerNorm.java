@@ -57,7 +57,7 @@ public final class LayerNorm extends Layer {
             Var mean = Normalization.mean(x, false);
             Var centered = Normalization.center(x, mean);
             Var var = Normalization.variance(centered, false);
-            return Normalization.normalize(centered, var, epsilon).mul(gamma).add(beta);
+            return watch(Normalization.normalize(centered, var, epsilon).mul(gamma).add(beta));
         }
     }
 

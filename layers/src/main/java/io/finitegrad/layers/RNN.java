@@ -114,7 +114,7 @@ public final class RNN extends RecurrentLayer {
                 states.add(h);
             }
         }
-        return List.copyOf(states);
+        return watchSteps(List.copyOf(states));
     }
 
     /** Input weights, in x hidden. */

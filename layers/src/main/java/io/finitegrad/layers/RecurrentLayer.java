@@ -3,6 +3,7 @@ package io.finitegrad.layers;
 import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.Warnings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -106,6 +107,16 @@ public abstract sealed class RecurrentLayer extends Layer permits RNN, LSTM, GRU
      * @throws IllegalArgumentException if k is negative
      */
     public abstract RecurrentLayer truncateEvery(int k);
+
+    /**
+     * Registers the first and last of {@code states} and the parameters with an open
+     * {@link Warnings} collection, if any, so a gradient that grows on its way back through time is
+     * reported; returns {@code states}.
+     */
+    final List<Var> watchSteps(List<Var> states) {
+        if (Warnings.active()) Warnings.watchSteps(name(), states.get(0), states.get(states.size() - 1), parameters());
+        return states;
+    }
 
     /** Whether {@link #forward(Var)} returns every step's state rather than the last one. */
     public final boolean returnsSequences() {

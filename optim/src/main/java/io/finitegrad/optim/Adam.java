@@ -76,15 +76,21 @@ public class Adam extends Optimizer {
         double b1 = beta1, b2 = beta2, e = eps;
         double l2 = decoupled ? 0 : weightDecay;
         double shrink = decoupled ? 1 - lr * weightDecay : 1;
-        double[] mk = m[k], vk = v[k], mn = mNext[k], vn = vNext[k];
+        double[] mn = mNext[k], vn = vNext[k];
+        // Copy, then update the copies in place: JDK 17's C2 vectorises a loop that reads and writes
+        // the same arrays at one index, but not one that reads four arrays and writes three others
+        // (measured 5x slower at this size); the three copies cost less than that difference.
+        System.arraycopy(m[k], 0, mn, 0, n);
+        System.arraycopy(v[k], 0, vn, 0, n);
+        System.arraycopy(p, 0, out, 0, n);
         for (int i = 0; i < n; i++) {
-            double pi = p[i] * shrink;
-            double gi = g[i] + l2 * p[i];
-            double mi = b1 * mk[i] + (1 - b1) * gi;
-            double vi = b2 * vk[i] + (1 - b2) * gi * gi;
+            double pi = out[i];
+            double gi = g[i] + l2 * pi;
+            double mi = b1 * mn[i] + (1 - b1) * gi;
+            double vi = b2 * vn[i] + (1 - b2) * gi * gi;
             mn[i] = mi;
             vn[i] = vi;
-            out[i] = pi - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e);
+            out[i] = pi * shrink - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e);
         }
     }
 

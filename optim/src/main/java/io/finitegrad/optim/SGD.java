@@ -68,18 +68,22 @@ public final class SGD extends Optimizer {
         double lr = lr();
         double mu = momentum;
         double wd = weightDecay;
+        // Each loop reads and writes its arrays at one index after a copy, which C2 vectorises (see Adam).
+        System.arraycopy(p, 0, out, 0, n);
         if (mu == 0) {
-            for (int i = 0; i < n; i++) out[i] = p[i] - lr * (g[i] + wd * p[i]);
+            for (int i = 0; i < n; i++) out[i] = out[i] - lr * (g[i] + wd * out[i]);
             return;
         }
-        double[] b = buffers[k], bn = nextBuffers[k];
+        double[] bn = nextBuffers[k];
+        System.arraycopy(buffers[k], 0, bn, 0, n);
         boolean first = !started[k];
         double keep = 1 - dampening;
         for (int i = 0; i < n; i++) {
-            double gi = g[i] + wd * p[i];
-            double bi = first ? gi : mu * b[i] + keep * gi;
+            double pi = out[i];
+            double gi = g[i] + wd * pi;
+            double bi = first ? gi : mu * bn[i] + keep * gi;
             bn[i] = bi;
-            out[i] = p[i] - lr * (nesterov ? gi + mu * bi : bi);
+            out[i] = pi - lr * (nesterov ? gi + mu * bi : bi);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.finitegrad.optim.train;
 
+import io.finitegrad.autodiff.EarlyWarning;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.data.DataReport;
 import io.finitegrad.optim.data.Dataset;
@@ -11,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 /**
  * Console output of {@link Trainer#fit} as a listener: the training set's {@link DataReport} first,
  * then a progress bar (epoch, loss, gradient norm, accuracy) when a console is attached, or one line
- * per epoch otherwise, and the stop reason when a listener ended training early. The Trainer adds
+ * per epoch otherwise, a line per early warning, and the stop reason when a listener ended training early. The Trainer adds
  * one unless {@link Trainer.Builder#quiet} is set.
  */
 public final class ConsoleProgress implements TrainingListener {
@@ -40,6 +41,12 @@ public final class ConsoleProgress implements TrainingListener {
         this.epochs = epochs;
         out.print(DataReport.of(train));
         if (bar) progress = new ProgressBarBuilder().setTaskName("Training").setInitialMax(epochs).setUnit(" epochs", 1).build();
+    }
+
+    @Override
+    public void onWarning(int epoch, int batch, EarlyWarning w) {
+        String where = batch >= 0 ? "epoch " + epoch + ", batch " + batch : "epoch " + epoch + ", test set";
+        out.println("warning (" + where + "): " + w.message());
     }
 
     @Override

@@ -1,7 +1,10 @@
 package io.finitegrad.optim.train;
 
+import io.finitegrad.autodiff.EarlyWarning;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.WarningThresholds;
+import io.finitegrad.autodiff.Warnings;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.GradClip;
@@ -46,6 +49,11 @@ import java.util.Random;
  * last good parameters and the optimiser its state of then. An optimiser set to {@link Optimizer.NonFinitePolicy#SKIP}
  * skips steps with non-finite gradients instead (a non-finite loss still stops training).
  *
+ * <p>Early warnings ({@link Warnings}): unless switched off ({@link Builder#warnings(boolean)}),
+ * {@link #fit} watches the layers for exploding or vanishing gradients and values near overflow and
+ * hands each warning to the listeners ({@link TrainingListener#onWarning}) after the batch that
+ * raised it, before a divergence it foretold is thrown.
+ *
  * <p>Unless {@link Builder#quiet} is set, a {@link ConsoleProgress} prints a data report of the
  * training set first, then a progress bar when a console is attached, or one line per epoch
  * otherwise.
@@ -64,6 +72,7 @@ public final class Trainer {
     private final double clipNorm;
     private final LrSchedule schedule;
     private final List<TrainingListener> listeners;
+    private final WarningThresholds warnings;
     private Evaluator evaluator;
 
     private Trainer(Builder b) {
@@ -78,6 +87,7 @@ public final class Trainer {
         List<TrainingListener> all = new ArrayList<>(b.listeners);
         if (!b.quiet) all.add(new ConsoleProgress(b.out)); // last, so it reports what the others decided
         this.listeners = List.copyOf(all);
+        this.warnings = b.warnings;
         this.evaluator = new Evaluator(model, loss);
     }
 
@@ -99,6 +109,7 @@ public final class Trainer {
         private boolean quiet;
         private PrintStream out = System.out;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private WarningThresholds warnings = WarningThresholds.defaults();
 
         private Builder(Layer model, Loss loss, Optimizer optimizer) {
             if (model == null || loss == null || optimizer == null) {
@@ -161,6 +172,18 @@ public final class Trainer {
             return this;
         }
 
+        /** Early warnings on (the default, with {@link WarningThresholds#defaults()}) or off. */
+        public Builder warnings(boolean on) {
+            warnings = on ? WarningThresholds.defaults() : null;
+            return this;
+        }
+
+        /** Early warnings on, with these thresholds. */
+        public Builder warnings(WarningThresholds thresholds) {
+            warnings = Objects.requireNonNull(thresholds, "warning thresholds");
+            return this;
+        }
+
         public Trainer build() {
             return new Trainer(this);
         }
@@ -195,6 +218,7 @@ public final class Trainer {
         History history = new History();
         Watchdog watchdog = new Watchdog(history);
         Metrics metrics = new Metrics();
+        Warnings.Collector watch = warnings == null ? null : Warnings.collect(warnings);
         try {
             for (TrainingListener l : listeners) l.onTrainBegin(model, train, test, epochs);
             model.train();
@@ -202,9 +226,18 @@ public final class Trainer {
                 if (schedule != null) optimizer.setLr(schedule.lr(epoch - 1));
                 metrics.reset();
                 for (Dataset.Batch b : tr.batches(batchSize, rng)) {
-                    step(b, epoch, classify, modelParams, params, metrics, watchdog);
+                    try {
+                        step(b, epoch, classify, modelParams, params, metrics, watchdog);
+                    } finally {
+                        handOver(watch, epoch, b.index());
+                    }
                 }
-                Evaluation t = test == null ? null : evaluateTest(ev, test, testTargets, epoch, watchdog);
+                Evaluation t;
+                try {
+                    t = test == null ? null : evaluateTest(ev, test, testTargets, epoch, watchdog);
+                } finally {
+                    handOver(watch, epoch, -1);
+                }
                 History.Epoch rec = metrics.epoch(epoch, classify, optimizer.lr(), t);
                 history.add(rec);
                 String stop = null;
@@ -223,10 +256,19 @@ public final class Trainer {
             history.end(e.history().stopReason(), false);
             throw e;
         } finally {
+            if (watch != null) watch.close();
             model.eval();
             for (TrainingListener l : listeners) l.onTrainEnd(history);
         }
         return history;
+    }
+
+    /** Hands the warnings raised since the last hand-over to every listener. */
+    private void handOver(Warnings.Collector watch, int epoch, int batch) {
+        if (watch == null) return;
+        for (EarlyWarning w : watch.drain()) {
+            for (TrainingListener l : listeners) l.onWarning(epoch, batch, w);
+        }
     }
 
     /**

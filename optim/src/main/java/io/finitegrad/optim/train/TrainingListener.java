@@ -1,12 +1,13 @@
 package io.finitegrad.optim.train;
 
+import io.finitegrad.autodiff.EarlyWarning;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.data.Dataset;
 
 /**
  * Callbacks from {@link Trainer#fit}, as Keras callbacks: once before the first step, after every
- * applied optimiser step, after every epoch (where a listener may ask to stop), and once at the
- * end. All default to doing nothing. Exceptions thrown here stop training and propagate.
+ * applied optimiser step, for every early warning, after every epoch (where a listener may ask to
+ * stop), and once at the end. All default to doing nothing. Exceptions thrown here stop training and propagate.
  */
 public interface TrainingListener {
     /**
@@ -18,6 +19,15 @@ public interface TrainingListener {
 
     /** After the step of batch {@code batch} (0-based) of epoch {@code epoch} (1-based) was applied. */
     default void afterStep(int epoch, int batch, double loss, double gradNorm) {
+    }
+
+    /**
+     * An early warning ({@link io.finitegrad.autodiff.Warnings}: exploding or vanishing gradients,
+     * values near overflow) raised in batch {@code batch} of epoch {@code epoch}, or in that epoch's
+     * test evaluation ({@code batch} -1). Handed over after the batch, before any divergence it
+     * foretold is thrown; each kind of warning once per layer and node in a fit.
+     */
+    default void onWarning(int epoch, int batch, EarlyWarning warning) {
     }
 
     /**

@@ -1,0 +1,31 @@
+package io.finitegrad.autodiff;
+
+/**
+ * A warning that training is heading for trouble before any NaN/Inf exists: a gradient exploding
+ * or vanishing, or values close to float64's overflow. Warnings are not exceptions and not guard
+ * reports: they are collected in their own list ({@link Warnings#collect()}), in every guard mode,
+ * at layer boundaries (see {@link Warnings#watch}).
+ *
+ * @param kind what is wrong
+ * @param layer the layer that registered what was checked, e.g. {@code dense1}
+ * @param node the node or parameter whose values or gradient were checked, e.g. {@code dense1/matmul}
+ * @param step the number of backward passes the collection had seen when this was raised (0: before the first)
+ * @param value the measured quantity: a gradient norm, a ratio of norms, or a largest magnitude
+ * @param message one sentence for a person, naming the layer, the node and the numbers
+ */
+public record EarlyWarning(Kind kind, String layer, String node, long step, double value, String message) {
+    /** The kinds of warnings. */
+    public enum Kind {
+        /** A layer's gradient norm is large, grew fast, or grew toward a recurrent layer's first step. */
+        EXPLODING,
+        /** A layer's gradient norm is tiny next to the largest layer's. */
+        VANISHING,
+        /** Values or gradients within a few orders of magnitude of float64's overflow. */
+        HEADROOM
+    }
+
+    @Override
+    public String toString() {
+        return kind + " at step " + step + ": " + message;
+    }
+}
