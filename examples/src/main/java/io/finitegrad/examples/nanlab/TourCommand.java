@@ -52,9 +52,13 @@ final class TourCommand implements Callable<Integer> {
             if (!held) failures++;
             NanReport entry = s.expected().matchIn(broken);
             if (entry == null) entry = broken.first();
-            table.append(String.format(Locale.ROOT, ROW, s.number() + " " + s.name(),
-                    entry == null ? "-" : entry.phase().toString(), entry == null ? "no NaN/Inf" : fit(entry.label(), NODE),
-                    entry == null ? "-" : fit(entry.cause().toString(), CAUSE), String.format(Locale.ROOT, "%.4g", fixed.loss())));
+            // an infinite forward value hidden by a mask is no NaN yet: the NaN enters at the backward step it leads to
+            boolean viaBackward = entry != null && held && s.expected().thenCause() != null;
+            String phase = entry == null ? "-" : viaBackward ? "BACKWARD" : entry.phase().toString();
+            String cause = entry == null ? "-" : (viaBackward ? s.expected().thenCause() : entry.cause()).toString();
+            table.append(String.format(Locale.ROOT, ROW, s.number() + " " + s.name(), phase,
+                    entry == null ? "no NaN/Inf" : fit(entry.label(), NODE), fit(cause, CAUSE),
+                    String.format(Locale.ROOT, "%.4g", fixed.loss())));
             table.append(Narrator.indent(Narrator.wrap("fix: " + s.fix(), 74), 4)).append('\n');
             if (!held) table.append("    LESSON DID NOT HOLD: expected ").append(s.expected()).append('\n');
         }
