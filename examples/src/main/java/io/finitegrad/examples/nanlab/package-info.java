@@ -14,6 +14,9 @@
  * run (THROW, or WARN for a finite loss with a NaN gradient), and its
  * {@link io.finitegrad.examples.nanlab.Expected} outcome: the entry point (phase, op, cause) or
  * {@code Expected.finite} for a lesson that is not a NaN, and the loss the fixed run must get below.
+ * In WARN mode an infinite forward value hidden by a mask (a {@code where}) is one report whose
+ * {@code consequences()} hold the backward step where the NaN enters; such a lesson states
+ * {@code Expected.entry(FORWARD, op, cause, loss).then(backwardCause)} (16 does).
  * Its two runs build everything from {@link io.finitegrad.examples.nanlab.Lab#seed()} and return
  * an {@link io.finitegrad.examples.nanlab.Outcome}, printing nothing:
  *

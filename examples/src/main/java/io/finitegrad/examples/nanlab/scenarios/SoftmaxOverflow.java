@@ -36,8 +36,8 @@ public final class SoftmaxOverflow implements Scenario {
     @Override
     public String lesson() {
         return "A linear classifier (4 -> 3) reads Iris measured in units of 50 micrometres (the features x 200), "
-                + "so its logits are in the hundreds, the largest above 700 at the first batch (the classic "
-                + "logits around 1000; x 100 no longer crosses the line with this initialisation, hence x 200). "
+                + "so its logits are in the hundreds, the largest above 709.78 at the first batch: x 200 is the "
+                + "smallest round scale that gets there with this initialisation (at x 100 they stay below). "
                 + "The textbook loss -sum(y * log(softmax(z))) computes exp(z) first, and "
                 + "exp overflows to Infinity above 709.78: Infinity / Infinity is NaN, then log(NaN). The guard "
                 + "stops at the exp, before any weight changes. The fix changes only the loss: the inputs keep "
