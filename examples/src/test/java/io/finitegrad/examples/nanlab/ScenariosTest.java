@@ -56,6 +56,8 @@ class ScenariosTest {
         assertEquals(Phase.FORWARD, r.phase());
         assertEquals(Cause.EXP_OVERFLOW, r.cause());
         assertEquals("naiveSoftmaxCrossEntropy/naiveSoftmax/exp", r.label());
+        assertTrue(broken.ending().startsWith("Training diverged at epoch 1, batch 0:"), "before any weight changes: " + broken.ending());
+        assertEquals(0, broken.losses().length, "no step was applied");
         assertTrue(s.runFixed(LAB).loss() < 1.0);
     }
 
