@@ -1,6 +1,8 @@
 package io.finitegrad.layers;
 
 import io.finitegrad.core.Tensor;
+import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -53,6 +55,35 @@ public final class Init {
     private Init(Kind kind, double scale) {
         this.kind = kind;
         this.scale = scale;
+    }
+
+    /** The named initialisers, in declaration order. */
+    public static List<Init> constants() {
+        return List.of(XAVIER_UNIFORM, XAVIER_NORMAL, HE_UNIFORM, HE_NORMAL, STANDARD_NORMAL, ZEROS, ORTHOGONAL);
+    }
+
+    /**
+     * The initialiser whose {@link #name()} is {@code text}: a constant's name in any case
+     * ({@code "he_normal"}), {@code "normal(std = 2.0)"} or {@code "uniform(limit = 0.5)"}; so a
+     * model description can store an initialiser as text and get it back.
+     *
+     * @throws IllegalArgumentException naming the text and the names known
+     */
+    public static Init parse(String text) {
+        String t = text == null ? "" : text.strip();
+        for (Init c : constants()) if (c.name().equalsIgnoreCase(t)) return c;
+        for (String[] form : new String[][] {{"normal(std =", "normal"}, {"uniform(limit =", "uniform"}}) {
+            if (t.toLowerCase(Locale.ROOT).startsWith(form[0]) && t.endsWith(")")) {
+                try {
+                    double x = Double.parseDouble(t.substring(form[0].length(), t.length() - 1).strip());
+                    return form[1].equals("normal") ? normal(x) : uniform(x);
+                } catch (NumberFormatException e) {
+                    break;
+                }
+            }
+        }
+        throw new IllegalArgumentException("Init.parse: unknown initialiser '" + text + "', expected one of "
+                + constants() + ", normal(std = x) or uniform(limit = x)");
     }
 
     /**

@@ -1,0 +1,91 @@
+package io.finitegrad.examples.nanlab;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code nanlab}, the teaching tool: every classic NaN scenario reproduced, located and fixed
+ * ({@code list}, {@code run}, {@code tour}), and an MLP on any CSV ({@code train}, {@code predict}).
+ *
+ * <p>Exit codes: {@value #OK} success; {@value #NON_FINITE} when a run met a non-finite value (a
+ * broken scenario that breaks, training stopped by the watchdog) or the tour saw a scenario behave
+ * otherwise than its lesson says; {@value #INPUT_ERROR} for a bad flag or a bad input file, with one
+ * line naming the problem on standard error; {@value #INTERNAL_ERROR} for a bug in nanlab itself
+ * (with its stack trace).
+ */
+@Command(name = "nanlab", mixinStandardHelpOptions = true, version = "nanlab 0.1.0",
+        description = "Classic NaN/Inf scenarios reproduced through finitegrad, located by its guard, and fixed.",
+        subcommands = {ListCommand.class, RunCommand.class, TourCommand.class, TrainCommand.class, PredictCommand.class})
+public final class NanLab implements Runnable {
+    /** Success. */
+    public static final int OK = 0;
+    /** A run met a non-finite value, or the tour saw a lesson not hold. */
+    public static final int NON_FINITE = 1;
+    /** A bad flag, argument or input file. */
+    public static final int INPUT_ERROR = 2;
+    /** A bug in nanlab. */
+    public static final int INTERNAL_ERROR = 3;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /** Runs nanlab on the process's streams and exits with its code. */
+    public static void main(String[] args) {
+        System.exit(execute(System.out, System.err, args));
+    }
+
+    /** Runs nanlab with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
+    public static int execute(PrintStream out, PrintStream err, String... args) {
+        PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        CommandLine cl = new CommandLine(new NanLab());
+        cl.setOut(o);
+        cl.setErr(e);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            e.println("nanlab: " + oneLine(ex.getMessage()) + " (see nanlab --help)");
+            return INPUT_ERROR;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            String input = inputProblem(ex);
+            if (input != null) {
+                e.println("nanlab " + cmd.getCommandName() + ": " + input);
+                return INPUT_ERROR;
+            }
+            e.println("nanlab " + cmd.getCommandName() + ": internal error, please report it:");
+            ex.printStackTrace(e);
+            return INTERNAL_ERROR;
+        });
+        int code = cl.execute(args);
+        o.flush();
+        e.flush();
+        return code;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** One line describing a bad input, or null if {@code ex} is not one (a bug). */
+    static String inputProblem(Throwable ex) {
+        if (ex instanceof UncheckedIOException u) ex = u.getCause();
+        if (ex instanceof NoSuchFileException f) return "file not found: " + f.getFile();
+        if (ex instanceof AccessDeniedException f) return "cannot read or write " + f.getFile() + ": permission denied";
+        if (ex instanceof InputException || ex instanceof IOException || ex instanceof IllegalArgumentException) {
+            return oneLine(ex.getMessage());
+        }
+        return null;
+    }
+
+    private static String oneLine(String s) {
+        if (s == null) return "(no message)";
+        return s.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+}

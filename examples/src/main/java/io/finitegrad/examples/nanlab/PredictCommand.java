@@ -1,0 +1,54 @@
+package io.finitegrad.examples.nanlab;
+
+import io.finitegrad.core.Tensor;
+import io.finitegrad.layers.Layer;
+import io.finitegrad.layers.Losses;
+import io.finitegrad.optim.data.ClassVocabulary;
+import io.finitegrad.optim.data.Csv;
+import io.finitegrad.optim.io.Safetensors;
+import io.finitegrad.optim.train.Checkpoint;
+import io.finitegrad.optim.train.Evaluator;
+import io.finitegrad.optim.train.Predictions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nanlab predict --model M --data F.csv}: rebuilds the model {@code train} saved from the
+ * checkpoint's metadata, loads its weights (names, shapes and finiteness checked), reads the
+ * features by name, applies the saved scaling and prints one line per row: the row number and the
+ * predicted class name, as CSV.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict classes with a model saved by train.")
+final class PredictCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "M", description = "a checkpoint written by nanlab train --save")
+    private Path model;
+    @Option(names = "--data", required = true, paramLabel = "F.csv", description = "rows to predict, with the training feature columns")
+    private Path data;
+
+    @Override
+    public Integer call() throws IOException {
+        String source = model.getFileName().toString();
+        ModelSpec s = ModelSpec.fromJson(Safetensors.read(model).metadata().get(ModelSpec.KEY), source);
+        Layer net = s.build(new Random(0));
+        Checkpoint.loadModel(model, net);
+        net.eval();
+        Tensor x = s.scale(Csv.readFeatures(data, s.features()));
+        Predictions p = new Evaluator(net, Losses::softmaxCrossEntropy, ClassVocabulary.of(s.classes())).predict(x);
+        PrintWriter o = spec.commandLine().getOut();
+        o.println("row,predicted");
+        List<String> labels = p.labels();
+        for (int i = 0; i < labels.size(); i++) o.println((i + 1) + "," + labels.get(i));
+        o.flush();
+        return NanLab.OK;
+    }
+}

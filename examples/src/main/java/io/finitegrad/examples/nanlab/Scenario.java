@@ -1,0 +1,44 @@
+package io.finitegrad.examples.nanlab;
+
+import io.finitegrad.autodiff.FiniteGuard;
+
+/**
+ * One lesson of nanlab: a real model or computation run through finitegrad that breaks in a
+ * classic way, and the same run with the remedy applied. The broken run's guard mode and the
+ * outcome the lesson promises ({@link #expected()}) are part of the scenario, so a test (and
+ * {@code nanlab tour}) can check that the run still behaves as the lesson says.
+ *
+ * <p>Implementations are stateless: every run builds its own model and data from the
+ * {@link Lab}'s seed, so two runs with the same seed are identical. A run returns what happened as
+ * an {@link Outcome} and prints nothing; the command decides what to show.
+ *
+ * @see Scenarios the registry
+ */
+public interface Scenario {
+    /** The scenario's number in the lesson list (1-based, unique). */
+    int number();
+
+    /** A short kebab-case name accepted by {@code nanlab run}, e.g. {@code softmax-overflow}. */
+    String name();
+
+    /** One line: what breaks, for {@code nanlab list}. */
+    String breaks();
+
+    /** A few sentences: what the broken run does, and why it breaks (or, in float64, what was changed to make it break). */
+    String lesson();
+
+    /** One line: the remedy the fixed run applies. */
+    String fix();
+
+    /** The guard mode of the broken run: THROW stops at the entry point, WARN lets the student see the finite loss first. */
+    FiniteGuard.Mode mode();
+
+    /** What the broken run must show and what loss the fixed run must reach. */
+    Expected expected();
+
+    /** Runs the broken version. */
+    Outcome runBroken(Lab lab);
+
+    /** Runs the remedied version. */
+    Outcome runFixed(Lab lab);
+}

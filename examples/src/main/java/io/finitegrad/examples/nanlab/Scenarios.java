@@ -1,0 +1,52 @@
+package io.finitegrad.examples.nanlab;
+
+import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
+import io.finitegrad.examples.nanlab.scenarios.MaskedBranch;
+import io.finitegrad.examples.nanlab.scenarios.SoftmaxOverflow;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The registry of lessons, in number order. Adding a lesson is one class implementing
+ * {@link Scenario} in {@code io.finitegrad.examples.nanlab.scenarios} and one line in
+ * {@link #ALL}.
+ *
+ * @throws IllegalArgumentException from {@link #find} for an unknown number or name, listing the known ones
+ */
+public final class Scenarios {
+    private static final List<Scenario> ALL = sorted(List.of(
+            new LearningRateTooHigh(),
+            new SoftmaxOverflow(),
+            new MaskedBranch()));
+
+    private Scenarios() {
+    }
+
+    /** Every registered scenario, by number. */
+    public static List<Scenario> all() {
+        return ALL;
+    }
+
+    /** The scenario with this number ("7") or short name ("softmax-overflow", any case). */
+    public static Scenario find(String numberOrName) {
+        String key = numberOrName == null ? "" : numberOrName.trim();
+        for (Scenario s : ALL) {
+            if (String.valueOf(s.number()).equals(key) || s.name().equalsIgnoreCase(key)) return s;
+        }
+        List<String> known = new ArrayList<>();
+        for (Scenario s : ALL) known.add(s.number() + " " + s.name());
+        throw new IllegalArgumentException("unknown scenario '" + numberOrName + "'; known: " + String.join(", ", known));
+    }
+
+    private static List<Scenario> sorted(List<Scenario> list) {
+        List<Scenario> copy = new ArrayList<>(list);
+        copy.sort(Comparator.comparingInt(Scenario::number));
+        for (int i = 1; i < copy.size(); i++) {
+            if (copy.get(i).number() == copy.get(i - 1).number()) {
+                throw new IllegalStateException("Scenarios: two lessons numbered " + copy.get(i).number());
+            }
+        }
+        return List.copyOf(copy);
+    }
+}

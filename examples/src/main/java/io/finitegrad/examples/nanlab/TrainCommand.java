@@ -1,0 +1,161 @@
+package io.finitegrad.examples.nanlab;
+
+import io.finitegrad.layers.Activation;
+import io.finitegrad.layers.Init;
+import io.finitegrad.layers.Layer;
+import io.finitegrad.layers.Losses;
+import io.finitegrad.optim.Adam;
+import io.finitegrad.optim.Optimizer;
+import io.finitegrad.optim.SGD;
+import io.finitegrad.optim.data.Csv;
+import io.finitegrad.optim.data.CsvOptions;
+import io.finitegrad.optim.data.DataReport;
+import io.finitegrad.optim.data.Dataset;
+import io.finitegrad.optim.train.Checkpoint;
+import io.finitegrad.optim.train.History;
+import io.finitegrad.optim.train.Trainer;
+import io.finitegrad.optim.train.TrainingDivergedException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nanlab train}: an MLP classifier on any CSV, with the data check, progress, the NaN
+ * watchdog, curves and a checkpoint whose metadata ({@link ModelSpec}) lets {@code predict}
+ * rebuild it. The same seed and file give a bit-identical checkpoint. Exits
+ * {@link NanLab#NON_FINITE} when the watchdog stopped training.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, description = "Train an MLP classifier on a CSV file.")
+final class TrainCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", required = true, paramLabel = "FILE.csv", description = "the training data, with a header row")
+    private Path data;
+    @Option(names = "--label", required = true, paramLabel = "COLUMN", description = "the column holding the class names")
+    private String label;
+    @Option(names = "--hidden", split = ",", paramLabel = "N,N", description = "hidden layer sizes (default 16,16)")
+    private int[] hidden = {16, 16};
+    @Option(names = "--activation", description = "relu, tanh, sigmoid, leaky_relu (default ${DEFAULT-VALUE})")
+    private String activation = "relu";
+    @Option(names = "--init", description = "he, xavier, or an Init name such as he_uniform (default ${DEFAULT-VALUE})")
+    private String init = "he";
+    @Option(names = "--optimizer", description = "adam or sgd (default ${DEFAULT-VALUE})")
+    private String optimizer = "adam";
+    @Option(names = "--lr", description = "learning rate (default ${DEFAULT-VALUE})")
+    private double lr = 0.01;
+    @Option(names = "--clip", description = "clip gradients to this global norm; 0 for none (default ${DEFAULT-VALUE})")
+    private double clip = 1.0;
+    @Option(names = "--epochs", description = "(default ${DEFAULT-VALUE})")
+    private int epochs = 100;
+    @Option(names = "--batch", description = "batch size (default ${DEFAULT-VALUE})")
+    private int batch = 32;
+    @Option(names = "--scale", description = "standard, minmax or none (default ${DEFAULT-VALUE})")
+    private String scale = "standard";
+    @Option(names = "--seed", description = "(default ${DEFAULT-VALUE})")
+    private long seed;
+    @Option(names = "--test-fraction", description = "held-out share, stratified; 0 for none (default ${DEFAULT-VALUE})")
+    private double testFraction = 0.2;
+    @Option(names = "--save", paramLabel = "model.safetensors", description = "write the checkpoint here")
+    private Path save;
+    @Option(names = "--out", paramLabel = "DIR", description = "write history.csv, loss.png and gradnorm.png here")
+    private Path out;
+    @Option(names = "--quiet", description = "no progress bar")
+    private boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter o = spec.commandLine().getOut();
+        Activation act = choose(Activation.class, "--activation", activation);
+        Init in = init(init);
+        if (!(lr > 0) || Double.isInfinite(lr)) throw new InputException("--lr must be positive and finite, got " + lr);
+        if (!(clip >= 0) || Double.isInfinite(clip)) throw new InputException("--clip must be >= 0 and finite, got " + clip);
+        if (epochs <= 0 || batch <= 0) throw new InputException("--epochs and --batch must be positive, got " + epochs + " and " + batch);
+        if (!(testFraction >= 0 && testFraction < 1)) throw new InputException("--test-fraction must be in [0, 1), got " + testFraction);
+
+        Dataset all = Csv.read(data, CsvOptions.label(label));
+        o.print(DataReport.of(all));
+        Dataset train = all, test = null;
+        if (testFraction > 0) {
+            Dataset.Split split = all.split(testFraction, seed, true);
+            train = split.train();
+            test = split.test();
+        }
+        FeatureScaling scaling = FeatureScaling.fit(scale, train.features());
+        ModelSpec model = new ModelSpec(all.featureNames(), hidden, act, in, train.classNames(), scaling);
+        Layer net = model.build(new Random(seed));
+        Optimizer opt = switch (optimizer.toLowerCase(Locale.ROOT)) {
+            case "adam" -> new Adam(net.parameters(), lr);
+            case "sgd" -> new SGD(net.parameters(), lr);
+            default -> throw new InputException("--optimizer: unknown '" + optimizer + "', expected adam or sgd");
+        };
+        CurveRecorder curves = new CurveRecorder();
+        Trainer.Builder b = Trainer.builder(net, Losses::softmaxCrossEntropy, opt).epochs(epochs).batchSize(batch)
+                .seed(seed).quiet(true).listener(curves).listener(TerminalProgress.factory(quiet).apply("train"));
+        if (clip > 0) b.clipNorm(clip);
+        Trainer trainer = b.build();
+        Dataset scaledTest = test == null ? null : test.withFeatures(scaling.apply(test.features()));
+        int code = NanLab.OK;
+        try {
+            History h = trainer.fit(train.withFeatures(scaling.apply(train.features())), scaledTest);
+            History.Epoch last = h.last();
+            o.printf(Locale.ROOT, "%s: train loss %.4f, train accuracy %.3f%s%n", h.stopReason(), last.loss(), last.accuracy(),
+                    test == null ? "" : String.format(Locale.ROOT, ", test loss %.4f, test accuracy %.3f", last.testLoss(),
+                            last.testAccuracy()));
+            if (out != null) {
+                Files.createDirectories(out);
+                h.writeCsv(out.resolve("history.csv"));
+                o.println("wrote " + out.resolve("history.csv"));
+            }
+        } catch (TrainingDivergedException e) {
+            o.println(e.getMessage());
+            // the watchdog's message carries the guard's report when the guard stopped training
+            if (e.report() != null && !e.getMessage().contains(e.report().toString())) o.println(e.report());
+            code = NanLab.NON_FINITE;
+        }
+        if (out != null) {
+            Files.createDirectories(out);
+            Files.write(out.resolve("loss.png"), new CurvePlot("Training loss", "loss").add("train", curves.losses()).png());
+            Files.write(out.resolve("gradnorm.png"), new CurvePlot("Gradient global norm", "norm")
+                    .add("train", curves.gradNorms()).png());
+            o.println("wrote " + out.resolve("loss.png") + " and " + out.resolve("gradnorm.png"));
+        }
+        if (save != null && code == NanLab.OK) {
+            Checkpoint.saveModel(save, net, Map.of(ModelSpec.KEY, model.toJson()));
+            o.println("saved " + save);
+        }
+        o.flush();
+        return code;
+    }
+
+    private static Init init(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "he" -> Init.HE_NORMAL;
+            case "xavier", "glorot" -> Init.XAVIER_UNIFORM;
+            default -> {
+                try {
+                    yield Init.parse(name);
+                } catch (IllegalArgumentException e) {
+                    throw new InputException("--init: unknown '" + name + "', expected he, xavier, one of "
+                            + Init.constants().toString().toLowerCase(Locale.ROOT) + ", normal(std = x) or uniform(limit = x)");
+                }
+            }
+        };
+    }
+
+    static <E extends Enum<E>> E choose(Class<E> type, String flag, String name) {
+        for (E e : type.getEnumConstants()) if (e.name().equalsIgnoreCase(name)) return e;
+        throw new InputException(flag + ": unknown '" + name + "', expected one of "
+                + List.of(type.getEnumConstants()).toString().toLowerCase(Locale.ROOT));
+    }
+
+}

@@ -1,0 +1,37 @@
+/**
+ * nanlab, the teaching tool: classic NaN/Inf scenarios reproduced as real models run through
+ * finitegrad, located by its guard, and fixed; plus {@code train}/{@code predict} for an MLP on any
+ * CSV. {@link io.finitegrad.examples.nanlab.NanLab} is the command line (picocli); the runnable jar
+ * is {@code examples/target/nanlab.jar}.
+ *
+ * <h2>Adding a lesson</h2>
+ *
+ * One class in {@code io.finitegrad.examples.nanlab.scenarios} implementing
+ * {@link io.finitegrad.examples.nanlab.Scenario}, and one line in
+ * {@link io.finitegrad.examples.nanlab.Scenarios}' list. The class states its number, a short
+ * kebab-case name, what breaks (one line), the lesson (what the broken run does and why it breaks;
+ * in float64, what was changed to make it break), the fix (one line), the guard mode of the broken
+ * run (THROW, or WARN for a finite loss with a NaN gradient), and its
+ * {@link io.finitegrad.examples.nanlab.Expected} outcome: the entry point (phase, op, cause) or
+ * {@code Expected.finite} for a lesson that is not a NaN, and the loss the fixed run must get below.
+ * In WARN mode an infinite forward value hidden by a mask (a {@code where}) is one report whose
+ * {@code consequences()} hold the backward step where the NaN enters; such a lesson states
+ * {@code Expected.entry(FORWARD, op, cause, loss).then(backwardCause)} (16 does).
+ * Its two runs build everything from {@link io.finitegrad.examples.nanlab.Lab#seed()} and return
+ * an {@link io.finitegrad.examples.nanlab.Outcome}, printing nothing:
+ *
+ * <ul>
+ *   <li>a training run: {@link io.finitegrad.examples.nanlab.Runs#fit} (model, loss, optimiser, a
+ *       trainer configuration and the data, under the scenario's guard mode);
+ *   <li>a single computation: {@link io.finitegrad.examples.nanlab.Runs#compute} (forward, then
+ *       backward if finite);
+ *   <li>measurements the lesson shows (per-layer saturation, say) go in with
+ *       {@link io.finitegrad.examples.nanlab.Outcome#withNotes}.
+ * </ul>
+ *
+ * {@code SoftmaxOverflow} (7), {@code LearningRateTooHigh} (5, notes from a second rate) and
+ * {@code MaskedBranch} (16, WARN mode) are the patterns. {@code nanlab list}, {@code run},
+ * {@code tour}, the lesson page and the registry-wide test ({@code ScenariosTest}) pick a new lesson
+ * up with no other change; add a test for its specific entry point next to the others.
+ */
+package io.finitegrad.examples.nanlab;

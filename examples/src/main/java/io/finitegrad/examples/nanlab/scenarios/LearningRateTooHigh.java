@@ -1,0 +1,111 @@
+package io.finitegrad.examples.nanlab.scenarios;
+
+import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
+import io.finitegrad.core.Tensor;
+import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Lab;
+import io.finitegrad.examples.nanlab.Outcome;
+import io.finitegrad.examples.nanlab.Runs;
+import io.finitegrad.examples.nanlab.Scenario;
+import io.finitegrad.layers.Activation;
+import io.finitegrad.layers.Dense;
+import io.finitegrad.layers.Init;
+import io.finitegrad.layers.Layer;
+import io.finitegrad.layers.Losses;
+import io.finitegrad.layers.Sequential;
+import io.finitegrad.optim.SGD;
+import io.finitegrad.optim.data.Dataset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Lesson 5: plain SGD with a learning rate far above 2 / (the loss's sharpest curvature) overshoots
+ * further at every step: the error grows geometrically until the mean of the squared errors
+ * overflows (each square is still finite, their sum is not). A small
+ * regression MLP is trained with lr 1 and then lr 100; the watchdog stops the run at the first
+ * non-finite value, with the weights of the last good step.
+ */
+public final class LearningRateTooHigh implements Scenario {
+    private static final int ROWS = 128;
+    private static final int FEATURES = 4;
+    private static final double[] TRUE_WEIGHTS = {1.5, -2.0, 0.5, 1.0};
+
+    @Override public int number() { return 5; }
+    @Override public String name() { return "lr-too-high"; }
+    @Override public String breaks() { return "learning rate too high (1, then 100): the loss diverges to Infinity"; }
+    @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+
+    @Override
+    public String lesson() {
+        return "A 4-16-1 tanh network learns a noisy linear target with plain SGD. Each step moves the weights "
+                + "by lr times the gradient; when lr is larger than 2 divided by the loss's sharpest curvature, "
+                + "every step overshoots the minimum by more than the last, the error grows geometrically and "
+                + "the squared errors overflow: each square still fits in a double, their sum in the mean does not. lr 1 is tried first and already diverges, slowly: the loss "
+                + "gains about two orders of magnitude per step (see the notes). lr 100 overflows sooner "
+                + "(shown): the watchdog stops training at the first non-finite value, keeping the weights of "
+                + "the last good step.";
+    }
+
+    @Override
+    public String fix() {
+        return "a lower learning rate (0.1) and gradient clipping to global norm 1.0";
+    }
+
+    @Override
+    public Expected expected() {
+        return Expected.entry(Phase.FORWARD, "mean", Cause.OVERFLOW, 0.15);
+    }
+
+    @Override
+    public Outcome runBroken(Lab lab) {
+        Outcome lrOne = train(lab, "5 lr 1", 1.0, false, 60);
+        Outcome broken = train(lab, "5 lr 100", 100.0, false, 30);
+        List<String> notes = new ArrayList<>();
+        notes.add(describe("lr 1", lrOne));
+        notes.add(describe("lr 100", broken));
+        return broken.withNotes(notes);
+    }
+
+    @Override
+    public Outcome runFixed(Lab lab) {
+        return train(lab, "5 lr 0.1 + clip", 0.1, true, 30);
+    }
+
+    private static String describe(String what, Outcome o) {
+        double[] l = o.losses();
+        String first = l.length == 0 ? "no step applied" : String.format(Locale.ROOT, "first loss %.4g", l[0]);
+        return String.format(Locale.ROOT, "%s: %s, %d steps applied, %s", what, first, l.length,
+                o.nonFinite() ? "then " + o.first().cause() + " at " + o.first().label()
+                        : String.format(Locale.ROOT, "finite throughout, last loss %.4g", o.loss()));
+    }
+
+    private Outcome train(Lab lab, String task, double lr, boolean fixed, int epochs) {
+        Random rng = new Random(lab.seed());
+        Dataset data = regression(rng);
+        Layer net = new Sequential(
+                new Dense("hidden", FEATURES, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
+                new Dense("out", 16, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
+        return Runs.fit(lab, task, mode(), net, Losses::mse, new SGD(net.parameters(), lr),
+                b -> fixed ? b.epochs(epochs).batchSize(32).seed(lab.seed()).clipNorm(1.0)
+                        : b.epochs(epochs).batchSize(32).seed(lab.seed()), data);
+    }
+
+    /** y = x . w + 0.1 noise, x standard normal. */
+    private static Dataset regression(Random rng) {
+        double[] x = new double[ROWS * FEATURES];
+        double[] y = new double[ROWS];
+        for (int r = 0; r < ROWS; r++) {
+            double s = 0.1 * rng.nextGaussian();
+            for (int c = 0; c < FEATURES; c++) {
+                x[r * FEATURES + c] = rng.nextGaussian();
+                s += TRUE_WEIGHTS[c] * x[r * FEATURES + c];
+            }
+            y[r] = s;
+        }
+        return Dataset.of(Tensor.of(ROWS, FEATURES, x), Tensor.column(y));
+    }
+}

@@ -1,0 +1,113 @@
+package io.finitegrad.examples.nanlab;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.finitegrad.optim.io.Safetensors;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code nanlab train} and {@code predict} on Fisher's Iris data, and the watchdog on unscaled data. */
+class TrainPredictTest {
+    @TempDir
+    Path dir;
+
+    private Cli train(Path data, Path model, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("train", "--data", data.toString(), "--label", "species",
+                "--hidden", "16", "--activation", "tanh", "--init", "xavier", "--epochs", "100", "--batch", "16",
+                "--seed", "3", "--save", model.toString()));
+        args.addAll(List.of(extra));
+        return Cli.run(args.toArray(new String[0]));
+    }
+
+    @Test
+    void trainChecksTheDataLearnsIrisAndSavesABitIdenticalCheckpointWithItsDescription() throws Exception {
+        Path iris = Cli.iris(dir);
+        Path m1 = dir.resolve("m1.safetensors"), m2 = dir.resolve("m2.safetensors");
+        Cli r = train(iris, m1, "--out", dir.resolve("out").toString());
+        assertEquals(NanLab.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("sepal_length"), "the data check comes first: " + r.out());
+        java.util.regex.Matcher acc = java.util.regex.Pattern.compile("test accuracy (\\d\\.\\d+)").matcher(r.out());
+        assertTrue(acc.find(), r.out());
+        assertTrue(Double.parseDouble(acc.group(1)) >= 0.9, r.out());
+        assertEquals(101, Files.readAllLines(dir.resolve("out/history.csv")).size());
+        assertPng(dir.resolve("out/loss.png"));
+        assertPng(dir.resolve("out/gradnorm.png"));
+
+        assertEquals(NanLab.OK, train(iris, m2).code());
+        assertArrayEquals(Files.readAllBytes(m1), Files.readAllBytes(m2), "same seed, same file: the same bytes");
+
+        JsonNode meta = JsonMapper.builder().build().readTree(Safetensors.read(m1).metadata().get("nanlab"));
+        assertEquals("[4,16,3]", meta.get("sizes").toString());
+        assertEquals("[\"TANH\",\"IDENTITY\"]", meta.get("activations").toString());
+        assertEquals("XAVIER_UNIFORM", meta.get("init").asText());
+        assertEquals("[\"setosa\",\"versicolor\",\"virginica\"]", meta.get("classes").toString());
+        assertEquals("[\"sepal_length\",\"sepal_width\",\"petal_length\",\"petal_width\"]", meta.get("features").toString());
+        assertEquals("standard", meta.get("scaler").get("kind").asText());
+        assertEquals(4, meta.get("scaler").get("shift").size());
+    }
+
+    @Test
+    void predictRebuildsTheModelAndNamesTheClassesOfNewRowsByFeatureName() throws Exception {
+        Path iris = Cli.iris(dir);
+        Path model = dir.resolve("iris.safetensors");
+        assertEquals(NanLab.OK, train(iris, model).code());
+        // columns reordered and the label dropped: features are read by name
+        List<String> rows = Files.readAllLines(iris);
+        StringBuilder shuffled = new StringBuilder();
+        List<String> truth = new java.util.ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String[] c = rows.get(i).split(",");
+            shuffled.append(c[3]).append(',').append(c[2]).append(',').append(c[1]).append(',').append(c[0]).append('\n');
+            if (i > 0) truth.add(c[4]);
+        }
+        Path fresh = Files.writeString(dir.resolve("new.csv"), shuffled, StandardCharsets.UTF_8);
+        Cli r = Cli.run("predict", "--model", model.toString(), "--data", fresh.toString());
+        assertEquals(NanLab.OK, r.code(), r.err());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("row,predicted", lines.get(0));
+        assertEquals(150, lines.size() - 1);
+        int right = 0;
+        for (int i = 1; i < lines.size(); i++) {
+            String[] c = lines.get(i).split(",");
+            assertEquals(String.valueOf(i), c[0]);
+            assertTrue(Set.of("setosa", "versicolor", "virginica").contains(c[1]), lines.get(i));
+            if (c[1].equals(truth.get(i - 1))) right++;
+        }
+        assertTrue(right >= 140, right + " of 150 right");
+    }
+
+    @Test
+    void trainingStoppedByTheWatchdogExits1WithTheGuardsReport() throws Exception {
+        Path raw = dir.resolve("raw.csv");
+        StringBuilder b = new StringBuilder();
+        List<String> rows = Files.readAllLines(Cli.iris(dir));
+        b.append(rows.get(0)).append('\n');
+        for (String row : rows.subList(1, rows.size())) {
+            String[] c = row.split(",");
+            for (int j = 0; j < 4; j++) b.append(Double.parseDouble(c[j]) * 1e150).append(',');
+            b.append(c[4]).append('\n');
+        }
+        Files.writeString(raw, b, StandardCharsets.UTF_8);
+        Path model = dir.resolve("never.safetensors");
+        Cli r = Cli.run("train", "--data", raw.toString(), "--label", "species", "--scale", "none", "--optimizer", "sgd",
+                "--lr", "1", "--clip", "0", "--epochs", "5", "--save", model.toString());
+        assertEquals(NanLab.NON_FINITE, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("Training diverged at epoch 1, batch 1"), r.out());
+        assertEquals(1, r.out().split("NaN/Inf entry point \\(FORWARD\\): matmul 'dense2/matmul'", -1).length - 1, r.out());
+        assertTrue(!Files.exists(model), "no checkpoint of a diverged run");
+    }
+
+    static void assertPng(Path p) throws Exception {
+        byte[] b = Files.readAllBytes(p);
+        assertTrue(b.length > 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', p + " is not a PNG");
+    }
+}
