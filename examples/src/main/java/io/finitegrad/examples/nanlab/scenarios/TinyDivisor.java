@@ -42,7 +42,7 @@ public final class TinyDivisor implements Scenario {
                 + "error is divided by its target. Row 8's target is 1e-310, a reading of almost nothing. In float64 "
                 + "dividing by 1e-6 or 1e-12 still gives a finite (huge) loss, so the smallest change that breaks is a "
                 + "subnormal target: an error of 0.1 divided by 1e-310 is 1e309, beyond the double range (1.8e308). "
-                + "The guard stops at that division in the first forward pass.";
+                + "The guard stops at that division as soon as row 8's batch comes, in the first epoch.";
     }
 
     @Override
