@@ -32,7 +32,7 @@ public final class CustomLossDivision implements Scenario {
     static final double EPS = 1e-6;
 
     @Override public int number() { return 8; }
-    @Override public String name() { return "custom-loss-division"; }
+    @Override public String name() { return "custom-loss-div"; }
     @Override public String breaks() { return "a custom loss divides by a sum of predictions that is 0: 0 / 0"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
 

@@ -32,7 +32,7 @@ public final class FullyMaskedAttention implements Scenario {
     static final double MASKED = -1e9;
 
     @Override public int number() { return 15; }
-    @Override public String name() { return "fully-masked-attention"; }
+    @Override public String name() { return "masked-attention"; }
     @Override public String breaks() { return "-Inf minus -Inf in the softmax of a fully masked attention row"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
 

@@ -32,7 +32,7 @@ public final class LayerNormZeroEpsilon implements Scenario {
     private static final int BLANK_EVERY = 16;
 
     @Override public int number() { return 13; }
-    @Override public String name() { return "layernorm-epsilon-0"; }
+    @Override public String name() { return "layernorm-eps0"; }
     @Override public String breaks() { return "LayerNorm with epsilon 0 on a row whose features are all equal: 0 / 0"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
 
