@@ -23,7 +23,7 @@ import java.util.Random;
 /**
  * Lesson 1: a relative-error loss {@code mean(((pred - y) / y)^2)} divides by the target, and one
  * target is a subnormal 1e-310 (a sensor that read "almost nothing"): the quotient exceeds the
- * double range at the first step.
+ * double range as soon as that row is in a batch, in the first epoch.
  */
 public final class TinyDivisor implements Scenario {
     private static final int ROWS = 128;
