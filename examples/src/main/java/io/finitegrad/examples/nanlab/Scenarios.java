@@ -1,8 +1,16 @@
 package io.finitegrad.examples.nanlab;
 
+import io.finitegrad.examples.nanlab.scenarios.CustomLossDivision;
+import io.finitegrad.examples.nanlab.scenarios.FullyMaskedAttention;
+import io.finitegrad.examples.nanlab.scenarios.LargeWeights;
+import io.finitegrad.examples.nanlab.scenarios.LayerNormZeroEpsilon;
 import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
+import io.finitegrad.examples.nanlab.scenarios.LogOfZero;
 import io.finitegrad.examples.nanlab.scenarios.MaskedBranch;
+import io.finitegrad.examples.nanlab.scenarios.NaiveSigmoid;
 import io.finitegrad.examples.nanlab.scenarios.SoftmaxOverflow;
+import io.finitegrad.examples.nanlab.scenarios.SqrtAtZero;
+import io.finitegrad.examples.nanlab.scenarios.TinyDivisor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,8 +24,16 @@ import java.util.List;
  */
 public final class Scenarios {
     private static final List<Scenario> ALL = sorted(List.of(
+            new TinyDivisor(),
+            new LogOfZero(),
+            new LargeWeights(),
             new LearningRateTooHigh(),
             new SoftmaxOverflow(),
+            new CustomLossDivision(),
+            new NaiveSigmoid(),
+            new LayerNormZeroEpsilon(),
+            new SqrtAtZero(),
+            new FullyMaskedAttention(),
             new MaskedBranch()));
 
     private Scenarios() {

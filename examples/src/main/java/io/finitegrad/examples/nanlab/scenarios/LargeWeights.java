@@ -1,0 +1,93 @@
+package io.finitegrad.examples.nanlab.scenarios;
+
+import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
+import io.finitegrad.core.Tensor;
+import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Lab;
+import io.finitegrad.examples.nanlab.Outcome;
+import io.finitegrad.examples.nanlab.Runs;
+import io.finitegrad.examples.nanlab.Scenario;
+import io.finitegrad.layers.Activation;
+import io.finitegrad.layers.Dense;
+import io.finitegrad.layers.Init;
+import io.finitegrad.layers.Layer;
+import io.finitegrad.layers.Losses;
+import io.finitegrad.layers.Sequential;
+import io.finitegrad.optim.Adam;
+import io.finitegrad.optim.data.Dataset;
+import java.util.Random;
+
+/**
+ * Lesson 3: weights drawn from N(0, 1000^2) multiply the activations' scale by about
+ * 1000 sqrt(fan-in / 2) per ReLU layer, so a deep MLP's chained matmuls leave the double range
+ * after a few dozen layers. He initialisation keeps the scale at 1 through every layer.
+ */
+public final class LargeWeights implements Scenario {
+    static final int DEPTH = 96;
+    static final int WIDTH = 32;
+    private static final int FEATURES = 4;
+    private static final int ROWS = 128;
+
+    @Override public int number() { return 3; }
+    @Override public String name() { return "large-weights"; }
+    @Override public String breaks() { return "weights from N(0, 1000^2): a deep MLP's chained matmuls overflow"; }
+    @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+
+    @Override
+    public String lesson() {
+        return "A " + DEPTH + "-layer ReLU MLP, " + WIDTH + " units wide, has every weight drawn from N(0, 1000^2). "
+                + "Each layer multiplies the activations' scale by about 1000 * sqrt(" + WIDTH + " / 2) = 4000, "
+                + "3.6 orders of magnitude, so after some 85 layers a matmul's products pass 1.8e308. What the "
+                + "guard shows is not a plain Infinity: weights have both signs, so within one dot product the "
+                + "positive terms overflow to +Infinity and the negative ones to -Infinity, and their sum is "
+                + "Infinity - Infinity = NaN. (In float64 a shallow net with such weights stays finite, just "
+                + "useless: the lesson needs the depth.) The guard stops at that matmul and names its layer.";
+    }
+
+    @Override
+    public String fix() {
+        return "He initialisation, N(0, 2 / fan-in): each ReLU layer keeps the activations' scale near 1, and the "
+                + "same " + DEPTH + "-layer net trains (slowly: no residual connections or normalisation)";
+    }
+
+    @Override
+    public Expected expected() {
+        return Expected.entry(Phase.FORWARD, "matmul", Cause.INF_MINUS_INF, 1.0);
+    }
+
+    @Override
+    public Outcome runBroken(Lab lab) {
+        return train(lab, "3 N(0, 1000^2)", Init.normal(1000));
+    }
+
+    @Override
+    public Outcome runFixed(Lab lab) {
+        return train(lab, "3 He", Init.HE_NORMAL);
+    }
+
+    private Outcome train(Lab lab, String task, Init init) {
+        Random rng = new Random(lab.seed());
+        Dataset data = regression(rng);
+        Layer[] layers = new Layer[DEPTH + 1];
+        for (int i = 0; i < DEPTH; i++) {
+            layers[i] = new Dense("dense" + (i + 1), i == 0 ? FEATURES : WIDTH, WIDTH, Activation.RELU, init, rng);
+        }
+        layers[DEPTH] = new Dense("out", WIDTH, 1, Activation.IDENTITY, init, rng);
+        Layer net = new Sequential(layers);
+        return Runs.fit(lab, task, mode(), net, Losses::mse, new Adam(net.parameters(), 1e-3),
+                b -> b.epochs(10).batchSize(16).seed(lab.seed()), data);
+    }
+
+    /** y = x0 - x1 + 0.5 x2 on standard-normal x (target variance 2.25). */
+    private static Dataset regression(Random rng) {
+        double[] x = new double[ROWS * FEATURES];
+        double[] y = new double[ROWS];
+        for (int r = 0; r < ROWS; r++) {
+            for (int c = 0; c < FEATURES; c++) x[r * FEATURES + c] = rng.nextGaussian();
+            y[r] = x[r * FEATURES] - x[r * FEATURES + 1] + 0.5 * x[r * FEATURES + 2];
+        }
+        return Dataset.of(Tensor.of(ROWS, FEATURES, x), Tensor.column(y));
+    }
+}
