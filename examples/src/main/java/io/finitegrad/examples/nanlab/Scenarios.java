@@ -2,6 +2,7 @@ package io.finitegrad.examples.nanlab;
 
 import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
 import io.finitegrad.examples.nanlab.scenarios.MaskedBranch;
+import io.finitegrad.examples.nanlab.scenarios.NanWeight;
 import io.finitegrad.examples.nanlab.scenarios.SoftmaxOverflow;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,6 +19,7 @@ public final class Scenarios {
     private static final List<Scenario> ALL = sorted(List.of(
             new LearningRateTooHigh(),
             new SoftmaxOverflow(),
+            new NanWeight(),
             new MaskedBranch()));
 
     private Scenarios() {

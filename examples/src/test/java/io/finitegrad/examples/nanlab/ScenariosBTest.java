@@ -1,0 +1,47 @@
+package io.finitegrad.examples.nanlab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.autodiff.NanReport;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
+import org.junit.jupiter.api.Test;
+
+/** Lessons 4, 6, 9, 10 and 12: each broken run shows what its lesson says, each fixed run trains to its stated loss. */
+class ScenariosBTest {
+    private static final Lab LAB = Lab.quiet(0);
+
+    private static void holds(Scenario s, Outcome broken, Outcome fixed) {
+        assertTrue(s.expected().metByBroken(broken), s.number() + " broken: " + broken.reports() + " " + broken.ending());
+        assertTrue(s.expected().metByFixed(fixed), s.number() + " fixed: loss " + fixed.loss() + " " + fixed.ending());
+        assertFalse(fixed.nonFinite(), s.number() + " fixed run met a NaN: " + fixed.reports());
+    }
+
+    @Test
+    void nanWeightIsReportedAtTheParameterAndTracedToTheUpdateThatWroteIt() {
+        Scenario s = Scenarios.find("nan-weight");
+        assertEquals(10, s.number());
+        assertEquals(FiniteGuard.Mode.THROW, s.mode());
+        Outcome broken = s.runBroken(LAB);
+        NanReport r = broken.first();
+        assertNotNull(r, broken.ending());
+        assertEquals(Phase.FORWARD, r.phase());
+        assertEquals(Cause.NON_FINITE_INPUT, r.cause());
+        assertEquals("hidden/W", r.label());
+        assertTrue(broken.ending().startsWith("Training diverged at epoch"), broken.ending());
+        int applied = broken.losses().length;
+        assertTrue(applied > 0, "the NaN arrives mid-training, after good steps");
+        // 256 rows in batches of 8: 32 steps an epoch; the watchdog's epoch/batch is the step after the bad update
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("epoch (\\d+), batch (\\d+)").matcher(broken.ending());
+        assertTrue(m.find(), broken.ending());
+        assertEquals(applied + 1, (Integer.parseInt(m.group(1)) - 1) * 32 + Integer.parseInt(m.group(2)) + 1);
+        assertTrue(broken.notes().get(0).endsWith("update at the end of step " + applied), broken.notes().toString());
+        Outcome fixed = s.runFixed(LAB);
+        holds(s, broken, fixed);
+        assertTrue(fixed.loss() < 0.05, "fixed loss " + fixed.loss());
+    }
+}
