@@ -4,6 +4,7 @@ import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
 import io.finitegrad.examples.nanlab.scenarios.MaskedBranch;
 import io.finitegrad.examples.nanlab.scenarios.NanWeight;
 import io.finitegrad.examples.nanlab.scenarios.SoftmaxOverflow;
+import io.finitegrad.examples.nanlab.scenarios.UnnormalisedInputs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.List;
 public final class Scenarios {
     private static final List<Scenario> ALL = sorted(List.of(
             new LearningRateTooHigh(),
+            new UnnormalisedInputs(),
             new SoftmaxOverflow(),
             new NanWeight(),
             new MaskedBranch()));

@@ -44,4 +44,30 @@ class ScenariosBTest {
         holds(s, broken, fixed);
         assertTrue(fixed.loss() < 0.05, "fixed loss " + fixed.loss());
     }
+
+    @Test
+    void unnormalisedInputsAreFlaggedThenAdamStaysFiniteWithoutLearningAndSgdOverflows() {
+        Scenario s = Scenarios.find("6");
+        assertEquals("unnormalised-inputs", s.name());
+        Outcome broken = s.runBroken(LAB);
+        NanReport r = broken.first();
+        assertNotNull(r, broken.ending());
+        assertEquals(Phase.FORWARD, r.phase());
+        assertEquals(Cause.OVERFLOW, r.cause());
+        assertEquals("mse/pow", r.label());
+        java.util.List<String> notes = broken.notes();
+        assertEquals(6, notes.size(), notes.toString());
+        for (int c = 0; c < 4; c++) {
+            assertTrue(notes.get(c).startsWith("data check: column 'x" + c + "'") && notes.get(c).contains("unit scale"),
+                    notes.get(c));
+        }
+        // Adam: finite throughout, but still far above the target's variance (about 7.5): it did not learn
+        assertTrue(notes.get(4).startsWith("Adam lr 0.01: ") && notes.get(4).contains("finite throughout"), notes.get(4));
+        double adamLast = Double.parseDouble(notes.get(4).replaceAll(".*last loss ", ""));
+        assertTrue(adamLast > 1000, "Adam's last loss " + adamLast);
+        assertTrue(notes.get(5).startsWith("SGD lr 0.01: ") && notes.get(5).endsWith("then OVERFLOW at mse/pow"), notes.get(5));
+        Outcome fixed = s.runFixed(LAB);
+        holds(s, broken, fixed);
+        assertTrue(fixed.loss() < 0.1, "fixed loss " + fixed.loss());
+    }
 }
