@@ -3,6 +3,7 @@ package io.finitegrad.examples.nanlab;
 import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
 import io.finitegrad.examples.nanlab.scenarios.MaskedBranch;
 import io.finitegrad.examples.nanlab.scenarios.NanWeight;
+import io.finitegrad.examples.nanlab.scenarios.SigmoidSaturation;
 import io.finitegrad.examples.nanlab.scenarios.SoftmaxOverflow;
 import io.finitegrad.examples.nanlab.scenarios.UnnormalisedInputs;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
  */
 public final class Scenarios {
     private static final List<Scenario> ALL = sorted(List.of(
+            new SigmoidSaturation(),
             new LearningRateTooHigh(),
             new UnnormalisedInputs(),
             new SoftmaxOverflow(),

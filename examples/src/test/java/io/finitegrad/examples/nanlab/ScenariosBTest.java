@@ -70,4 +70,45 @@ class ScenariosBTest {
         holds(s, broken, fixed);
         assertTrue(fixed.loss() < 0.1, "fixed loss " + fixed.loss());
     }
+
+    /** The numbers after {@code marker} up to the next ';' (or the end) of a note. */
+    private static double[] numbersAfter(String note, String marker) {
+        int a = note.indexOf(marker);
+        assertTrue(a >= 0, marker + " in " + note);
+        String rest = note.substring(a + marker.length());
+        int end = rest.indexOf(';');
+        String[] parts = (end < 0 ? rest : rest.substring(0, end)).trim().split(" +");
+        double[] v = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) v[i] = Double.parseDouble(parts[i]);
+        return v;
+    }
+
+    @Test
+    void sigmoidSaturationIsMeasuredNotANaNAndXavierKeepsUnitsOnTheSlope() {
+        Scenario s = Scenarios.find("sigmoid-saturation");
+        assertEquals(4, s.number());
+        assertFalse(s.expected().expectsNaN());
+        Outcome broken = s.runBroken(LAB);
+        assertFalse(broken.nonFinite(), broken.reports().toString());
+        java.util.List<String> notes = broken.notes();
+        assertEquals(3, notes.size(), notes.toString());
+        assertTrue(notes.get(0).startsWith("N(0,1): ") && notes.get(1).startsWith("Xavier: "), notes.toString());
+        double[] slopeNormal = numbersAfter(notes.get(0), "(input first):");
+        double[] slopeXavier = numbersAfter(notes.get(1), "(input first):");
+        double[] gradNormal = numbersAfter(notes.get(0), "|grad W| per layer:");
+        double[] gradXavier = numbersAfter(notes.get(1), "|grad W| per layer:");
+        assertEquals(5, slopeNormal.length);
+        for (int k = 0; k < 5; k++) {
+            assertTrue(slopeNormal[k] < 0.15, "N(0,1) layer " + (k + 1) + " saturated: " + notes.get(0));
+            assertTrue(slopeXavier[k] > 0.2, "Xavier layer " + (k + 1) + " on the slope: " + notes.get(1));
+        }
+        // what really happens: Xavier's gradients shrink toward the input, N(0,1)'s do not
+        assertTrue(gradXavier[0] < gradXavier[4] / 100, notes.get(1));
+        assertTrue(gradNormal[0] > gradNormal[4] / 100, notes.get(0));
+        assertTrue(gradNormal[0] > 10 * gradXavier[0], notes.toString());
+        assertTrue(notes.get(2).startsWith("after training with Adam: N(0,1) loss "), notes.get(2));
+        Outcome fixed = s.runFixed(LAB);
+        holds(s, broken, fixed);
+        assertTrue(fixed.loss() < 0.2, "fixed loss " + fixed.loss());
+    }
 }
