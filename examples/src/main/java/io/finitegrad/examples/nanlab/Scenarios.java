@@ -2,6 +2,7 @@ package io.finitegrad.examples.nanlab;
 
 import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
 import io.finitegrad.examples.nanlab.scenarios.MaskedBranch;
+import io.finitegrad.examples.nanlab.scenarios.NanInData;
 import io.finitegrad.examples.nanlab.scenarios.NanWeight;
 import io.finitegrad.examples.nanlab.scenarios.SigmoidSaturation;
 import io.finitegrad.examples.nanlab.scenarios.SoftmaxOverflow;
@@ -23,6 +24,7 @@ public final class Scenarios {
             new LearningRateTooHigh(),
             new UnnormalisedInputs(),
             new SoftmaxOverflow(),
+            new NanInData(),
             new NanWeight(),
             new MaskedBranch()));
 

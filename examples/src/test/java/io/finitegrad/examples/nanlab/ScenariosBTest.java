@@ -111,4 +111,25 @@ class ScenariosBTest {
         holds(s, broken, fixed);
         assertTrue(fixed.loss() < 0.2, "fixed loss " + fixed.loss());
     }
+
+    @Test
+    void nanInDataShowsAFiniteLossAndLocatesTheNaNToItsDataRowAndFeatureThoughTheLossMasksIt() {
+        Scenario s = Scenarios.find("nan-in-data");
+        assertEquals(9, s.number());
+        assertEquals(FiniteGuard.Mode.WARN, s.mode());
+        Outcome broken = s.runBroken(LAB);
+        assertTrue(Double.isFinite(broken.loss()) && broken.loss() > 0, "the masked loss is finite: " + broken.loss());
+        assertEquals(1, broken.reports().size(), broken.reports().toString());
+        NanReport r = broken.first();
+        assertEquals(Phase.FORWARD, r.phase());
+        assertEquals(Cause.NON_FINITE_INPUT, r.cause());
+        assertEquals("x", r.label());
+        assertEquals("row 58 of sensors.csv (line 59), feature 'pressure'", r.origin());
+        assertFalse(r.hiddenBy().isEmpty(), "the loss's where hides the NaN: " + r);
+        assertTrue(r.reachedGradients().contains("hidden/W"), r.reachedGradients().toString());
+        assertTrue(broken.ending().contains("gradient global norm is NaN"), broken.ending());
+        Outcome fixed = s.runFixed(LAB);
+        holds(s, broken, fixed);
+        assertTrue(fixed.loss() < 0.1, "fixed loss " + fixed.loss());
+    }
 }
