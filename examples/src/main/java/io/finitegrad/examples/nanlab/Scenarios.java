@@ -1,5 +1,6 @@
 package io.finitegrad.examples.nanlab;
 
+import io.finitegrad.examples.nanlab.scenarios.ExplodingRnn;
 import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
 import io.finitegrad.examples.nanlab.scenarios.MaskedBranch;
 import io.finitegrad.examples.nanlab.scenarios.NanInData;
@@ -26,6 +27,7 @@ public final class Scenarios {
             new SoftmaxOverflow(),
             new NanInData(),
             new NanWeight(),
+            new ExplodingRnn(),
             new MaskedBranch()));
 
     private Scenarios() {

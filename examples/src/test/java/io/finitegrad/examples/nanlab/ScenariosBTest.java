@@ -132,4 +132,31 @@ class ScenariosBTest {
         holds(s, broken, fixed);
         assertTrue(fixed.loss() < 0.1, "fixed loss " + fixed.loss());
     }
+
+    @Test
+    void explodingRnnWarnsAtLength25ThenOverflowsInBackwardAtLength3200AndTrainsWithOrthogonalInitAndClipping() {
+        Scenario s = Scenarios.find("exploding-rnn");
+        assertEquals(12, s.number());
+        Outcome broken = s.runBroken(LAB);
+        NanReport r = broken.first();
+        assertNotNull(r, broken.ending());
+        assertEquals(Phase.BACKWARD, r.phase());
+        assertEquals(Cause.OVERFLOW, r.cause());
+        assertTrue(r.label().matches("rnn/step\\d+/matmul_1"), r.label());
+        java.util.List<String> notes = broken.notes();
+        assertEquals(3, notes.size(), notes.toString());
+        // the warning comes first, at the shortest length, long before anything is non-finite
+        assertTrue(notes.get(0).startsWith("early warning at length 25: layer 'rnn' has gradient norm"), notes.get(0));
+        assertTrue(notes.get(1).startsWith("overflow at length 3200: OVERFLOW at rnn/step"), notes.get(1));
+        assertTrue(broken.ending().startsWith("length 3200: Training diverged"), broken.ending());
+        double[] norms = broken.gradNorms();
+        assertEquals(4, norms.length, "one step at each of 25, 100, 400, 1600, none at 3200");
+        for (int k = 1; k < norms.length; k++) assertTrue(norms[k] > 1e6 * norms[k - 1], java.util.Arrays.toString(norms));
+        assertTrue(notes.get(2).startsWith("first step's gradient norm by length: T=25: "), notes.get(2));
+        Outcome fixed = s.runFixed(LAB);
+        holds(s, broken, fixed);
+        assertTrue(fixed.ending().startsWith("length 3200: completed"), fixed.ending());
+        assertTrue(fixed.loss() < 0.1, "fixed loss " + fixed.loss());
+        for (double n : fixed.gradNorms()) assertTrue(n < 1e4, "orthogonal Wh keeps the gradient bounded: " + n);
+    }
 }
