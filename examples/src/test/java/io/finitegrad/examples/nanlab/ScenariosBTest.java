@@ -68,7 +68,7 @@ class ScenariosBTest {
         assertTrue(notes.get(5).startsWith("SGD lr 0.01: ") && notes.get(5).endsWith("then OVERFLOW at mse/pow"), notes.get(5));
         Outcome fixed = s.runFixed(LAB);
         holds(s, broken, fixed);
-        assertTrue(fixed.loss() < 0.1, "fixed loss " + fixed.loss());
+        assertTrue(fixed.loss() < 0.15, "fixed loss " + fixed.loss());
     }
 
     /** The numbers after {@code marker} up to the next ';' (or the end) of a note. */
@@ -109,7 +109,7 @@ class ScenariosBTest {
         assertTrue(notes.get(2).startsWith("after training with Adam: N(0,1) loss "), notes.get(2));
         Outcome fixed = s.runFixed(LAB);
         holds(s, broken, fixed);
-        assertTrue(fixed.loss() < 0.2, "fixed loss " + fixed.loss());
+        assertTrue(fixed.loss() < 0.3, "fixed loss " + fixed.loss());
     }
 
     @Test
@@ -134,7 +134,7 @@ class ScenariosBTest {
     }
 
     @Test
-    void explodingRnnWarnsAtLength25ThenOverflowsInBackwardAtLength3200AndTrainsWithOrthogonalInitAndClipping() {
+    void explodingRnnWarnsAtLength25ThenOverflowsInBackwardAtLength3200AndTrainsToLength6400WithOrthogonalInitAndClipping() {
         Scenario s = Scenarios.find("exploding-rnn");
         assertEquals(12, s.number());
         Outcome broken = s.runBroken(LAB);
@@ -155,8 +155,8 @@ class ScenariosBTest {
         assertTrue(notes.get(2).startsWith("first step's gradient norm by length: T=25: "), notes.get(2));
         Outcome fixed = s.runFixed(LAB);
         holds(s, broken, fixed);
-        assertTrue(fixed.ending().startsWith("length 3200: completed"), fixed.ending());
-        assertTrue(fixed.loss() < 0.1, "fixed loss " + fixed.loss());
+        assertTrue(fixed.ending().startsWith("length 6400: completed"), fixed.ending());
+        assertTrue(fixed.loss() < 0.25, "fixed loss " + fixed.loss());
         for (double n : fixed.gradNorms()) assertTrue(n < 1e4, "orthogonal Wh keeps the gradient bounded: " + n);
     }
 }

@@ -31,11 +31,15 @@ import java.util.Random;
  * recurrent weights is trained on sequences of growing length, each from the same initial draw;
  * backpropagation through time multiplies the gradient by {@code Wh^T diag(tanh')} once per step,
  * and the early warning (EXPLODING) fires at the shortest length, before the gradient overflows at
- * the longest. The fixed network (orthogonal Wh, clipping) is trained through the same lengths.
+ * a longer one (3200 with seed 0). The fixed network (orthogonal Wh, clipping) is trained through the same lengths.
  */
 public final class ExplodingRnn implements Scenario {
-    /** The sequence lengths, shortest first; the broken run overflows at the last. */
-    static final int[] LENGTHS = {25, 100, 400, 1600, 3200};
+    /**
+     * The sequence lengths, shortest first. The broken run stops at the first that overflows: how
+     * fast the gradient grows per step depends on the draw of Wh (3200 for seed 0; 6400 covers the
+     * slower draws).
+     */
+    static final int[] LENGTHS = {25, 100, 400, 1600, 3200, 6400};
     private static final int SEQUENCES = 16;
     private static final int HIDDEN = 16;
 
@@ -52,8 +56,9 @@ public final class ExplodingRnn implements Scenario {
                 + "gradient by Wh^T diag(tanh') once per step; N(0, 1) weights give Wh a spectral radius near "
                 + "sqrt(" + HIDDEN + ") = 4, the network is chaotic, and the first step's gradient grows "
                 + "geometrically with T (notes). The early warning (EXPLODING) fires first, at T = " + LENGTHS[0]
-                + ", while every value is still finite and far from overflow; at T = " + LENGTHS[LENGTHS.length - 1]
-                + " the gradient overflows in backward, inside the unrolled steps, and the watchdog stops training. "
+                + ", while every value is still finite and far from overflow; at a longer T (3200 with seed 0; the "
+                + "growth rate depends on the draw of Wh) the gradient overflows in backward, inside the unrolled "
+                + "steps, and the watchdog stops training. "
                 + "(A single SGD step of that size would wreck the weights anyway: that is why the warning matters.) "
                 + "The fixed network learns on the short sequences and carries over to the long ones.";
     }
@@ -65,7 +70,7 @@ public final class ExplodingRnn implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.BACKWARD, "matmul", Cause.OVERFLOW, 0.1);
+        return Expected.entry(Phase.BACKWARD, "matmul", Cause.OVERFLOW, 0.25);
     }
 
     @Override

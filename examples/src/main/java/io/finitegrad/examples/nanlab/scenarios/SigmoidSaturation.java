@@ -64,7 +64,7 @@ public final class SigmoidSaturation implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.finite(0.2);
+        return Expected.finite(0.3);
     }
 
     @Override
