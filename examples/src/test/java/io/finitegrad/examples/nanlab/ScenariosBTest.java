@@ -159,4 +159,18 @@ class ScenariosBTest {
         assertTrue(fixed.loss() < 0.25, "fixed loss " + fixed.loss());
         for (double n : fixed.gradNorms()) assertTrue(n < 1e4, "orthogonal Wh keeps the gradient bounded: " + n);
     }
+
+    @Test
+    void theseLessonsHoldForOtherSeedsToo() {
+        for (long seed = 1; seed <= 2; seed++) {
+            Lab lab = Lab.quiet(seed);
+            for (String n : new String[] {"4", "6", "9", "10", "12"}) {
+                Scenario s = Scenarios.find(n);
+                Outcome broken = s.runBroken(lab);
+                Outcome fixed = s.runFixed(lab);
+                assertTrue(s.expected().metByBroken(broken), n + " seed " + seed + " broken: " + broken.reports() + " " + broken.ending());
+                assertTrue(s.expected().metByFixed(fixed), n + " seed " + seed + " fixed: loss " + fixed.loss() + " " + fixed.ending());
+            }
+        }
+    }
 }
