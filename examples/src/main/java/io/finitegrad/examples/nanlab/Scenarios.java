@@ -1,6 +1,7 @@
 package io.finitegrad.examples.nanlab;
 
 import io.finitegrad.examples.nanlab.scenarios.CustomLossDivision;
+import io.finitegrad.examples.nanlab.scenarios.ExplodingRnn;
 import io.finitegrad.examples.nanlab.scenarios.FullyMaskedAttention;
 import io.finitegrad.examples.nanlab.scenarios.LargeWeights;
 import io.finitegrad.examples.nanlab.scenarios.LayerNormZeroEpsilon;
@@ -8,9 +9,13 @@ import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
 import io.finitegrad.examples.nanlab.scenarios.LogOfZero;
 import io.finitegrad.examples.nanlab.scenarios.MaskedBranch;
 import io.finitegrad.examples.nanlab.scenarios.NaiveSigmoid;
+import io.finitegrad.examples.nanlab.scenarios.NanInData;
+import io.finitegrad.examples.nanlab.scenarios.NanWeight;
+import io.finitegrad.examples.nanlab.scenarios.SigmoidSaturation;
 import io.finitegrad.examples.nanlab.scenarios.SoftmaxOverflow;
 import io.finitegrad.examples.nanlab.scenarios.SqrtAtZero;
 import io.finitegrad.examples.nanlab.scenarios.TinyDivisor;
+import io.finitegrad.examples.nanlab.scenarios.UnnormalisedInputs;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,10 +32,15 @@ public final class Scenarios {
             new TinyDivisor(),
             new LogOfZero(),
             new LargeWeights(),
+            new SigmoidSaturation(),
             new LearningRateTooHigh(),
+            new UnnormalisedInputs(),
             new SoftmaxOverflow(),
             new CustomLossDivision(),
+            new NanInData(),
+            new NanWeight(),
             new NaiveSigmoid(),
+            new ExplodingRnn(),
             new LayerNormZeroEpsilon(),
             new SqrtAtZero(),
             new FullyMaskedAttention(),

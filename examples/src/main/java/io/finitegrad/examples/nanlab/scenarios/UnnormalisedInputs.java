@@ -1,0 +1,123 @@
+package io.finitegrad.examples.nanlab.scenarios;
+
+import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
+import io.finitegrad.core.Tensor;
+import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Lab;
+import io.finitegrad.examples.nanlab.Outcome;
+import io.finitegrad.examples.nanlab.Runs;
+import io.finitegrad.examples.nanlab.Scenario;
+import io.finitegrad.layers.Activation;
+import io.finitegrad.layers.Dense;
+import io.finitegrad.layers.Init;
+import io.finitegrad.layers.Layer;
+import io.finitegrad.layers.Losses;
+import io.finitegrad.layers.Sequential;
+import io.finitegrad.optim.Adam;
+import io.finitegrad.optim.Optimizer;
+import io.finitegrad.optim.SGD;
+import io.finitegrad.optim.data.DataReport;
+import io.finitegrad.optim.data.Dataset;
+import io.finitegrad.optim.data.StandardScaler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Lesson 6: inputs in the wrong units (every feature x10,000). The data check flags the scale
+ * before any step ({@link DataReport.Kind#UNIT_SCALE}). Trained anyway, Adam's bounded steps keep
+ * the loss finite but the model does not learn, while SGD's steps grow with the inputs' square and
+ * diverge until the squared error overflows. Standardising the features fixes both.
+ */
+public final class UnnormalisedInputs implements Scenario {
+    private static final int ROWS = 128;
+    private static final int FEATURES = 4;
+    private static final double UNITS = 10_000;
+    private static final double[] TRUE_WEIGHTS = {1.5, -2.0, 0.5, 1.0};
+    private static final double LR = 0.01;
+
+    @Override public int number() { return 6; }
+    @Override public String name() { return "unnormalised-inputs"; }
+    @Override public String breaks() { return "inputs x10,000: Adam does not learn, SGD diverges to Infinity"; }
+    @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+
+    @Override
+    public String lesson() {
+        return "A 4-16-1 ReLU network learns a linear target from features recorded in the wrong units: every "
+                + "value is 10,000 times too large. The data check flags the scale before training (UNIT_SCALE, "
+                + "see the notes). With Adam (lr 0.01) each weight moves at most about lr a step whatever the "
+                + "gradient, so the loss stays finite, but it starts near 1e8 and the model does not learn: the "
+                + "first layer would need weights of about 1e-4. With plain SGD at the same rate the step grows "
+                + "with the square of the inputs, about 1e8 times too large: every step overshoots, the error grows "
+                + "geometrically and the squared error overflows (shown).";
+    }
+
+    @Override
+    public String fix() {
+        return "standardise the features (StandardScaler fitted on the training set), then SGD at the same lr 0.01 trains (80 epochs)";
+    }
+
+    @Override
+    public Expected expected() {
+        return Expected.entry(Phase.FORWARD, "pow", Cause.OVERFLOW, 0.15);
+    }
+
+    @Override
+    public Outcome runBroken(Lab lab) {
+        Dataset data = data(lab.seed());
+        List<String> notes = new ArrayList<>();
+        for (DataReport.Finding f : DataReport.of(data).findings(DataReport.Kind.UNIT_SCALE)) {
+            notes.add("data check: " + f.message());
+        }
+        Outcome adam = train(lab, "6 Adam, raw", data, true, 30);
+        Outcome sgd = train(lab, "6 SGD, raw", data, false, 30);
+        notes.add(describe("Adam lr 0.01", adam));
+        notes.add(describe("SGD lr 0.01", sgd));
+        return sgd.withNotes(notes);
+    }
+
+    @Override
+    public Outcome runFixed(Lab lab) {
+        Dataset raw = data(lab.seed());
+        Dataset scaled = raw.withFeatures(new StandardScaler().fit(raw).transform(raw.features()));
+        return train(lab, "6 SGD, standardised", scaled, false, 80);
+    }
+
+    private Outcome train(Lab lab, String task, Dataset data, boolean adam, int epochs) {
+        Random rng = new Random(lab.seed() + 1);
+        Layer net = new Sequential(
+                new Dense("hidden", FEATURES, 16, Activation.RELU, Init.HE_NORMAL, rng),
+                new Dense("out", 16, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
+        Optimizer opt = adam ? new Adam(net.parameters(), LR) : new SGD(net.parameters(), LR);
+        return Runs.fit(lab, task, mode(), net, Losses::mse, opt,
+                b -> b.epochs(epochs).batchSize(32).seed(lab.seed()), data);
+    }
+
+    static String describe(String what, Outcome o) {
+        double[] l = o.losses();
+        if (l.length == 0) return what + ": no step applied";
+        return String.format(Locale.ROOT, "%s: first loss %.4g, %d steps applied, %s", what, l[0], l.length,
+                o.nonFinite() ? "then " + o.first().cause() + " at " + o.first().label()
+                        : String.format(Locale.ROOT, "finite throughout, last loss %.4g", o.loss()));
+    }
+
+    /** y = x . w + 0.1 noise with x standard normal, but the features are stored x10,000. */
+    static Dataset data(long seed) {
+        Random rng = new Random(seed);
+        double[] x = new double[ROWS * FEATURES];
+        double[] y = new double[ROWS];
+        for (int r = 0; r < ROWS; r++) {
+            double s = 0.1 * rng.nextGaussian();
+            for (int c = 0; c < FEATURES; c++) {
+                double v = rng.nextGaussian();
+                s += TRUE_WEIGHTS[c] * v;
+                x[r * FEATURES + c] = UNITS * v;
+            }
+            y[r] = s;
+        }
+        return Dataset.of(Tensor.of(ROWS, FEATURES, x), Tensor.column(y));
+    }
+}
