@@ -52,7 +52,7 @@ public final class SigmoidSaturation implements Scenario {
                 + "backward what the small sigmoid'(z) takes away. It is Xavier's gradients that shrink layer by "
                 + "layer toward the input, since sigmoid'(z) is at most 0.25 and Xavier's weights do not make up for "
                 + "it; and with Adam, which rescales each gradient, this small network trained from N(0, 1) even "
-                + "reaches a lower training loss (notes). Xavier keeps every layer on sigmoid's slope, so the units "
+                + "fits its training rows better (notes; a lower training loss, not a better model). Xavier keeps every layer on sigmoid's slope, so the units "
                 + "stay graded instead of near-binary; for deep nets the lasting remedy is a non-saturating "
                 + "activation (tanh with Xavier, ReLU with He).";
     }
