@@ -33,6 +33,16 @@ class NanLabCommandsTest {
     }
 
     @Test
+    void aBrokenLessonWhoseLessonIsNotANaNAndAFixedRunExit0() {
+        Cli saturation = Cli.run("run", "4", "--quiet");
+        assertEquals(NanLab.OK, saturation.code(), saturation.out() + saturation.err());
+        assertFalse(saturation.out().contains("NaN/Inf entry point"), saturation.out());
+        Cli fixed = Cli.run("run", "7", "--fixed", "--quiet");
+        assertEquals(NanLab.OK, fixed.code(), fixed.out() + fixed.err());
+        assertTrue(fixed.out().contains("Loss after the fix: "), fixed.out());
+    }
+
+    @Test
     void runInWarnModeShowsTheFiniteLossThenBothReportsAndExits1() {
         Cli r = Cli.run("run", "masked-branch");
         assertEquals(NanLab.NON_FINITE, r.code(), r.out() + r.err());
