@@ -92,7 +92,8 @@ public final class UnnormalisedInputs implements Scenario {
                 new Dense("hidden", FEATURES, 16, Activation.RELU, Init.HE_NORMAL, rng),
                 new Dense("out", 16, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
         Optimizer opt = adam ? new Adam(net.parameters(), LR) : new SGD(net.parameters(), LR);
-        return Runs.fit(lab, task, mode(), net, Losses::mse, opt,
+        return Runs.fit(lab, task, mode(), net, (pred, y) -> Losses.mse(pred, y), // a lambda: the report's site is this line
+                opt,
                 b -> b.epochs(epochs).batchSize(32).seed(lab.seed()), data);
     }
 
