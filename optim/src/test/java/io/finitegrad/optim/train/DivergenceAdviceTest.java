@@ -63,17 +63,7 @@ class DivergenceAdviceTest {
     @Test
     void aParameterOverflowingAdvisesALowerRateOrClipping() {
         Var w = Var.param("w", Tensor.scalar(1.0));
-        Layer m = new Layer() {
-            @Override
-            public Var forward(Var x) {
-                return x.matmul(w);
-            }
-
-            @Override
-            public List<Var> parameters() {
-                return List.of(w);
-            }
-        };
+        Layer m = LinearModel.of(w);
         Trainer t = Trainer.builder(m, (p, y) -> p.mul(1e300).sum(), new SGD(List.of(w), 1e10))
                 .epochs(3).batchSize(1).quiet(true).build();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,

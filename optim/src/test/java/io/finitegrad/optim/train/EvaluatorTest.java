@@ -26,17 +26,7 @@ class EvaluatorTest {
     /** logits = x * 10 I: a one-hot feature row is classified as its own class, perfectly. */
     static Layer perfect() {
         Var w = Var.param("w", Tensor.of(new double[][] {{10, 0, 0}, {0, 10, 0}, {0, 0, 10}}));
-        return new Layer() {
-            @Override
-            public Var forward(Var x) {
-                return x.matmul(w);
-            }
-
-            @Override
-            public List<Var> parameters() {
-                return List.of(w);
-            }
-        };
+        return LinearModel.of(w);
     }
 
     /** Rows whose features are the one-hot of their class in a-b-c order, labelled in {@code names}' order. */
@@ -115,17 +105,7 @@ class EvaluatorTest {
     @Test
     void aRegressorPredictsValuesAndHasNoClasses() {
         Var w = Var.param("w", Tensor.of(new double[][] {{2}, {-1}}));
-        Layer linear = new Layer() {
-            @Override
-            public Var forward(Var x) {
-                return x.matmul(w);
-            }
-
-            @Override
-            public List<Var> parameters() {
-                return List.of(w);
-            }
-        };
+        Layer linear = LinearModel.of(w);
         Evaluator ev = new Evaluator(linear, Losses::mse);
         Dataset d = Dataset.of(Tensor.of(new double[][] {{1, 1}, {3, 2}}), Tensor.column(1, 5));
         Predictions p = ev.predict(d);

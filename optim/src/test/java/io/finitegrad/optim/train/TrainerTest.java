@@ -183,17 +183,7 @@ class TrainerTest {
     @Test
     void aStepThatOverflowsAParameterIsUndone() {
         Var w = Var.param("w", Tensor.scalar(1.0));
-        Layer m = new Layer() {
-            @Override
-            public Var forward(Var x) {
-                return x.matmul(w);
-            }
-
-            @Override
-            public List<Var> parameters() {
-                return List.of(w);
-            }
-        };
+        Layer m = LinearModel.of(w);
         Dataset d = Dataset.of(Tensor.column(1.0), Tensor.column(0.0));
         Trainer trainer = Trainer.builder(m, (p, t) -> p.mul(1e300).sum(), new SGD(List.of(w), 1e10))
                 .epochs(3).batchSize(1).quiet(true).build();
@@ -211,17 +201,7 @@ class TrainerTest {
     @Test
     void anAdamStepThatWouldOverflowIsRefusedWithTheOptimiserStateIntact() {
         Var w = Var.param("w", Tensor.scalar(1.7e308));
-        Layer m = new Layer() {
-            @Override
-            public Var forward(Var x) {
-                return x.matmul(w);
-            }
-
-            @Override
-            public List<Var> parameters() {
-                return List.of(w);
-            }
-        };
+        Layer m = LinearModel.of(w);
         Adam adam = new Adam(List.of(w), 1e308);
         Trainer trainer = Trainer.builder(m, (p, t) -> p.mul(-1).sum(), adam).epochs(2).batchSize(1).quiet(true).build();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
