@@ -64,26 +64,24 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected void propose(int k, double[] p, double[] g, int n, double[] out) {
+    protected void propose(int k, double[] x, double[] g, int n) {
         double lr = lr();
         double mu = momentum;
         double wd = weightDecay;
-        // Each loop reads and writes its arrays at one index after a copy, which C2 vectorises (see Adam).
-        System.arraycopy(p, 0, out, 0, n);
         if (mu == 0) {
-            for (int i = 0; i < n; i++) out[i] = out[i] - lr * (g[i] + wd * out[i]);
+            for (int i = 0; i < n; i++) x[i] = x[i] - lr * (g[i] + wd * x[i]);
             return;
         }
         double[] bn = nextBuffers[k];
-        System.arraycopy(buffers[k], 0, bn, 0, n);
+        System.arraycopy(buffers[k], 0, bn, 0, n); // updated in place, see Optimizer#propose
         boolean first = !started[k];
         double keep = 1 - dampening;
         for (int i = 0; i < n; i++) {
-            double pi = out[i];
+            double pi = x[i];
             double gi = g[i] + wd * pi;
             double bi = first ? gi : mu * bn[i] + keep * gi;
             bn[i] = bi;
-            out[i] = pi - lr * (nesterov ? gi + mu * bi : bi);
+            x[i] = pi - lr * (nesterov ? gi + mu * bi : bi);
         }
     }
 
