@@ -30,8 +30,9 @@ final class Backprop implements SweepPath {
     private Backprop() {
     }
 
-    static void run(Var root) {
-        if (root.value.numRows != 1 || root.value.numCols != 1) {
+    /** Sweeps from {@code root} with the given upstream gradient, or 1 for a 1x1 root when it is null. */
+    static void run(Var root, DMatrixRMaj upstream) {
+        if (upstream == null && (root.value.numRows != 1 || root.value.numCols != 1)) {
             throw new IllegalStateException("backward() needs a 1x1 result, '" + root.name() + "' is " + root.shape()
                     + ": reduce it first with sum() or mean()");
         }
@@ -43,7 +44,7 @@ final class Backprop implements SweepPath {
         sweep.busy = true;
         boolean completed = false;
         try {
-            sweep.sweep(root, GuardState.get());
+            sweep.sweep(root, upstream, GuardState.get());
             completed = true;
         } finally {
             Arrays.fill(sweep.nodes, 0, sweep.count, null); // this graph must not outlive the sweep here
@@ -54,7 +55,7 @@ final class Backprop implements SweepPath {
         }
     }
 
-    private void sweep(Var root, GuardState st) {
+    private void sweep(Var root, DMatrixRMaj upstream, GuardState st) {
         topologicalOrder(root);
         GuardMarks marks = st.marks();
         // Op-node gradients belong to one sweep; only leaves accumulate across backward() calls. Left
@@ -68,8 +69,13 @@ final class Backprop implements SweepPath {
             n.dropGradient();
             marks.clearGradient(n);
         }
-        DMatrixRMaj seed = new DMatrixRMaj(1, 1);
-        seed.data[0] = 1.0;
+        DMatrixRMaj seed;
+        if (upstream == null) {
+            seed = new DMatrixRMaj(1, 1);
+            seed.data[0] = 1.0;
+        } else {
+            seed = upstream; // a copy already, which the root's gradient owns
+        }
         root.addGradient(seed, false);
         for (int k = count - 1; k >= 0; k--) {
             Var n = nodes[order[k]];

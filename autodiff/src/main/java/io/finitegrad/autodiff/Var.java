@@ -9,6 +9,7 @@ import io.finitegrad.autodiff.ops.Reductions;
 import io.finitegrad.autodiff.ops.Select;
 import io.finitegrad.autodiff.ops.Shaping;
 import io.finitegrad.autodiff.ops.SoftmaxOps;
+import io.finitegrad.core.FiniteStats;
 import io.finitegrad.core.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -184,7 +185,31 @@ public final class Var {
      * @throws NonFiniteException in THROW mode, at the first gradient that turns non-finite
      */
     public void backward() {
-        Backprop.run(this);
+        Backprop.run(this, null);
+    }
+
+    /**
+     * Backpropagates from this node of any shape, given the gradient of the loss with respect to it
+     * (PyTorch's {@code y.backward(gradient)}): the vector in the vector-Jacobian products. With a
+     * tensor of ones it gives the gradient of {@code sum()} without forming the sum, which may
+     * overflow where every element is finite.
+     *
+     * @throws IllegalArgumentException if {@code upstream} is null, not shaped like this node, or holds
+     *     NaN/Inf (the guard would have nothing to find the entry of)
+     * @throws IllegalStateException if this node depends on no parameter
+     * @throws NonFiniteException in THROW mode, at the first gradient that turns non-finite
+     */
+    public void backward(Tensor upstream) {
+        if (upstream == null || upstream.rows() != rows() || upstream.cols() != cols()) {
+            throw new IllegalArgumentException("backward(upstream): '" + name() + "' is " + shape() + ", upstream is "
+                    + (upstream == null ? "null" : upstream.shape()));
+        }
+        FiniteStats s = upstream.scan();
+        if (!s.allFinite()) {
+            throw new IllegalArgumentException("backward(upstream): the upstream gradient for '" + name() + "' holds "
+                    + upstream.get(s.firstBadRow(), s.firstBadCol()) + " at (" + s.firstBadRow() + ", " + s.firstBadCol() + ")");
+        }
+        Backprop.run(this, upstream.toMatrix());
     }
 
     // ---- arithmetic (broadcasting a row, column or scalar operand) ---------------------------

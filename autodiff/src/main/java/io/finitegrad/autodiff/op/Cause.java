@@ -7,42 +7,58 @@ package io.finitegrad.autodiff.op;
  */
 public enum Cause {
     LOG_OF_ZERO("log(0) = -Infinity",
-            "add an epsilon (log(x + 1e-12)) or, for probabilities, work in log space: logSoftmax / cross-entropy from logits"),
+            "add an epsilon (log(x + 1e-12)) or, for probabilities, work in log space: logSoftmax / cross-entropy from logits", true),
     LOG_OF_NEGATIVE("log of a negative number is NaN",
-            "make the argument positive (abs, softplus, clamp) before taking the log"),
+            "make the argument positive (abs, softplus, clamp) before taking the log", true),
     DIV_BY_ZERO("x / 0 with x != 0 is +/-Infinity",
-            "add an epsilon to the denominator: x / (y + 1e-8)"),
+            "add an epsilon to the denominator: x / (y + 1e-8)", true),
     ZERO_DIV_ZERO("0 / 0 is NaN",
-            "add an epsilon to the denominator, or make the masked branch's input safe before the op (the double-where fix)"),
+            "add an epsilon to the denominator, or make the masked branch's input safe before the op (the double-where fix)", true),
     EXP_OVERFLOW("exp(x) overflows to +Infinity for x > 709.78",
-            "use the stable form (max-shifted softmax / logSumExp, branch-stable sigmoid, softplus) or keep inputs small"),
+            "use the stable form (max-shifted softmax / logSumExp, branch-stable sigmoid, softplus) or keep inputs small", true),
     OVERFLOW("finite operands gave a result beyond the double range (|x| > 1.8e308)",
-            "keep activations small: normalise inputs, use Xavier/He initialisation, a lower learning rate, gradient clipping"),
+            "keep activations small: normalise inputs, use Xavier/He initialisation, a lower learning rate, gradient clipping", true),
     SQRT_OF_NEGATIVE("sqrt of a negative number is NaN",
-            "clamp the argument to >= 0, or add an epsilon: sqrt(x + 1e-12)"),
+            "clamp the argument to >= 0, or add an epsilon: sqrt(x + 1e-12)", true),
     INF_MINUS_INF("Infinity - Infinity is NaN (two overflowed terms of opposite sign)",
-            "stop the overflow that produced the infinities: smaller weights (Xavier/He), normalised inputs, lower learning rate"),
+            "stop the overflow that produced the infinities: smaller weights (Xavier/He), normalised inputs, lower learning rate", false),
     ZERO_TIMES_INF("0 * Infinity is NaN (often a masked branch sending a zero gradient into an infinite derivative)",
-            "make the unselected branch's input safe before the op (the double-where fix): f(where(mask, x, safe))"),
+            "make the unselected branch's input safe before the op (the double-where fix): f(where(mask, x, safe))", false),
     INF_DIV_INF("Infinity / Infinity is NaN",
-            "stop the overflow upstream; for softmax use the max-shifted (stable) form"),
+            "stop the overflow upstream; for softmax use the max-shifted (stable) form", false),
     FULLY_MASKED_ROW("every entry of the row is -Infinity (fully masked): its log-sum-exp is -Infinity and the"
             + " gradient exp(-Inf - -Inf) is NaN",
             "skip rows with no unmasked entry (padding-only rows), or mask with a large finite negative value (-1e9)"
-            + " instead of -Infinity"),
+            + " instead of -Infinity", true),
     DOMAIN_ERROR("the op is undefined for this argument (e.g. a negative base to a fractional power)",
-            "restrict the argument to the op's domain (clamp, abs, softplus)"),
+            "restrict the argument to the op's domain (clamp, abs, softplus)", true),
     NON_FINITE_INPUT("the data or parameter itself holds NaN/Inf",
-            "clean NaN/Inf from the data (drop or impute rows); for a parameter, find the step that broke it (lower learning rate, clipping)"),
+            "clean NaN/Inf from the data (drop or impute rows); for a parameter, find the step that broke it (lower learning rate, clipping)", false),
     UNDEFINED("the op produced NaN from finite operands",
-            "inspect this op's formula for an undefined intermediate (inf - inf, 0/0, 0 * inf)");
+            "inspect this op's formula for an undefined intermediate (inf - inf, 0/0, 0 * inf)", false);
 
     private final String meaning;
     private final String remedy;
+    private final boolean inherent;
 
-    Cause(String meaning, String remedy) {
+    Cause(String meaning, String remedy, boolean inherent) {
         this.meaning = meaning;
         this.remedy = remedy;
+        this.inherent = inherent;
+    }
+
+    /**
+     * True when this cause means the exact mathematical result at the element is itself infinite,
+     * undefined or beyond the double range (log(0), x/0, sqrt of a negative, exp(800), an overflowing
+     * product), so that no way of computing it could give a finite double; false when exact
+     * arithmetic on the same finite operands would give a finite result and the NaN/Inf comes from
+     * how it was computed (Inf - Inf, 0 * Inf, Inf / Inf between overflowed intermediates, an
+     * unexplained NaN) or from an operand that already held one. Property tests read it to tell a
+     * correct infinite derivative (sqrt at 0) from a broken formula; it is only as exact as the op's
+     * diagnosis, and an op without one reports any Inf from finite operands as {@link #OVERFLOW}.
+     */
+    public boolean inherent() {
+        return inherent;
     }
 
     /** One line saying what this cause is. */

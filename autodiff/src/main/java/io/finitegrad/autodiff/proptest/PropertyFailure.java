@@ -1,0 +1,57 @@
+package io.finitegrad.autodiff.proptest;
+
+import io.finitegrad.autodiff.NanReport;
+
+/**
+ * A stability property that does not hold: the property, the shrunk input, what was wrong with it,
+ * the guard's report of where the NaN/Inf entered (when one did), and the seed that reproduces it.
+ * JUnit shows it as a test failure; its message holds all of it.
+ */
+public final class PropertyFailure extends AssertionError {
+    private static final long serialVersionUID = 1L;
+
+    private final String property;
+    private final String input;
+    private final String problem;
+    private final transient NanReport report;
+    private final long seed;
+    private final int examples;
+
+    PropertyFailure(String property, String input, String problem, NanReport report, long seed, int examples, Throwable cause) {
+        super(message(property, input, problem, report, seed, examples), cause);
+        this.property = property;
+        this.input = input;
+        this.problem = problem;
+        this.report = report;
+        this.seed = seed;
+        this.examples = examples;
+    }
+
+    private static String message(String property, String input, String problem, NanReport report, long seed, int examples) {
+        StringBuilder sb = new StringBuilder(property).append(" does not hold (falsified after ").append(examples)
+                .append(examples == 1 ? " example" : " examples").append(", seed ").append(seed).append(")");
+        sb.append("\n  input (shrunk): ").append(input);
+        sb.append("\n  ").append(problem.replace("\n", "\n  "));
+        if (report != null) sb.append("\n  guard: ").append(report.toString().replace("\n", "\n  "));
+        sb.append("\n  reproduce: .seed(").append(seed).append("L) on the property, or run with -DQT_SEED=").append(seed);
+        return sb.toString();
+    }
+
+    /** The property's name, e.g. {@code "finiteGradients(mySoftplus)"}. */
+    public String property() { return property; }
+
+    /** The shrunk input, printed in full precision. */
+    public String input() { return input; }
+
+    /** What was wrong at that input. */
+    public String problem() { return problem; }
+
+    /** The guard's report of the entry point, or null when no NaN/Inf was involved (a wrong but finite gradient). */
+    public NanReport report() { return report; }
+
+    /** The seed of the run that found it. */
+    public long seed() { return seed; }
+
+    /** How many examples ran before the first failure. */
+    public int examples() { return examples; }
+}

@@ -1,0 +1,63 @@
+package io.finitegrad.autodiff.proptest;
+
+import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Tensor;
+import java.util.function.UnaryOperator;
+import org.quicktheories.core.Gen;
+
+/**
+ * A stable op is finite wherever a reference computation of the true value is: the reference is
+ * yours (computed in log space, with BigDecimal, or by a formula), NaN or infinite where the true
+ * value is not a representable number. With a {@link #tolerance} the values must also agree there.
+ */
+@SuppressWarnings("try") // the guard scope is opened for its effect
+public final class ReferenceStability extends StabilityProperty<Tensor, ReferenceStability> {
+    private final UnaryOperator<Var> f;
+    private final UnaryOperator<Tensor> reference;
+    private double relative = Double.NaN;
+
+    ReferenceStability(String name, Gen<Tensor> inputs, UnaryOperator<Var> f, UnaryOperator<Tensor> reference) {
+        super(name, inputs);
+        if (f == null || reference == null) throw new IllegalArgumentException(name + ": the function and the reference must not be null");
+        this.f = f;
+        this.reference = reference;
+    }
+
+    /**
+     * Also requires {@code |f(x) - reference| <= relative * |reference|} wherever the reference is
+     * finite (off by default: only finiteness is checked).
+     *
+     * @throws IllegalArgumentException unless {@code 0 <= relative < Infinity}
+     */
+    public ReferenceStability tolerance(double relative) {
+        if (!(relative >= 0) || !Double.isFinite(relative)) throw new IllegalArgumentException(name() + ": tolerance must be >= 0, got " + relative);
+        this.relative = relative;
+        return this;
+    }
+
+    @Override
+    void verify(Tensor x) {
+        Tensor expected = reference.apply(x);
+        try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
+            Tensor got = f.apply(Var.input("x", x)).value();
+            if (got.rows() != expected.rows() || got.cols() != expected.cols()) {
+                throw new IllegalArgumentException(name() + ": f(x) is " + got.shape() + ", the reference is " + expected.shape());
+            }
+            for (int r = 0; r < got.rows(); r++) {
+                for (int c = 0; c < got.cols(); c++) {
+                    double e = expected.get(r, c), v = got.get(r, c);
+                    if (!Double.isFinite(e)) continue;
+                    if (!Double.isFinite(v)) {
+                        throw new Violation("f(x) at (" + r + ", " + c + ") is " + v + " where the reference is " + e,
+                                warn.reports().isEmpty() ? null : warn.reports().get(0));
+                    }
+                    if (!Double.isNaN(relative) && Math.abs(v - e) > relative * Math.abs(e)) {
+                        throw new Violation("f(x) at (" + r + ", " + c + ") is " + v + ", the reference " + e + ": relative error "
+                                + String.format("%.3e", Math.abs(v - e) / Math.abs(e)) + " > " + relative, null);
+                    }
+                }
+            }
+        }
+    }
+}
