@@ -46,7 +46,8 @@ public final class BreakingPoints {
         if (first.broken()) return BreakingPoint.at(from, to, from, Double.NaN, first.inGradient, first.report);
         double finite = from;
         for (int k = 1; k <= GRID; k++) {
-            double x = k == GRID ? to : from + (to - from) * k / GRID;
+            double t = (double) k / GRID;
+            double x = k == GRID ? to : from * (1 - t) + to * t; // to - from overflows for [-MAX, MAX]
             Probe p = probe(graph, x);
             if (p.broken()) return bisect(graph, from, to, finite, x, p);
             finite = x;
