@@ -48,6 +48,14 @@ public final class GradientProperties {
         return new TwinAgreement("naiveMatchesStable(" + name + ")", inputs, naive, stable);
     }
 
+    /**
+     * A graph of one scalar stays finite, in value and gradient, for every x from {@code from} to
+     * {@code to}: the {@link io.finitegrad.autodiff.limits.BreakingPoints} search as an assertion.
+     */
+    public static FiniteThroughout finiteThroughout(String name, UnaryOperator<Var> f, double from, double to) {
+        return new FiniteThroughout("finiteThroughout(" + name + ")", f, from, to);
+    }
+
     /** A training step of {@code params} on {@code loss} stays finite for every batch: see {@link TrainingStep}. */
     public static <T> TrainingStep<T> trainingStepStaysFinite(String name, Gen<T> batches, List<Var> params,
             Function<T, Var> loss) {

@@ -18,7 +18,8 @@ public final class PropertyFailure extends AssertionError {
     private final int examples;
 
     PropertyFailure(String property, String input, String problem, NanReport report, long seed, int examples, Throwable cause) {
-        super(message(property, input, problem, report, seed, examples), cause);
+        super(message(property, "falsified after " + examples + (examples == 1 ? " example" : " examples") + ", seed " + seed,
+                input, problem, report, ".seed(" + seed + "L) on the property, or run with -DQT_SEED=" + seed), cause);
         this.property = property;
         this.input = input;
         this.problem = problem;
@@ -27,13 +28,23 @@ public final class PropertyFailure extends AssertionError {
         this.examples = examples;
     }
 
-    private static String message(String property, String input, String problem, NanReport report, long seed, int examples) {
-        StringBuilder sb = new StringBuilder(property).append(" does not hold (falsified after ").append(examples)
-                .append(examples == 1 ? " example" : " examples").append(", seed ").append(seed).append(")");
-        sb.append("\n  input (shrunk): ").append(input);
+    /** A failure of a deterministic search, which has no seed: {@link #seed()} is 0 and {@link #examples()} 1. */
+    PropertyFailure(String property, String how, String input, String problem, NanReport report) {
+        super(message(property, how, input, problem, report, null), null);
+        this.property = property;
+        this.input = input;
+        this.problem = problem;
+        this.report = report;
+        this.seed = 0;
+        this.examples = 1;
+    }
+
+    private static String message(String property, String how, String input, String problem, NanReport report, String reproduce) {
+        StringBuilder sb = new StringBuilder(property).append(" does not hold (").append(how).append(")");
+        sb.append("\n  input").append(reproduce == null ? ": " : " (shrunk): ").append(input);
         sb.append("\n  ").append(problem.replace("\n", "\n  "));
         if (report != null) sb.append("\n  guard: ").append(report.toString().replace("\n", "\n  "));
-        sb.append("\n  reproduce: .seed(").append(seed).append("L) on the property, or run with -DQT_SEED=").append(seed);
+        if (reproduce != null) sb.append("\n  reproduce: ").append(reproduce);
         return sb.toString();
     }
 

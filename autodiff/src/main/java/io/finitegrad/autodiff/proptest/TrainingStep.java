@@ -23,6 +23,8 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
     private final List<Var> params;
     private final Function<T, Var> loss;
     private Runnable update;
+    /** The parameters' values when the check started, put back before and after every example. */
+    private double[][] initial;
 
     TrainingStep(String name, Gen<T> batches, List<Var> params, Function<T, Var> loss) {
         super(name, batches);
@@ -62,8 +64,6 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
         this.update = step;
         return this;
     }
-
-    private double[][] initial;
 
     @Override
     void verify(T batch) {

@@ -234,6 +234,20 @@ class GradientPropertiesTest {
         assertMentions(f, "naive 0.0, stable 0.5");
     }
 
+    // ---- finite over an interval ---------------------------------------------------------------
+
+    @Test
+    void finiteThroughoutNamesTheFirstBreakingInputAndPassesOnTheStableTwin() {
+        GradientProperties.finiteThroughout("logSumExp", x -> Var.concatCols(x, Var.constant(0)).logSumExp(), -1e4, 1e4).check();
+        PropertyFailure f = fails(() -> GradientProperties.finiteThroughout("naiveLogSumExp",
+                x -> NaiveOps.logSumExp(Var.concatCols(x, Var.constant(0))), 0, 1e4).check());
+        assertEquals("x = 709.7827128933841", f.input());
+        assertEquals(Cause.EXP_OVERFLOW, f.report().cause());
+        assertMentions(f, "finiteThroughout(naiveLogSumExp) does not hold (searched from 0.0 to 10000.0)",
+                "the value is non-finite from x = 709.7827128933841; finite up to x = 709.782712893384", "naiveLogSumExp/exp");
+        assertTrue(!f.getMessage().contains("reproduce"), "a deterministic search has no seed to give");
+    }
+
     // ---- a training step -----------------------------------------------------------------------
 
     @Test
