@@ -118,18 +118,13 @@ public final class TensorGens {
 
     /** Shapes from 1x1 up to maxRows x maxCols; shrinks towards 1x1. */
     public static Gen<Shape> shapes(int maxRows, int maxCols) {
-        new Shape(maxRows, maxCols);
+        new Shape(maxRows, maxCols); // refuses an empty maximum now, not at the first draw
         return Generate.range(1, maxRows, 1).zip(Generate.range(1, maxCols, 1), Shape::new);
     }
 
     /** Tensors of one shape with elements from {@code values}. */
     public static Gen<Tensor> tensors(int rows, int cols, Gen<Double> values) {
-        new Shape(rows, cols);
-        return describe(in -> {
-            double[] d = new double[rows * cols];
-            for (int k = 0; k < d.length; k++) d[k] = values.generate(in);
-            return Tensor.of(rows, cols, d);
-        });
+        return tensors(Generate.constant(new Shape(rows, cols)), values);
     }
 
     /** Tensors of shapes from {@code shapes} with elements from {@code values}. */
@@ -176,15 +171,23 @@ public final class TensorGens {
         return g.describedAs(TensorGens::show);
     }
 
-    /** {@code 1x2 [[709.7827128933841, 0.0]]}: every element, each as Double.toString prints it. */
+    /** Elements printed in a failure message at most; a larger tensor shows its first ones. */
+    static final int SHOWN = 400;
+
+    /**
+     * {@code 1x2 [[709.7827128933841, 0.0]]}: the elements as Double.toString prints them, which
+     * reads back exactly; beyond {@value #SHOWN} elements the rest is counted, not printed.
+     */
     static String show(Tensor t) {
         StringBuilder sb = new StringBuilder().append(t.shape()).append(" [");
         double[][] a = t.toArray();
-        for (int r = 0; r < a.length; r++) {
+        int shown = 0;
+        for (int r = 0; r < a.length && shown < SHOWN; r++) {
             sb.append(r == 0 ? "[" : ", [");
-            for (int c = 0; c < a[r].length; c++) sb.append(c == 0 ? "" : ", ").append(a[r][c]);
+            for (int c = 0; c < a[r].length && shown < SHOWN; c++, shown++) sb.append(c == 0 ? "" : ", ").append(a[r][c]);
             sb.append(']');
         }
+        if (shown < t.size()) sb.append(" ... ").append(t.size() - shown).append(" more");
         return sb.append(']').toString();
     }
 }
