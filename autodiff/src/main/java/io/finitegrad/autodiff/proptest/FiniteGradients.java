@@ -58,7 +58,7 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
     }
 
     @Override
-    void verify(Tensor x) {
+    boolean verify(Tensor x) {
         Tensor exact = reference == null ? null : reference.apply(x);
         if (exact != null && (exact.rows() != x.rows() || exact.cols() != x.cols())) {
             throw new IllegalArgumentException(name() + ": the reference gradient is " + exact.shape() + ", x is " + x.shape());
@@ -66,8 +66,8 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             Var xv = Var.param("x", x);
             Var y = f.apply(xv);
-            if (exact == null && !y.value().isFinite()) return; // outside f's finite domain: nothing claimed
-            if (!y.requiresGrad()) return; // f ignores x: its gradient is 0
+            if (exact == null && !y.value().isFinite()) return false; // outside f's finite domain: nothing claimed
+            if (!y.requiresGrad()) return true; // f ignores x: its gradient is 0
             y.backward(Tensor.ones(y.rows(), y.cols()));
             double[] g = xv.grad().toFlatArray();
             for (int k = 0; k < g.length; k++) {
@@ -84,6 +84,7 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
                 throw new Violation("gradient at (" + r + ", " + c + ") is " + g[k] + " although f(x) is finite ("
                         + TensorGens.show(y.value()) + ") and no op's derivative with respect to x is infinite there", report);
             }
+            return true;
         }
     }
 

@@ -69,14 +69,14 @@ public final class GradientAgreement extends StabilityProperty<Tensor, GradientA
     }
 
     @Override
-    void verify(Tensor x) {
+    boolean verify(Tensor x) {
         for (double v : x.toFlatArray()) {
-            for (double k : kinks) if (Math.abs(v - k) <= 2 * step * Math.max(1, Math.abs(v))) return;
+            for (double k : kinks) if (Math.abs(v - k) <= 2 * step * Math.max(1, Math.abs(v))) return false;
         }
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             Var xv = Var.param("x", x);
             Var probe = f.apply(xv);
-            if (!probe.value().isFinite() || !probe.requiresGrad()) return;
+            if (!probe.value().isFinite() || !probe.requiresGrad()) return false;
             Var w = Var.constant(weights(probe.rows(), probe.cols()));
             GradCheck.Result r = GradCheck.check(() -> f.apply(xv).mul(w).sum(), List.of(xv), step);
             double[] analytic = r.analytic("x"), numeric = r.numeric("x");
@@ -88,7 +88,7 @@ public final class GradientAgreement extends StabilityProperty<Tensor, GradientA
             }
             int bad = 0;
             for (int k = 0; k < analytic.length; k++) if (excess(analytic[k], numeric[k]) > 0) bad++;
-            if (bad == 0) return;
+            if (bad == 0) return true;
             throw new Violation("analytic and central-difference gradients differ at " + bad + " of " + analytic.length
                     + " elements by more than " + absolute + " + " + relative + " * |gradient|" + worst(analytic, numeric, x), null);
         }

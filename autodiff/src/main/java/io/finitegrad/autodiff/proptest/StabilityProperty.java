@@ -56,13 +56,26 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
      * Checks the property on the examples, shrinking the first failure.
      *
      * @throws PropertyFailure with the shrunk input, the problem and the guard's report
+     * @throws IllegalStateException if no example was checked at all (a property that passes
+     *     vacuously would hide the very inputs it was written for)
      */
     public final void check() {
-        Runner.run(name, inputs, this::verify, seed != null ? seed : Settings.seed(), examples != null ? examples : Settings.examples());
+        long s = seed != null ? seed : Settings.seed();
+        int[] checked = {0};
+        Runner.run(name, inputs, x -> {
+            if (verify(x)) checked[0]++;
+        }, s, examples != null ? examples : Settings.examples());
+        if (checked[0] == 0) {
+            throw new IllegalStateException(name + " checked nothing: every example (seed " + s + ") was outside the"
+                    + " function's finite domain or at a kink; draw inputs where it is defined");
+        }
     }
 
-    /** Checks one example; throws {@link Violation} when it does not hold. */
-    abstract void verify(T input);
+    /**
+     * Checks one example: false if the property claims nothing about it (outside the function's
+     * finite domain, at a kink); throws {@link Violation} when it does not hold.
+     */
+    abstract boolean verify(T input);
 
     @SuppressWarnings("unchecked") // P is this class by construction
     private P self() {

@@ -66,7 +66,7 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
     }
 
     @Override
-    void verify(T batch) {
+    boolean verify(T batch) {
         if (initial == null) initial = snapshot();
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             restore();
@@ -91,6 +91,7 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
                             + l.value().item() + " and gradients: the step itself overflowed)", null);
                 }
             }
+            return true;
         } finally {
             restore();
         }

@@ -45,7 +45,7 @@ public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement
     }
 
     @Override
-    void verify(Tensor x) {
+    boolean verify(Tensor x) {
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             Var xa = Var.param("x", x), xb = Var.param("x", x);
             Var a = naive.apply(xa), b = stable.apply(xb);
@@ -53,11 +53,12 @@ public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement
                 throw new IllegalArgumentException(name() + ": naive gives " + a.shape() + ", stable " + b.shape());
             }
             compare("value", a.value(), b.value());
-            if (!a.requiresGrad() || !b.requiresGrad()) return;
+            if (!a.requiresGrad() || !b.requiresGrad()) return true;
             Tensor w = GradientAgreement.weights(a.rows(), a.cols());
             a.backward(w);
             b.backward(w);
             compare("gradient", xa.grad(), xb.grad());
+            return true;
         }
     }
 

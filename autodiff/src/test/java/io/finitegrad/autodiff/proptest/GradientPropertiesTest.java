@@ -328,6 +328,17 @@ class GradientPropertiesTest {
     }
 
     @Test
+    void aPropertyThatCheckedNothingSaysSoInsteadOfPassing() {
+        // exp overflows for every input drawn: finiteGradients claims nothing outside exp's finite range
+        Gen<Tensor> huge = TensorGens.scalars(TensorGens.uniform(1e3, 1e4));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> GradientProperties.finiteGradients("exp", huge, Var::exp).check());
+        assertTrue(e.getMessage().contains("finiteGradients(exp) checked nothing"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> GradientProperties.gradCheck("relu",
+                TensorGens.scalars(TensorGens.uniform(0, 0)), Var::relu).kinksAt(0).check());
+    }
+
+    @Test
     void badSettingsNameTheProperty() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> GradientProperties.finiteGradients("mine", EDGY_SCALARS, Var::exp).examples(0));
