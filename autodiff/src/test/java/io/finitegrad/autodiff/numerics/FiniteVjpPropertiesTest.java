@@ -121,7 +121,7 @@ class FiniteVjpPropertiesTest {
 
     /**
      * A finite non-zero double of either sign (or positive only), log-uniform in magnitude from the
-     * smallest subnormal up to 2^maxExponent inclusive of its whole binade.
+     * smallest subnormal up to the top of the binade of 2^maxExponent (just below 2^(maxExponent + 1)).
      */
     private static Gen<Double> wide(boolean positive, int maxExponent) {
         double max = maxExponent >= Double.MAX_EXPONENT ? Double.MAX_VALUE : Math.nextDown(Math.scalb(1.0, maxExponent + 1));
