@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.doubles;
-import static org.quicktheories.generators.SourceDSL.integers;
 
 import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.autodiff.proptest.GradientProperties;
+import io.finitegrad.autodiff.proptest.TensorGens;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
@@ -78,23 +77,18 @@ class CustomOpTest {
         assertArrayEquals(new double[] {3, 2 * 12, 3 * 0.75}, x.grad().toFlatArray(), 1e-15);
     }
 
+    /**
+     * Row 0 is a, row 1 is b: one input tensor carries both operands, so both gradients are checked.
+     * Magnitudes stay in [0.25, 2]: near a = 0 the exact gradient vanishes like a^2 while central
+     * differences keep a truncation error of order h^2, which no relative tolerance accepts.
+     */
     @Test
     void customOpsPassGradCheckInsideAGraph() {
-        Gen<double[]> values = in -> {
-            int n = integers().between(1, 6).generate(in);
-            double[] v = new double[2 * n];
-            for (int i = 0; i < v.length; i++) v[i] = doubles().between(-2, 2).generate(in);
-            return v;
-        };
-        qt().forAll(values.describedAs(java.util.Arrays::toString)).checkAssert(v -> {
-            int n = v.length / 2;
-            Var a = Var.param("a", Tensor.of(1, n, java.util.Arrays.copyOfRange(v, 0, n)));
-            Var b = Var.param("b", Tensor.of(1, n, java.util.Arrays.copyOfRange(v, n, 2 * n)));
-            java.util.function.Supplier<Var> out = () -> Var.apply(MUL_ADD, Var.apply(new Cube(3), a.tanh()), b).sigmoid();
-            Var ones = Var.constant(Tensor.ones(1, n));
-            GradAssert.agrees(() -> out.get().sum(), List.of(a, b), GradAssert.scale(out.get(), ones),
-                    "mulAdd(cube(tanh a), b)");
-        });
+        Gen<Tensor> ab = TensorGens.tensors(TensorGens.shapes(1, 6).map(s -> new TensorGens.Shape(2, s.cols())),
+                TensorGens.logUniform(0.25, 2));
+        GradientProperties.gradCheck("mulAdd(cube(tanh a), b)", ab,
+                x -> Var.apply(MUL_ADD, Var.apply(new Cube(3), x.sliceRows(0, 1).tanh()), x.sliceRows(1, 2)).sigmoid())
+                .check();
     }
 
     @Test

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.proptest.TensorGens;
 import io.finitegrad.core.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class DropoutTest {
     @Test
     void trainingDropsAboutPAndScalesSurvivorsByOneOverOneMinusP() {
         qt().withExamples(TestSupport.fewerExamples(5))
-                .forAll(doubles().between(0.05, 0.95), longs().all())
+                .forAll(TensorGens.uniform(0.05, 0.95), longs().all())
                 .checkAssert((p, seed) -> {
                     Dropout d = new Dropout("drop", p, new Random(seed));
                     double[] y = d.forward(Var.input("x", Tensor.ones(100, 100))).value().toFlatArray();

@@ -16,12 +16,16 @@ import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.autodiff.proptest.GradientProperties;
+import io.finitegrad.autodiff.proptest.TensorGens;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 @SuppressWarnings("try") // the guard scope is opened for its effect only
 class LossesTest {
@@ -68,6 +72,81 @@ class LossesTest {
                     assertGradCheck("bce", p, () -> Losses.bce(p, y));
                     assertGradCheck("bce eps", p, () -> Losses.bce(p, y, 1e-3));
                 });
+    }
+
+    /** Row r's class is (2r + 1) mod cols: a target fixed by the shape, so the kit's input is the logits alone. */
+    private static Var hotFor(Var logits) {
+        int[] c = new int[logits.rows()];
+        for (int r = 0; r < c.length; r++) c[r] = (2 * r + 1) % logits.cols();
+        return Var.input("y", oneHot(c, logits.cols()));
+    }
+
+    /** A checkerboard of 0/1 targets of the logits' shape. */
+    private static Var bitsFor(Var logits) {
+        double[] y = new double[logits.rows() * logits.cols()];
+        for (int k = 0; k < y.length; k++) y[k] = (k / logits.cols() + k % logits.cols()) % 2;
+        return Var.input("y", Tensor.of(logits.rows(), logits.cols(), y));
+    }
+
+    private static Gen<Tensor> logits(Gen<Double> values) {
+        return TensorGens.tensors(TensorGens.shapes(4, 5), values);
+    }
+
+    /**
+     * Where the naive losses are accurate (no exp overflow or underflow to subnormals: logits within
+     * +-30 for softmax, +-5 for the sigmoid, whose 1 - p cancels), they agree with the stable ones
+     * in value and gradient. The absolute slack covers log(p) for p rounded to 1 (a few 1e-16).
+     */
+    @Test
+    void naiveLossesMatchTheStableOnesWhereBothAreFinite() {
+        GradientProperties.naiveMatchesStable("softmaxCrossEntropy", logits(TensorGens.uniform(-30, 30)),
+                z -> Losses.naiveSoftmaxCrossEntropy(z, hotFor(z)), z -> Losses.softmaxCrossEntropy(z, hotFor(z)))
+                .tolerance(1e-9, 1e-14).check();
+        GradientProperties.naiveMatchesStable("binary cross-entropy", logits(TensorGens.uniform(-5, 5)),
+                z -> Losses.bce(NaiveOps.sigmoid(z), bitsFor(z)), z -> Losses.bceWithLogits(z, bitsFor(z)))
+                .tolerance(1e-9, 1e-14).check();
+    }
+
+    /** The true softmax cross-entropy against {@link #hotFor}, per row (m - z_t) + log(sum(exp(z - m))), scaled before summing. */
+    private static Tensor trueCrossEntropy(Tensor z) {
+        double loss = 0;
+        int rows = z.rows();
+        for (int r = 0; r < rows; r++) {
+            double m = Double.NEGATIVE_INFINITY, s = 0;
+            for (int c = 0; c < z.cols(); c++) m = Math.max(m, z.get(r, c));
+            for (int c = 0; c < z.cols(); c++) s += Math.exp(z.get(r, c) - m);
+            loss += (m / rows - z.get(r, (2 * r + 1) % z.cols()) / rows) + Math.log(s) / rows;
+        }
+        return Tensor.of(1, 1, loss);
+    }
+
+    /** The true mean of softplus(z) - z y against {@link #bitsFor}: softplus(-z) where y = 1, each term scaled before summing. */
+    private static Tensor trueBinaryCrossEntropy(Tensor z) {
+        double loss = 0;
+        int n = z.rows() * z.cols();
+        for (int r = 0; r < z.rows(); r++) {
+            for (int c = 0; c < z.cols(); c++) {
+                double v = (r + c) % 2 == 1 ? -z.get(r, c) : z.get(r, c);
+                loss += (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)))) / n;
+            }
+        }
+        return Tensor.of(1, 1, loss);
+    }
+
+    /**
+     * Over logits of any magnitude up to 1e300 and either sign (exp's limits, where squares overflow,
+     * subnormals), the stable losses are finite wherever the true loss is, and so are their gradients.
+     * (Not up to Double.MAX_VALUE: there a non-target log-probability overflows to -Infinity and the
+     * one-hot product 0 * -Infinity makes softmaxCrossEntropy NaN, e.g. at logits [0, MAX, -1e300].)
+     */
+    @Test
+    void stableLossesAndTheirGradientsAreFiniteForLogitsOfAnyMagnitude() {
+        Gen<Tensor> any = logits(TensorGens.logUniform(Double.MIN_VALUE, 1e300));
+        UnaryOperator<Var> ce = z -> Losses.softmaxCrossEntropy(z, hotFor(z)), bce = z -> Losses.bceWithLogits(z, bitsFor(z));
+        GradientProperties.stableAgainst("softmaxCrossEntropy", any, ce, LossesTest::trueCrossEntropy).check();
+        GradientProperties.stableAgainst("bceWithLogits", any, bce, LossesTest::trueBinaryCrossEntropy).check();
+        GradientProperties.finiteGradients("softmaxCrossEntropy", any, ce).check();
+        GradientProperties.finiteGradients("bceWithLogits", any, bce).check();
     }
 
     @Test

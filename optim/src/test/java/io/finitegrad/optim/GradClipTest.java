@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.doubles;
-import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.proptest.TensorGens;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 @SuppressWarnings("try") // guard and site scopes are opened for their effect, never read
 class GradClipTest {
@@ -23,8 +23,8 @@ class GradClipTest {
         return Math.sqrt(s);
     }
 
-    private static List<Var> withGrads(List<Double> values, int split) {
-        double[] all = values.stream().mapToDouble(Double::doubleValue).toArray();
+    /** Two parameters, a and b, whose gradients are {@code all} split before index {@code split}. */
+    private static List<Var> withGrads(double[] all, int split) {
         double[] a = java.util.Arrays.copyOfRange(all, 0, split);
         double[] b = java.util.Arrays.copyOfRange(all, split, all.length);
         Var pa = Var.param("a", Tensor.zeros(1, a.length));
@@ -36,10 +36,11 @@ class GradClipTest {
 
     @Test
     void clippedGlobalNormIsExactlyMaxNormAndSmallGradientsAreUntouched() {
-        qt().forAll(lists().of(doubles().between(-1e3, 1e3)).ofSizeBetween(2, 40),
-                        doubles().between(1e-3, 100))
+        Gen<Tensor> grads = TensorGens.tensors(TensorGens.shapes(1, 20).map(s -> new TensorGens.Shape(2, s.cols())),
+                TensorGens.uniform(-1e3, 1e3));
+        qt().forAll(grads, TensorGens.uniform(1e-3, 100))
                 .checkAssert((values, maxNorm) -> {
-                    List<Var> ps = withGrads(values, values.size() / 2);
+                    List<Var> ps = withGrads(values.toFlatArray(), values.cols()); // row 0 is a, row 1 is b
                     double before = norm(ps);
                     double[] a0 = ps.get(0).grad().toFlatArray();
                     double[] b0 = ps.get(1).grad().toFlatArray();
@@ -56,7 +57,7 @@ class GradClipTest {
 
     @Test
     void concreteClipScalesDirectionPreserved() {
-        List<Var> ps = withGrads(List.of(3.0, 0.0, 4.0), 1); // norm 5
+        List<Var> ps = withGrads(new double[] {3.0, 0.0, 4.0}, 1); // norm 5
         assertEquals(5.0, GradClip.byGlobalNorm(ps, 1.0), 1e-15);
         assertArrayEquals(new double[] {0.6}, ps.get(0).grad().toFlatArray(), 1e-15);
         assertArrayEquals(new double[] {0.0, 0.8}, ps.get(1).grad().toFlatArray(), 1e-15);
@@ -64,7 +65,7 @@ class GradClipTest {
 
     @Test
     void normOfHugeFiniteGradientsDoesNotOverflow() {
-        List<Var> ps = withGrads(List.of(3e200, 4e200), 1);
+        List<Var> ps = withGrads(new double[] {3e200, 4e200}, 1);
         assertEquals(5e200, GradClip.globalNorm(ps), 1e188);
         GradClip.byGlobalNorm(ps, 2.0);
         assertEquals(2.0, norm(ps), 1e-12);
@@ -89,7 +90,7 @@ class GradClipTest {
 
     @Test
     void byValueClampsButKeepsNaNVisible() {
-        List<Var> ps = withGrads(List.of(-5.0, 0.5, 7.0), 2);
+        List<Var> ps = withGrads(new double[] {-5.0, 0.5, 7.0}, 2);
         GradClip.byValue(ps, 1.0);
         assertArrayEquals(new double[] {-1.0, 0.5}, ps.get(0).grad().toFlatArray());
         assertArrayEquals(new double[] {1.0}, ps.get(1).grad().toFlatArray());

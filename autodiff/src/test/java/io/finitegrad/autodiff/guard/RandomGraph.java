@@ -1,11 +1,11 @@
 package io.finitegrad.autodiff.guard;
 
-import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.proptest.TensorGens;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,21 +25,20 @@ record RandomGraph(int[] rows, int[] cols, double[] values, List<Integer> steps)
     static Gen<RandomGraph> finiteGraphs() {
         return integers().between(2, MAX_LEAVES)
                 .zip(lists().of(integers().between(0, CELLS - 1)).ofSize(MAX_LEAVES),
-                        lists().of(doubles().between(-3, 3)).ofSize(MAX_LEAVES * CELLS),
+                        TensorGens.tensors(MAX_LEAVES, CELLS, TensorGens.uniform(-3, 3)),
                         lists().of(integers().between(0, Integer.MAX_VALUE)).ofSizeBetween(1, 10),
                         RandomGraph::of)
                 .assuming(RandomGraph::finiteWithGuardOff);
     }
 
-    private static RandomGraph of(int leaves, List<Integer> shapes, List<Double> values, List<Integer> steps) {
+    /** Leaf i takes its values from row i of {@code values}. */
+    private static RandomGraph of(int leaves, List<Integer> shapes, Tensor values, List<Integer> steps) {
         int[] r = new int[leaves], c = new int[leaves];
         for (int i = 0; i < leaves; i++) {
             r[i] = 1 + shapes.get(i) / 3;
             c[i] = 1 + shapes.get(i) % 3;
         }
-        double[] v = new double[values.size()];
-        for (int i = 0; i < v.length; i++) v[i] = values.get(i);
-        return new RandomGraph(r, c, v, List.copyOf(steps));
+        return new RandomGraph(r, c, values.toFlatArray(), List.copyOf(steps));
     }
 
     int leafCount() {

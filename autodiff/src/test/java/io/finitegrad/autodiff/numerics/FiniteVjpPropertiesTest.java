@@ -2,13 +2,11 @@ package io.finitegrad.autodiff.numerics;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.booleans;
-import static org.quicktheories.generators.SourceDSL.doubles;
-import static org.quicktheories.generators.SourceDSL.integers;
 
 import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.autodiff.ops.Arithmetic;
 import io.finitegrad.autodiff.ops.Elementwise;
+import io.finitegrad.autodiff.proptest.TensorGens;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -121,16 +119,14 @@ class FiniteVjpPropertiesTest {
         return cs;
     }
 
-    /** A finite non-zero double, log-uniform in magnitude from the smallest subnormal up to 2^maxExponent. */
+    /**
+     * A finite non-zero double of either sign (or positive only), log-uniform in magnitude from the
+     * smallest subnormal up to the top of the binade of 2^maxExponent (just below 2^(maxExponent + 1)).
+     */
     private static Gen<Double> wide(boolean positive, int maxExponent) {
-        Gen<Integer> exponent = integers().between(-1074, maxExponent);
-        Gen<Double> mantissa = doubles().between(1, 2);
-        Gen<Boolean> sign = booleans().all();
-        return in -> {
-            double v = Math.scalb(mantissa.generate(in), exponent.generate(in));
-            if (Double.isInfinite(v) || v == 0) v = v == 0 ? Double.MIN_VALUE : Double.MAX_VALUE;
-            return positive || sign.generate(in) ? v : -v;
-        };
+        double max = maxExponent >= Double.MAX_EXPONENT ? Double.MAX_VALUE : Math.nextDown(Math.scalb(1.0, maxExponent + 1));
+        Gen<Double> values = TensorGens.logUniform(Double.MIN_VALUE, max);
+        return positive ? TensorGens.positive(values) : values;
     }
 
     private static DMatrixRMaj one(double v) {
