@@ -125,4 +125,23 @@ class ReadmeExamplesTest {
         assertEquals("none in [0.0, 1000.0]",
                 BreakingPoints.search(x -> Var.concatCols(x, Var.constant(0)).softmax(), 0, 1000).toString());
     }
+
+    @Test
+    void dependencySnippetNamesThisVersionAndThePomsQuickTheories() throws Exception {
+        Readme.Fence xml = Readme.fenceAfter(Readme.lines(), "## Test your own op's gradient stability");
+        assertEquals("xml", xml.language(), "README.md:" + xml.fenceLine());
+        String pom = Files.readString(Readme.path().resolveSibling("pom.xml"));
+        String snippet = String.join("\n", xml.lines());
+        String project = between(pom, "<artifactId>finitegrad-parent</artifactId>", "<version>", "</version>");
+        String quickTheories = between(pom, "", "<quicktheories.version>", "</quicktheories.version>");
+        assertTrue(snippet.contains("<artifactId>finitegrad-autodiff</artifactId>\n  <version>" + project + "</version>"), snippet);
+        assertTrue(snippet.contains("<artifactId>quicktheories</artifactId>\n  <version>" + quickTheories + "</version>\n  <scope>test</scope>"),
+                snippet);
+    }
+
+    /** The text between {@code open} and {@code close} that first follows {@code after}. */
+    private static String between(String s, String after, String open, String close) {
+        int from = s.indexOf(open, s.indexOf(after)) + open.length();
+        return s.substring(from, s.indexOf(close, from));
+    }
 }
