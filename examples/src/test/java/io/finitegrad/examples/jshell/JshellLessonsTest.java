@@ -114,16 +114,25 @@ class JshellLessonsTest {
         return List.of(cp.split(File.pathSeparator));
     }
 
-    /** Splits the script into complete snippets as jshell does when it opens the file, and runs each. */
+    /**
+     * Runs the script as jshell does when it opens the file: line by line, each snippet as soon as
+     * the lines so far complete one, so a statement continued on the next line ({@code f(x)} then
+     * {@code .check();}) is run, and rejected, as in jshell, not joined.
+     */
     private static void runScript(JShell shell, Path script) throws IOException {
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
-        String remaining = Files.readString(script);
-        while (!remaining.isBlank()) {
-            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
-            if (!info.completeness().isComplete()) fail(script + ": incomplete snippet at the end: " + remaining);
-            check(shell, script, info.source(), shell.eval(info.source()));
-            remaining = info.remaining();
+        String pending = "";
+        for (String line : Files.readAllLines(script)) {
+            pending += line + "\n";
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(pending);
+            while (info.completeness().isComplete()) {
+                check(shell, script, info.source(), shell.eval(info.source()));
+                pending = info.remaining();
+                info = analysis.analyzeCompletion(pending);
+            }
+            if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) pending = "";
         }
+        if (!pending.isBlank()) fail(script + ": incomplete snippet at the end: " + pending);
     }
 
     private static String value(JShell shell, Path script, String expression) {
