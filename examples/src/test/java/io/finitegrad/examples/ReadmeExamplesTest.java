@@ -9,7 +9,10 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.NaiveOps;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.limits.BreakingPoint;
+import io.finitegrad.autodiff.limits.BreakingPoints;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.examples.nanlab.NanLab;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
 import io.finitegrad.layers.GRU;
@@ -101,5 +104,44 @@ class ReadmeExamplesTest {
                 Var.input("x1", Tensor.zeros(8, 3))));
         assertEquals(List.of("8x8", "8x8"), states.stream().map(Var::shape).toList());
         assertEquals("8x16", tagger.forward(Var.input("x", Tensor.zeros(8, 6))).shape());
+    }
+
+    @Test
+    void limitsTableIsWhatNanlabLimitsPrints() {
+        Readme.Fence table = Readme.fenceAfter(Readme.lines(), "`java -jar examples/target/nanlab.jar limits`");
+        assertEquals("text", table.language(), "README.md:" + table.fenceLine());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = NanLab.execute(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                "limits");
+        assertEquals(NanLab.OK, code, err.toString(StandardCharsets.UTF_8));
+        assertEquals(out.toString(StandardCharsets.UTF_8).lines().toList(), table.lines(),
+                "README.md:" + table.fenceLine() + " should be the output of nanlab limits");
+    }
+
+    @Test
+    void breakingPointsOfTheNaiveAndTheStableSoftmax() {
+        BreakingPoint naive = BreakingPoints.search(x -> NaiveOps.softmax(Var.concatCols(x, Var.constant(0))), 0, 1000);
+        assertEquals("x = 709.7827128933841: value non-finite; entry exp 'naiveSoftmax/exp' (forward, EXP_OVERFLOW)", naive.toString());
+        assertEquals("none in [0.0, 1000.0]",
+                BreakingPoints.search(x -> Var.concatCols(x, Var.constant(0)).softmax(), 0, 1000).toString());
+    }
+
+    @Test
+    void dependencySnippetNamesThisVersionAndThePomsQuickTheories() throws Exception {
+        Readme.Fence xml = Readme.fenceAfter(Readme.lines(), "## Test your own op's gradient stability");
+        assertEquals("xml", xml.language(), "README.md:" + xml.fenceLine());
+        String pom = Files.readString(Readme.path().resolveSibling("pom.xml"));
+        String snippet = String.join("\n", xml.lines());
+        String project = between(pom, "<artifactId>finitegrad-parent</artifactId>", "<version>", "</version>");
+        String quickTheories = between(pom, "", "<quicktheories.version>", "</quicktheories.version>");
+        assertTrue(snippet.contains("<artifactId>finitegrad-autodiff</artifactId>\n  <version>" + project + "</version>"), snippet);
+        assertTrue(snippet.contains("<artifactId>quicktheories</artifactId>\n  <version>" + quickTheories + "</version>\n  <scope>test</scope>"),
+                snippet);
+    }
+
+    /** The text between {@code open} and {@code close} that first follows {@code after}. */
+    private static String between(String s, String after, String open, String close) {
+        int from = s.indexOf(open, s.indexOf(after)) + open.length();
+        return s.substring(from, s.indexOf(close, from));
     }
 }

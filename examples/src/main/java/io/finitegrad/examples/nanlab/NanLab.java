@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code nanlab}, the teaching tool: every classic NaN scenario reproduced, located and fixed
- * ({@code list}, {@code run}, {@code tour}), and an MLP on any CSV ({@code train}, {@code predict}).
+ * ({@code list}, {@code run}, {@code tour}), where each textbook formula breaks next to its stable twin
+ * ({@code limits}), and an MLP on any CSV ({@code train}, {@code predict}).
  *
  * <p>Exit codes: {@value #OK} success; {@value #NON_FINITE} when a run met a non-finite value (a
  * broken scenario that breaks, training stopped by the watchdog) or the tour saw a scenario behave
@@ -22,7 +23,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "nanlab", mixinStandardHelpOptions = true, version = "nanlab 0.1.0",
         description = "Classic NaN/Inf scenarios reproduced through finitegrad, located by its guard, and fixed.",
-        subcommands = {ListCommand.class, RunCommand.class, TourCommand.class, TrainCommand.class, PredictCommand.class})
+        subcommands = {ListCommand.class, RunCommand.class, TourCommand.class, LimitsCommand.class, TrainCommand.class,
+                PredictCommand.class})
 public final class NanLab implements Runnable {
     /** Success. */
     public static final int OK = 0;

@@ -64,6 +64,7 @@ final class TourCommand implements Callable<Integer> {
         }
         o.print(table);
         if (failures > 0) o.println(failures + " scenario(s) behaved otherwise than their lesson says.");
+        if (!quiet) o.println("\nWhere each textbook formula breaks, next to its stable twin: nanlab limits");
         o.flush();
         return failures == 0 ? NanLab.OK : NanLab.NON_FINITE;
     }

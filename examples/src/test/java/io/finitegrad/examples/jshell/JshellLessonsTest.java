@@ -50,11 +50,36 @@ class JshellLessonsTest {
                     "report.cause()", "EXP_OVERFLOW",
                     "report.label()", "\"naiveSoftmax/exp\"",
                     "stable.item()", "1000.0",
-                    "logits.grad().get(0, 1)", "-1.0"));
+                    "logits.grad().get(0, 1)", "-1.0"),
+            "04-gradient-stability.jsh", Map.of(
+                    "failure.property()", "\"finiteGradients(naive logSoftmax)\"",
+                    "failure.input()", "\"1x3 [[0.0, 1.0, -709.782712893384]]\"",
+                    "failure.report().label()", "\"naiveLogSoftmax/log\"",
+                    "failure.report().phase() + \" \" + failure.report().cause()", "\"BACKWARD OVERFLOW\"",
+                    "failure.getMessage().contains(\"guard: NaN/Inf entry point (BACKWARD): log 'naiveLogSoftmax/log'\")", "true",
+                    "naive.at()", "709.7827128933841",
+                    "naive.node() + \" \" + naive.cause()", "\"naiveSoftmax/exp EXP_OVERFLOW\"",
+                    "stable.toString()", "\"none in [0.0, 1000.0]\""));
 
     @Test
     void everyScriptInTheDirectoryHasItsLessonChecked() throws IOException {
         assertEquals(TAUGHT.keySet(), scripts().stream().map(p -> p.getFileName().toString()).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void everyScriptSaysHowToOpenItWithTheClassPathItNeeds() throws IOException {
+        String quickTheories = classPath().stream().map(e -> Path.of(e).getFileName().toString())
+                .filter(n -> n.startsWith("quicktheories-") && n.endsWith(".jar")).findFirst().orElseThrow();
+        for (Path script : scripts()) {
+            String text = Files.readString(script);
+            String open = "jshell --class-path examples/target/nanlab.jar";
+            assertTrue(text.contains(open), script + " says how to open it: " + open);
+            if (text.contains("proptest")) {
+                // the kit's property tests need QuickTheories, which the shaded jar leaves out
+                assertTrue(text.contains(open + ":") && text.contains(quickTheories + " examples/jshell/" + script.getFileName()),
+                        script + " puts " + quickTheories + " on its class path");
+            }
+        }
     }
 
     @TestFactory
@@ -77,7 +102,7 @@ class JshellLessonsTest {
     private static List<Path> scripts() throws IOException {
         try (Stream<Path> files = Files.list(LESSONS)) {
             List<Path> found = files.filter(p -> p.toString().endsWith(".jsh")).sorted().toList();
-            assertTrue(found.size() >= 3, "lesson scripts in " + LESSONS.toAbsolutePath());
+            assertTrue(found.size() >= 4, "lesson scripts in " + LESSONS.toAbsolutePath());
             return found;
         }
     }
@@ -89,16 +114,25 @@ class JshellLessonsTest {
         return List.of(cp.split(File.pathSeparator));
     }
 
-    /** Splits the script into complete snippets as jshell does when it opens the file, and runs each. */
+    /**
+     * Runs the script as jshell does when it opens the file: line by line, each snippet as soon as
+     * the lines so far complete one, so a statement continued on the next line ({@code f(x)} then
+     * {@code .check();}) is run, and rejected, as in jshell, not joined.
+     */
     private static void runScript(JShell shell, Path script) throws IOException {
         SourceCodeAnalysis analysis = shell.sourceCodeAnalysis();
-        String remaining = Files.readString(script);
-        while (!remaining.isBlank()) {
-            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
-            if (!info.completeness().isComplete()) fail(script + ": incomplete snippet at the end: " + remaining);
-            check(shell, script, info.source(), shell.eval(info.source()));
-            remaining = info.remaining();
+        String pending = "";
+        for (String line : Files.readAllLines(script)) {
+            pending += line + "\n";
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(pending);
+            while (info.completeness().isComplete()) {
+                check(shell, script, info.source(), shell.eval(info.source()));
+                pending = info.remaining();
+                info = analysis.analyzeCompletion(pending);
+            }
+            if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) pending = "";
         }
+        if (!pending.isBlank()) fail(script + ": incomplete snippet at the end: " + pending);
     }
 
     private static String value(JShell shell, Path script, String expression) {

@@ -97,5 +97,6 @@ class NanLabCommandsTest {
         assertTrue(tail.matches("(?s).*7 softmax-overflow +FORWARD +\\.\\.\\.\\S*/naiveSoftmax/exp +EXP_OVERFLOW .*"), "long node names keep their end: " + tail);
         for (String line : tail.lines().toList()) assertTrue(line.length() <= 80, "80 columns: " + line);
         assertFalse(tail.contains("DID NOT HOLD"), tail);
+        assertTrue(tail.strip().endsWith("next to its stable twin: nanlab limits"), "the tour points to limits: " + tail);
     }
 }
