@@ -78,6 +78,25 @@ public final class FiniteGuard {
         return new GuardScope(() -> st.swapCaptureSites(previous));
     }
 
+    /**
+     * Until the returned scope closes, frames of classes in these packages (and their subpackages)
+     * are passed over, as finitegrad's own frames are, when the guard looks for the user code that
+     * created a node: for a harness that calls user code back (a property-test runner) and is no
+     * more the place to fix than the library is. The JDK's frames are always passed over.
+     *
+     * @throws IllegalArgumentException if a package name is null or blank
+     */
+    public static GuardScope passOverFrames(String... packages) {
+        String[] prefixes = new String[packages.length];
+        for (int i = 0; i < packages.length; i++) {
+            if (packages[i] == null || packages[i].isBlank()) throw new IllegalArgumentException("passOverFrames: a package name is blank");
+            prefixes[i] = packages[i].endsWith(".") ? packages[i] : packages[i] + ".";
+        }
+        GuardState st = GuardState.get();
+        String[] previous = st.swapPassOver(prefixes);
+        return new GuardScope(() -> st.swapPassOver(previous));
+    }
+
     /** A mode switch; closing it restores the previous mode and hands its reports to any enclosing scope. */
     public static final class Scope implements AutoCloseable {
         private final GuardState state;

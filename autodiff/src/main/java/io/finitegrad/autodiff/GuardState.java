@@ -27,6 +27,8 @@ final class GuardState {
     private Names.Scope openScope;
     private String allowReason;
     private boolean captureSites = true;
+    /** Package prefixes ("org.quicktheories.") whose frames site capture passes over, like library frames. */
+    private String[] passOver = new String[0];
     /** The guard's marks on this thread's nodes. */
     private final GuardMarks marks = new GuardMarks();
 
@@ -44,6 +46,7 @@ final class GuardState {
     Names.Scope openScope() { return openScope; }
     String allowReason() { return allowReason; }
     boolean captureSites() { return captureSites; }
+    String[] passOver() { return passOver; }
     GuardMarks marks() { return marks; }
 
     void countCheck() {
@@ -54,6 +57,13 @@ final class GuardState {
     String swapAllowReason(String reason) {
         String previous = allowReason;
         allowReason = reason;
+        return previous;
+    }
+
+    /** Sets the package prefixes site capture passes over and returns the previous ones. */
+    String[] swapPassOver(String[] prefixes) {
+        String[] previous = passOver;
+        passOver = prefixes;
         return previous;
     }
 

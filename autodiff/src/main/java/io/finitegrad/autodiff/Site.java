@@ -55,11 +55,23 @@ final class Site {
         return source == null || source.getLocation() == null ? null : source.getLocation().toString();
     }
 
+    /**
+     * The first frame that is user code: not finitegrad's, not the JDK's (a stream or a functional
+     * interface calling back is not where the user wrote anything), and not in a package passed
+     * over with {@link FiniteGuard#passOverFrames}.
+     */
     static StackWalker.StackFrame capture() {
+        String[] passOver = GuardState.get().passOver();
         Optional<StackWalker.StackFrame> f = WALKER.walk(s -> s.limit(MAX_FRAMES)
-                .filter(fr -> !LIBRARY.get(fr.getDeclaringClass()))
+                .filter(fr -> isUser(fr.getDeclaringClass(), passOver))
                 .findFirst());
         return f.orElse(null);
+    }
+
+    private static boolean isUser(Class<?> c, String[] passOver) {
+        if (c.getClassLoader() == null || LIBRARY.get(c)) return false;
+        for (String p : passOver) if (c.getName().startsWith(p)) return false;
+        return true;
     }
 
     /**
@@ -67,6 +79,7 @@ final class Site {
      * when the scope is opened by user code (whose nodes may come from different lines).
      */
     static StackWalker.StackFrame forScope() {
+        String[] passOver = GuardState.get().passOver();
         return WALKER.walk(s -> {
             var frames = s.limit(MAX_FRAMES).iterator();
             while (frames.hasNext()) {
@@ -76,7 +89,7 @@ final class Site {
                 if (!LIBRARY.get(c)) return null; // the opener is user code
                 while (frames.hasNext()) {
                     StackWalker.StackFrame u = frames.next();
-                    if (!LIBRARY.get(u.getDeclaringClass())) return u;
+                    if (isUser(u.getDeclaringClass(), passOver)) return u;
                 }
                 return null;
             }

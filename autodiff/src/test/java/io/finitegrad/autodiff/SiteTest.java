@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
  * Library code is what the library's marked packages ship; every other frame is the user's,
  * including tests compiled into the library's own packages.
  */
+@SuppressWarnings("try") // the pass-over scope is opened for its effect
 class SiteTest {
     @Test
     void classesOfTheMarkedMainPackagesAreLibraryCode() {
@@ -32,5 +33,23 @@ class SiteTest {
     @Test
     void jdkClassesAreNotLibraryCode() {
         assertFalse(Site.isLibrary(String.class));
+    }
+
+    @Test
+    void aMethodReferenceCalledBackByTheJdkIsCreatedAtTheUsersLine() {
+        // a stream calls Var::exp: the JDK's pipeline frames are nobody's line to fix
+        Var x = Var.param("x", Tensor.scalar(1));
+        Var y = java.util.stream.Stream.of(x).map(Var::exp).findFirst().orElseThrow();
+        assertTrue(y.site().startsWith("SiteTest.java:") && y.site().contains("aMethodReferenceCalledBackByTheJdk"), y.site());
+    }
+
+    @Test
+    void framesOfAPassedOverHarnessAreSkippedUntilTheScopeCloses() {
+        // this test's own package stands in for a harness here
+        try (GuardScope harness = FiniteGuard.passOverFrames("io.finitegrad.autodiff")) {
+            StackWalker.StackFrame f = Site.capture();
+            assertFalse(f != null && f.getClassName().equals(SiteTest.class.getName()), Site.format(f));
+        }
+        assertTrue(Site.format(Site.capture()).startsWith("SiteTest.java:"));
     }
 }

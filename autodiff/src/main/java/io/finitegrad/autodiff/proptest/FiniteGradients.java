@@ -61,7 +61,7 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
     boolean verify(Tensor x) {
         Tensor exact = reference == null ? null : reference.apply(x);
         if (exact != null && (exact.rows() != x.rows() || exact.cols() != x.cols())) {
-            throw new IllegalArgumentException(name() + ": the reference gradient is " + exact.shape() + ", x is " + x.shape());
+            throw new UsageError(name() + ": the reference gradient is " + exact.shape() + ", x is " + x.shape());
         }
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             Var xv = Var.param("x", x);

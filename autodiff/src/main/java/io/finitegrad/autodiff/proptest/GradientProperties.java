@@ -36,6 +36,15 @@ public final class GradientProperties {
         return new GradientAgreement("gradCheck(" + name + ")", inputs, f);
     }
 
+    /**
+     * A model's analytic gradients, with respect to {@code params(example)}, agree with central
+     * differences of the 1x1 {@code loss(example)}: see {@link ModelGradientAgreement}.
+     */
+    public static <T> ModelGradientAgreement<T> gradCheck(String name, Gen<T> examples, Function<T, List<Var>> params,
+            Function<T, Var> loss) {
+        return new ModelGradientAgreement<>("gradCheck(" + name + ")", examples, params, loss);
+    }
+
     /** {@code f} is finite wherever your reference computation of the true value is: see {@link ReferenceStability}. */
     public static ReferenceStability stableAgainst(String name, Gen<Tensor> inputs, UnaryOperator<Var> f,
             UnaryOperator<Tensor> reference) {

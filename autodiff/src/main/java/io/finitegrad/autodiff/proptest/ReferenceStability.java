@@ -42,7 +42,7 @@ public final class ReferenceStability extends StabilityProperty<Tensor, Referenc
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             Tensor got = f.apply(Var.input("x", x)).value();
             if (got.rows() != expected.rows() || got.cols() != expected.cols()) {
-                throw new IllegalArgumentException(name() + ": f(x) is " + got.shape() + ", the reference is " + expected.shape());
+                throw new UsageError(name() + ": f(x) is " + got.shape() + ", the reference is " + expected.shape());
             }
             for (int r = 0; r < got.rows(); r++) {
                 for (int c = 0; c < got.cols(); c++) {
@@ -54,7 +54,7 @@ public final class ReferenceStability extends StabilityProperty<Tensor, Referenc
                     }
                     if (!Double.isNaN(relative) && Math.abs(v - e) > relative * Math.abs(e)) {
                         throw new Violation("f(x) at (" + r + ", " + c + ") is " + v + ", the reference " + e + ": relative error "
-                                + String.format("%.3e", Math.abs(v - e) / Math.abs(e)) + " > " + relative, null);
+                                + String.format(java.util.Locale.ROOT, "%.3e", Math.abs(v - e) / Math.abs(e)) + " > " + relative, null);
                     }
                 }
             }

@@ -34,6 +34,7 @@ final class Runner {
         @Override
         public void falisification(long seed, int count, Object smallest, Throwable cause, List<Object> others,
                 AsString<Object> toString) {
+            if (cause instanceof UsageError e) throw e;
             if (cause instanceof Violation v) {
                 throw new PropertyFailure(property, toString.asString(smallest), v.getMessage(), v.report(), seed, count, null);
             }

@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff.proptest;
 
+import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.autodiff.GuardScope;
 import org.quicktheories.core.Gen;
 
 /**
@@ -13,6 +15,7 @@ import org.quicktheories.core.Gen;
  * @param <T> the input type
  * @param <P> the concrete property, for chaining
  */
+@SuppressWarnings("try") // the pass-over scope is opened for its effect
 public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
     /** The seed used when neither {@link #seed} nor {@code -DQT_SEED} is given. */
     public static final long DEFAULT_SEED = 20261124L;
@@ -62,9 +65,12 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
     public final void check() {
         long s = seed != null ? seed : Settings.seed();
         int[] checked = {0};
-        Runner.run(name, inputs, x -> {
-            if (verify(x)) checked[0]++;
-        }, s, examples != null ? examples : Settings.examples());
+        // the runner calls the user's function back: its frames are not where the user wrote the graph
+        try (GuardScope runner = FiniteGuard.passOverFrames("org.quicktheories")) {
+            Runner.run(name, inputs, x -> {
+                if (verify(x)) checked[0]++;
+            }, s, examples != null ? examples : Settings.examples());
+        }
         if (checked[0] == 0) {
             throw new IllegalStateException(name + " checked nothing: every example (seed " + s + ") was outside the"
                     + " function's finite domain or at a kink; draw inputs where it is defined");

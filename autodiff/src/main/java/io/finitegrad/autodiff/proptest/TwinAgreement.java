@@ -50,7 +50,7 @@ public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement
             Var xa = Var.param("x", x), xb = Var.param("x", x);
             Var a = naive.apply(xa), b = stable.apply(xb);
             if (a.rows() != b.rows() || a.cols() != b.cols()) {
-                throw new IllegalArgumentException(name() + ": naive gives " + a.shape() + ", stable " + b.shape());
+                throw new UsageError(name() + ": naive gives " + a.shape() + ", stable " + b.shape());
             }
             compare("value", a.value(), b.value());
             if (!a.requiresGrad() || !b.requiresGrad()) return true;
