@@ -54,11 +54,19 @@ public final class Losses {
         }
     }
 
-    /** Softmax cross-entropy from logits and one-hot (or soft) targets: {@code -sum(y * logSoftmax(z)) / rows}. */
+    /**
+     * Softmax cross-entropy from logits and one-hot (or soft) targets, {@code -sum(y * logSoftmax(z)) / rows},
+     * computed per row as {@code logSumExp(z) * rowSum(y) - rowSum(y * z)}, each divided by the rows
+     * before the rows are summed: no log-probability is formed, so a logit far below its row's
+     * maximum (a log-probability beyond -1.8e308) never meets a zero target as {@code 0 * -Infinity},
+     * and two rows' losses near 1e308 do not overflow their sum. Finite wherever the true loss is, for
+     * any finite logits.
+     */
     public static Var softmaxCrossEntropy(Var logits, Var oneHot) {
         sameShape("softmaxCrossEntropy", "logits", logits, "targets", oneHot);
         try (var s = Names.scope("softmaxCrossEntropy")) {
-            return oneHot.mul(logits.logSoftmax()).sum().div(-logits.rows());
+            Var perRow = logits.logSumExp().mul(oneHot.sumRows()).sub(oneHot.mul(logits).sumRows());
+            return perRow.div(logits.rows()).sum();
         }
     }
 

@@ -56,7 +56,16 @@ public final class Reductions {
         public String name() { return "mean"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = new Sum().forward(x);
-            y.data[0] /= x[0].getNumElements();
+            int n = x[0].getNumElements();
+            double m = y.data[0] / n;
+            if (Double.isInfinite(m)) {
+                // the sum left the range; the mean may not have: sum the terms divided first (only
+                // on this path, which is rare, since each division rounds once more)
+                double s = 0;
+                for (int k = 0; k < n; k++) s += x[0].data[k] / n;
+                m = s;
+            }
+            y.data[0] = m;
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {

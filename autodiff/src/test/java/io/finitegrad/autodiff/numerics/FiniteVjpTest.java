@@ -16,6 +16,16 @@ import org.junit.jupiter.api.Test;
  * fails the test by exception before any assertion.
  */
 class FiniteVjpTest {
+    @Test
+    void theMeanOfTermsNearTheLargestDoubleIsFiniteWhenTheirSumIsNot() {
+        // found by a stability property over bceWithLogits: its mean overflowed in the sum
+        Var x = Var.param("x", Tensor.row(Double.MAX_VALUE, 1e300, Double.MAX_VALUE));
+        Var m = x.mean();
+        assertEquals((Double.MAX_VALUE / 3) * 2 + 1e300 / 3, m.item(), 1e293);
+        m.backward();
+        assertArrayEquals(new double[] {1.0 / 3, 1.0 / 3, 1.0 / 3}, x.grad().toFlatArray());
+    }
+
     private static double[] grad(Var v) {
         return v.grad().toFlatArray();
     }
