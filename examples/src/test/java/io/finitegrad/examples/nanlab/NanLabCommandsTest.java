@@ -93,7 +93,7 @@ class NanLabCommandsTest {
             assertTrue(tail.replaceAll("\\s+", " ").contains("fix: " + s.fix()), tail);
         }
         assertTrue(tail.matches("(?s).*16 masked-branch +BACKWARD +maskedNll/log +ZERO_TIMES_INF +0\\.0\\d+\n.*"), tail);
-        assertTrue(tail.matches("(?s).*5 lr-too-high +FORWARD +mse/mean +OVERFLOW +0\\.\\d+\n.*"), tail);
+        assertTrue(tail.matches("(?s).*5 lr-too-high +FORWARD +mse/pow +OVERFLOW +0\\.\\d+\n.*"), tail);
         assertTrue(tail.matches("(?s).*7 softmax-overflow +FORWARD +\\.\\.\\.\\S*/naiveSoftmax/exp +EXP_OVERFLOW .*"), "long node names keep their end: " + tail);
         for (String line : tail.lines().toList()) assertTrue(line.length() <= 80, "80 columns: " + line);
         assertFalse(tail.contains("DID NOT HOLD"), tail);

@@ -58,7 +58,8 @@ class ScenariosTest {
         assertEquals("naiveSoftmaxCrossEntropy/naiveSoftmax/exp", r.label());
         assertTrue(broken.ending().startsWith("Training diverged at epoch 1, batch 0:"), "before any weight changes: " + broken.ending());
         assertEquals(0, broken.losses().length, "no step was applied");
-        assertTrue(s.runFixed(LAB).loss() < 1.0);
+        double fixed = s.runFixed(LAB).loss();
+        assertTrue(Double.isFinite(fixed) && fixed < 3.0, "the stable loss trains, slowly, on unscaled inputs: " + fixed);
     }
 
     @Test
@@ -95,8 +96,8 @@ class ScenariosTest {
         assertNotNull(r, broken.ending());
         assertEquals(Phase.FORWARD, r.phase());
         assertEquals(Cause.OVERFLOW, r.cause());
-        assertEquals("mse/mean", r.label());
-        assertTrue(r.toString().contains("input 0:   'mse/pow' (pow) 32x1: finite,"), "each square is finite, their sum is not: " + r);
+        assertEquals("mse/pow", r.label());
+        assertTrue(r.toString().contains("input 0:   'mse/sub' (sub) 32x1: finite,"), "each error is finite, its square is not: " + r);
         assertTrue(broken.ending().startsWith("Training diverged at epoch"), broken.ending());
         double[] l = broken.losses();
         assertTrue(l.length > 2 && l[l.length - 1] > 1e100 * l[0], "the loss grows geometrically before it overflows");

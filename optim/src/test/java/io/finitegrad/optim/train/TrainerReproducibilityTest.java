@@ -5,20 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 /**
- * Same seed, same data: the same bits. The fingerprints were computed with the Trainer before it
- * was split into loop, watchdog, metrics and console parts (commit ad5a24f), so they also pin that
- * the split, the transactional optimiser step and the new checks changed no result.
+ * Same seed, same data: the same bits. The fingerprints were first computed with the Trainer before
+ * it was split into loop, watchdog, metrics and console parts (commit ad5a24f), and pinned that the
+ * split, the transactional optimiser step and the new checks changed no result. They were taken
+ * again once, when softmaxCrossEntropy stopped forming log-probabilities (commit 96b64b7: the same
+ * loss, rounded differently), and pin everything since.
  */
 class TrainerReproducibilityTest {
 
     @Test
-    void theBenchmarkMlpWithAdamGivesTheSameBitsAsBeforeTheSplit() {
-        assertEquals(-21101312492147413L, Fingerprint.mlpAdam());
+    void theBenchmarkMlpWithAdamGivesTheSameBitsEveryRun() {
+        assertEquals(6442625629223386120L, Fingerprint.mlpAdam());
         assertEquals(Fingerprint.mlpAdam(), Fingerprint.mlpAdam());
     }
 
     @Test
-    void irisWithNesterovSgdClippingAndATestSetGivesTheSameBitsAsBeforeTheSplit() {
-        assertEquals(-6279717067221554929L, Fingerprint.irisSgd());
+    void irisWithNesterovSgdClippingAndATestSetGivesTheSameBitsEveryRun() {
+        assertEquals(-1036106925779767464L, Fingerprint.irisSgd());
     }
 }

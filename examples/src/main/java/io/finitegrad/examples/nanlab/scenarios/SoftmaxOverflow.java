@@ -41,7 +41,7 @@ public final class SoftmaxOverflow implements Scenario {
                 + "The textbook loss -sum(y * log(softmax(z))) computes exp(z) first, and "
                 + "exp overflows to Infinity above 709.78: Infinity / Infinity is NaN, then log(NaN). The guard "
                 + "stops at the exp, before any weight changes. The fix changes only the loss: the inputs keep "
-                + "their scale, so it trains slowly (chance is ln 3 = 1.10; scaling them is lesson 6's fix).";
+                + "their scale, so it learns slowly and unsteadily: after 60 epochs the loss is near chance (ln 3 = 1.10) or above it, depending on the seed, but finite (scaling the inputs is lesson 6's fix).";
     }
 
     @Override
@@ -51,7 +51,7 @@ public final class SoftmaxOverflow implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "exp", Cause.EXP_OVERFLOW, 1.0);
+        return Expected.entry(Phase.FORWARD, "exp", Cause.EXP_OVERFLOW, 3.0);
     }
 
     @Override
