@@ -4,18 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.finitegrad.autodiff.GradCheck;
 import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.autodiff.proptest.GradientProperties;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 /** LSTM and GRU: gradients, the cell equations, truncation, names and shapes. */
 class GatedRecurrentTest {
@@ -36,43 +36,125 @@ class GatedRecurrentTest {
         return 1 / (1 + Math.exp(-x));
     }
 
+    /** Sequence length, batch and layer sizes of one example; the tensors are drawn for these sizes. */
+    record Dims(int length, int batch, int in, int hidden) {
+    }
+
+    /**
+     * A layer's initialisation seed, biases (the GRU's bx and bh rows; the LSTM keeps its forget-gate
+     * bias of 1), initial states (hidden rows, then cell rows; checked as parameters), a sequence xs
+     * and the loss weights cs, each a (length * batch) x width tensor of stacked steps.
+     */
+    record Example(long seed, Tensor bias, Tensor states, Tensor xs, Tensor cs) {
+        static Gen<Example> of(Dims d, int biasWidth) {
+            return Generate.longRange(Long.MIN_VALUE, Long.MAX_VALUE).zip(TestSupport.uniformTensors(2, biasWidth, 0.4),
+                    TestSupport.uniformTensors(2 * d.batch(), d.hidden(), 0.6),
+                    TestSupport.uniformTensors(d.length() * d.batch(), d.in(), 1),
+                    TestSupport.uniformTensors(d.length() * d.batch(), d.hidden(), 2), Example::new);
+        }
+
+        int batch() {
+            return states.rows() / 2;
+        }
+
+        /** Initial state k (0: hidden, 1: cell), a parameter named {@code name}. */
+        Var state(int k, String name) {
+            return Var.param(name, Tensor.of(batch(), states.cols(),
+                    Arrays.copyOfRange(states.toFlatArray(), k * batch() * states.cols(), (k + 1) * batch() * states.cols())));
+        }
+    }
+
+    private static Gen<Dims> dims() {
+        return Generate.range(1, 12).zip(Generate.range(1, 2), Generate.range(1, 3), Generate.range(1, 3), Dims::new);
+    }
+
+    /** An LSTM built from an example with its initial states as parameters. */
+    static final class LstmModel {
+        final Example e;
+        final LSTM lstm;
+        final Var h0;
+        final Var c0;
+
+        LstmModel(Example e) {
+            this.e = e;
+            this.lstm = new LSTM("lstm", e.xs().cols(), e.states().cols(), Init.XAVIER_NORMAL, Init.ORTHOGONAL, new Random(e.seed()));
+            this.h0 = e.state(0, "h0");
+            this.c0 = e.state(1, "c0");
+        }
+
+        List<Var> parameters() {
+            List<Var> ps = new ArrayList<>(lstm.parameters());
+            ps.add(h0);
+            ps.add(c0);
+            return ps;
+        }
+
+        Var loss() {
+            List<Var> xs = TestSupport.steps("x", e.xs(), e.batch()), cs = TestSupport.steps("w", e.cs(), e.batch());
+            return weightedSum(lstm.unroll(xs, h0, c0, 0).hidden(), cs);
+        }
+
+        @Override
+        public String toString() {
+            return "LSTM " + e;
+        }
+    }
+
+    /** A GRU built from an example with its biases set and its initial hidden state as a parameter. */
+    static final class GruModel {
+        final Example e;
+        final GRU gru;
+        final Var h0;
+
+        GruModel(Example e) {
+            this.e = e;
+            this.gru = new GRU("gru", e.xs().cols(), e.states().cols(), Init.XAVIER_NORMAL, Init.ORTHOGONAL, new Random(e.seed()));
+            double[] b = e.bias().toFlatArray();
+            int w = e.bias().cols();
+            TestSupport.fill(gru.parameters().get(2), Tensor.of(1, w, Arrays.copyOfRange(b, 0, w)));
+            TestSupport.fill(gru.parameters().get(3), Tensor.of(1, w, Arrays.copyOfRange(b, w, 2 * w)));
+            this.h0 = e.state(0, "h0");
+        }
+
+        List<Var> parameters() {
+            List<Var> ps = new ArrayList<>(gru.parameters());
+            ps.add(h0);
+            return ps;
+        }
+
+        Var loss() {
+            List<Var> xs = TestSupport.steps("x", e.xs(), e.batch()), cs = TestSupport.steps("w", e.cs(), e.batch());
+            return weightedSum(gru.forward(xs, h0, 0), cs);
+        }
+
+        @Override
+        public String toString() {
+            return "GRU " + e;
+        }
+    }
+
+    static Gen<LstmModel> lstms() {
+        return dims().flatMap(d -> Example.of(d, 1).map(LstmModel::new));
+    }
+
+    static Gen<GruModel> grus() {
+        return dims().flatMap(d -> Example.of(d, 3 * d.hidden()).map(GruModel::new));
+    }
+
     @Test
     void lstmGradCheckOverRandomLengths() {
-        qt().withExamples(TestSupport.fewerExamples(5))
-                .forAll(integers().between(1, 12), integers().between(1, 3), integers().between(1, 3), longs().all())
-                .checkAssert((length, in, hidden, seed) -> {
-                    Random rng = new Random(seed);
-                    int batch = 1 + rng.nextInt(2);
-                    LSTM lstm = new LSTM("lstm", in, hidden, Init.XAVIER_NORMAL, Init.ORTHOGONAL, rng);
-                    Var h0 = Var.param("h0", TestSupport.gaussian(rng, batch, hidden, 0.3));
-                    Var c0 = Var.param("c0", TestSupport.gaussian(rng, batch, hidden, 0.3));
-                    List<Var> xs = sequence(rng, length, batch, in);
-                    List<Var> cs = sequence(rng, length, batch, hidden);
-                    List<Var> params = new ArrayList<>(lstm.parameters());
-                    params.add(h0);
-                    params.add(c0);
-                    TestSupport.assertGradCheck(GradCheck.check(
-                            () -> weightedSum(lstm.unroll(xs, h0, c0, 0).hidden(), cs), params), "LSTM length " + length);
-                });
+        GradientProperties.gradCheck("LSTM", lstms(), LstmModel::parameters, LstmModel::loss)
+                .tolerance(TestSupport.RELATIVE, TestSupport.ABSOLUTE)
+                .examples(TestSupport.fewerExamples(5))
+                .check();
     }
 
     @Test
     void gruGradCheckOverRandomLengths() {
-        qt().withExamples(TestSupport.fewerExamples(5))
-                .forAll(integers().between(1, 12), integers().between(1, 3), integers().between(1, 3), longs().all())
-                .checkAssert((length, in, hidden, seed) -> {
-                    Random rng = new Random(seed);
-                    int batch = 1 + rng.nextInt(2);
-                    GRU gru = new GRU("gru", in, hidden, Init.XAVIER_NORMAL, Init.ORTHOGONAL, rng);
-                    for (Var b : gru.parameters().subList(2, 4)) TestSupport.fill(b, TestSupport.gaussian(rng, 1, 3 * hidden, 0.2));
-                    Var h0 = Var.param("h0", TestSupport.gaussian(rng, batch, hidden, 0.3));
-                    List<Var> xs = sequence(rng, length, batch, in);
-                    List<Var> cs = sequence(rng, length, batch, hidden);
-                    List<Var> params = new ArrayList<>(gru.parameters());
-                    params.add(h0);
-                    TestSupport.assertGradCheck(GradCheck.check(() -> weightedSum(gru.forward(xs, h0, 0), cs), params),
-                            "GRU length " + length);
-                });
+        GradientProperties.gradCheck("GRU", grus(), GruModel::parameters, GruModel::loss)
+                .tolerance(TestSupport.RELATIVE, TestSupport.ABSOLUTE)
+                .examples(TestSupport.fewerExamples(5))
+                .check();
     }
 
     @Test

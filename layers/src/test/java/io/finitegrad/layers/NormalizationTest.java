@@ -3,63 +3,118 @@ package io.finitegrad.layers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.GradCheck;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.autodiff.proptest.GradientProperties;
+import io.finitegrad.autodiff.proptest.TensorGens;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 class NormalizationTest {
 
-    /** sum(y * c) for a fixed random c, so that no gradient is identically zero by symmetry. */
-    private static Supplier<Var> projected(Layer m, Var x, Tensor c) {
-        Var cv = Var.constant(c);
-        return () -> m.forward(x).mul(cv).sum();
+    /** Batch and feature count of one example; the tensors are drawn for these sizes. */
+    record Dims(int batch, int features) {
     }
 
+    /**
+     * A normalisation layer's scale and shift, an input batch x (itself checked as a parameter) and
+     * the weights c of the loss sum(y * c), random so that no gradient is identically zero by symmetry.
+     */
+    record Example(Tensor gamma, Tensor beta, Tensor x, Tensor c) {
+        static Gen<Example> of(Dims d) {
+            return TensorGens.tensors(1, d.features(), TensorGens.uniform(0.5, 2))
+                    .zip(TestSupport.uniformTensors(1, d.features(), 2), TestSupport.uniformTensors(d.batch(), d.features(), 4),
+                            TestSupport.uniformTensors(d.batch(), d.features(), 2), Example::new);
+        }
+    }
+
+    /** The layer with the example's scale and shift; its parameters and loss are what the gradient check perturbs. */
+    static final class Model {
+        final Example e;
+        final Layer layer;
+        final Var x;
+
+        Model(Layer layer, Example e) {
+            this.e = e;
+            this.layer = layer;
+            TestSupport.fill(layer.parameters().get(0), e.gamma());
+            TestSupport.fill(layer.parameters().get(1), e.beta());
+            this.x = Var.param("x", e.x());
+        }
+
+        List<Var> parameters() {
+            List<Var> ps = new ArrayList<>(layer.parameters());
+            ps.add(x);
+            return ps;
+        }
+
+        Var loss() {
+            return layer.forward(x).mul(Var.constant(e.c())).sum();
+        }
+
+        /**
+         * True if a normalised group (a column for BatchNorm, a row for LayerNorm) is nearly constant.
+         * The normalisation curves on the scale s = sqrt(variance + epsilon), and a central
+         * difference with step h = 1e-5 * max(1, |x|) is off by ~(h / s)^2 relatively: it resolves
+         * the derivative to well below 1e-6 only if s spans some 3000 steps. (The generators draw
+         * their bounds often, so constant groups are common.)
+         */
+        boolean nearlyConstantGroup() {
+            Tensor t = layer instanceof BatchNorm ? Var.constant(e.x()).transpose().value() : e.x();
+            double[][] rows = t.toArray();
+            for (double[] row : rows) {
+                double mean = 0, var = 0, scale = 1;
+                for (double v : row) mean += v / row.length;
+                for (double v : row) {
+                    var += (v - mean) * (v - mean) / row.length;
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                if (Math.sqrt(var + 1e-5) < 3e3 * GradCheck.DEFAULT_STEP * scale) return true;
+            }
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return e.toString();
+        }
+    }
+
+    /**
+     * Absolute 1e-8 rather than the layers' 1e-9: x's gradient sums terms ~ gamma * c / std over the
+     * batch that cancel, and the central difference's error is relative to those terms, not to the
+     * sum (5.5e-10 once in 2000 examples with seed 777: a column with std 0.15 around -3.5).
+     */
     @Test
     void batchNormGradCheckInTrainingMode() {
-        qt().withExamples(TestSupport.fewerExamples(2))
-                .forAll(integers().between(3, 6), integers().between(1, 4), longs().all())
-                .checkAssert((batch, features, seed) -> {
-                    Random rng = new Random(seed);
-                    BatchNorm bn = new BatchNorm("bn", features, 1e-5, 0.1);
-                    TestSupport.fill(bn.parameters().get(0), TestSupport.uniform(rng, 1, features, 0.5, 2));
-                    TestSupport.fill(bn.parameters().get(1), TestSupport.gaussian(rng, 1, features, 1));
-                    Var x = Var.param("x", TestSupport.gaussian(rng, batch, features, 2));
-                    List<Var> params = new ArrayList<>(bn.parameters());
-                    params.add(x);
-                    GradCheck.Result r = GradCheck.check(projected(bn, x, TestSupport.gaussian(rng, batch, features, 1)), params);
-                    TestSupport.assertGradCheck(r, "BatchNorm " + batch + "x" + features);
-                });
+        Gen<Model> models = Generate.range(3, 6).zip(Generate.range(1, 4), Dims::new)
+                .flatMap(d -> Example.of(d).map(e -> new Model(new BatchNorm("bn", d.features(), 1e-5, 0.1), e)));
+        GradientProperties.gradCheck("BatchNorm", models, Model::parameters, Model::loss)
+                .tolerance(TestSupport.RELATIVE, 1e-8)
+                .skipIf(Model::nearlyConstantGroup)
+                .examples(TestSupport.fewerExamples(2))
+                .check();
     }
 
     @Test
     void layerNormGradCheck() {
-        qt().withExamples(TestSupport.fewerExamples(2))
-                .forAll(integers().between(1, 4), integers().between(3, 6), longs().all())
-                .checkAssert((batch, features, seed) -> {
-                    Random rng = new Random(seed);
-                    LayerNorm ln = new LayerNorm("ln", features, 1e-5);
-                    TestSupport.fill(ln.parameters().get(0), TestSupport.uniform(rng, 1, features, 0.5, 2));
-                    TestSupport.fill(ln.parameters().get(1), TestSupport.gaussian(rng, 1, features, 1));
-                    Var x = Var.param("x", TestSupport.gaussian(rng, batch, features, 2));
-                    List<Var> params = new ArrayList<>(ln.parameters());
-                    params.add(x);
-                    GradCheck.Result r = GradCheck.check(projected(ln, x, TestSupport.gaussian(rng, batch, features, 1)), params);
-                    TestSupport.assertGradCheck(r, "LayerNorm " + batch + "x" + features);
-                });
+        Gen<Model> models = Generate.range(1, 4).zip(Generate.range(3, 6), Dims::new)
+                .flatMap(d -> Example.of(d).map(e -> new Model(new LayerNorm("ln", d.features(), 1e-5), e)));
+        GradientProperties.gradCheck("LayerNorm", models, Model::parameters, Model::loss)
+                .tolerance(TestSupport.RELATIVE, TestSupport.ABSOLUTE)
+                .skipIf(Model::nearlyConstantGroup)
+                .examples(TestSupport.fewerExamples(2))
+                .check();
     }
 
     @Test
