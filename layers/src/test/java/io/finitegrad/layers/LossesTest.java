@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quicktheories.QuickTheory.qt;
-import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.FiniteGuard;
-import io.finitegrad.autodiff.GradCheck;
 import io.finitegrad.autodiff.NaiveOps;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
@@ -21,21 +17,21 @@ import io.finitegrad.autodiff.proptest.GradientProperties;
 import io.finitegrad.autodiff.proptest.TensorGens;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
 
 @SuppressWarnings("try") // the guard scope is opened for its effect only
 class LossesTest {
-
-    private static int[] classes(Random rng, int rows, int cols) {
-        int[] c = new int[rows];
-        for (int r = 0; r < rows; r++) c[r] = rng.nextInt(cols);
-        return c;
-    }
 
     private static Tensor oneHot(int[] classes, int cols) {
         double[] y = new double[classes.length * cols];
@@ -43,36 +39,62 @@ class LossesTest {
         return Tensor.of(classes.length, cols, y);
     }
 
-    private static Tensor bits(Random rng, int rows, int cols) {
-        return TestSupport.uniform(rng, rows, cols, 0, 1).map(v -> v < 0.5 ? 0.0 : 1.0);
+    /**
+     * One example for every loss: logits z, probabilities p in [0.05, 0.95], regression targets t,
+     * 0/1 targets y and a class per row (one-hot as {@code hot}).
+     */
+    record Example(Tensor z, Tensor p, Tensor t, Tensor y, int[] classes) {
+        Tensor hot() {
+            return oneHot(classes, z.cols());
+        }
+
+        @Override
+        public String toString() {
+            return "z " + TensorGens.describe(z) + ", p " + TensorGens.describe(p) + ", t " + TensorGens.describe(t)
+                    + ", y " + TensorGens.describe(y) + ", classes " + java.util.Arrays.toString(classes);
+        }
     }
 
-    private static void assertGradCheck(String loss, Var param, java.util.function.Supplier<Var> f) {
-        TestSupport.assertGradCheck(GradCheck.check(f, List.of(param)), loss);
+    static Gen<Example> examples() {
+        Gen<TensorGens.Shape> shapes = Generate.range(1, 4).zip(Generate.range(2, 5), TensorGens.Shape::new);
+        return shapes.flatMap(sh -> {
+            int rows = sh.rows(), cols = sh.cols();
+            Gen<int[]> classes = Generate.intArrays(Generate.constant(rows), Generate.range(0, cols - 1));
+            return TestSupport.uniformTensors(rows, cols, 4).zip(TensorGens.tensors(rows, cols, TensorGens.uniform(0.05, 0.95)),
+                    TestSupport.uniformTensors(rows, cols, 2),
+                    TensorGens.tensors(rows, cols, Generate.pick(List.of(0.0, 1.0))), classes, Example::new);
+        });
     }
 
-    @Test
-    void gradCheckPassesForEveryLoss() {
-        qt().withExamples(TestSupport.fewerExamples(2))
-                .forAll(integers().between(1, 4), integers().between(2, 5), longs().all())
-                .checkAssert((rows, cols, seed) -> {
-                    Random rng = new Random(seed);
-                    Var z = Var.param("z", TestSupport.gaussian(rng, rows, cols, 2));
-                    Var p = Var.param("p", TestSupport.uniform(rng, rows, cols, 0.05, 0.95));
-                    Var target = Var.input("t", TestSupport.gaussian(rng, rows, cols, 1));
-                    Var y = Var.input("y", bits(rng, rows, cols));
-                    int[] c = classes(rng, rows, cols);
-                    Var hot = Var.input("onehot", oneHot(c, cols));
-                    assertGradCheck("mse", z, () -> Losses.mse(z, target));
-                    assertGradCheck("bceWithLogits", z, () -> Losses.bceWithLogits(z, y));
-                    assertGradCheck("softmaxCrossEntropy", z, () -> Losses.softmaxCrossEntropy(z, hot));
-                    assertGradCheck("softmaxCrossEntropy[]", z, () -> Losses.softmaxCrossEntropy(z, c));
-                    assertGradCheck("naiveSoftmaxCrossEntropy", z, () -> Losses.naiveSoftmaxCrossEntropy(z, hot));
-                    assertGradCheck("naiveSoftmaxCrossEntropy eps", z, () -> Losses.naiveSoftmaxCrossEntropy(z, hot, 1e-3));
-                    assertGradCheck("naiveSoftmaxCrossEntropy[]", z, () -> Losses.naiveSoftmaxCrossEntropy(z, c));
-                    assertGradCheck("bce", p, () -> Losses.bce(p, y));
-                    assertGradCheck("bce eps", p, () -> Losses.bce(p, y, 1e-3));
-                });
+    /** A loss of one parameter (the logits, or the probabilities) on an example. */
+    record Case(String name, boolean ofProbabilities, BiFunction<Var, Example, Var> loss) {
+    }
+
+    private static final List<Case> CASES = List.of(
+            new Case("mse", false, (z, e) -> Losses.mse(z, Var.input("t", e.t()))),
+            new Case("bceWithLogits", false, (z, e) -> Losses.bceWithLogits(z, Var.input("y", e.y()))),
+            new Case("softmaxCrossEntropy", false, (z, e) -> Losses.softmaxCrossEntropy(z, Var.input("onehot", e.hot()))),
+            new Case("softmaxCrossEntropy[]", false, (z, e) -> Losses.softmaxCrossEntropy(z, e.classes())),
+            new Case("naiveSoftmaxCrossEntropy", false, (z, e) -> Losses.naiveSoftmaxCrossEntropy(z, Var.input("onehot", e.hot()))),
+            new Case("naiveSoftmaxCrossEntropy eps", false,
+                    (z, e) -> Losses.naiveSoftmaxCrossEntropy(z, Var.input("onehot", e.hot()), 1e-3)),
+            new Case("naiveSoftmaxCrossEntropy[]", false, (z, e) -> Losses.naiveSoftmaxCrossEntropy(z, e.classes())),
+            new Case("bce", true, (p, e) -> Losses.bce(p, Var.input("y", e.y()))),
+            new Case("bce eps", true, (p, e) -> Losses.bce(p, Var.input("y", e.y()), 1e-3)));
+
+    /** Every loss against central differences, with respect to its logits (or probabilities), on shapes up to 4x5. */
+    @TestFactory
+    Stream<DynamicTest> gradCheckPassesForEveryLoss() {
+        return CASES.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            // one parameter per example: the loss the check rebuilds must read the same leaf
+            Map<Example, Var> params = new IdentityHashMap<>();
+            Function<Example, Var> param = e -> params.computeIfAbsent(e, x -> Var.param(c.ofProbabilities() ? "p" : "z",
+                    c.ofProbabilities() ? x.p() : x.z()));
+            GradientProperties.gradCheck(c.name(), examples(), e -> List.of(param.apply(e)), e -> c.loss().apply(param.apply(e), e))
+                    .tolerance(TestSupport.RELATIVE, TestSupport.ABSOLUTE)
+                    .examples(TestSupport.fewerExamples(2))
+                    .check();
+        }));
     }
 
     /** Row r's class is (2r + 1) mod cols: a target fixed by the shape, so the kit's input is the logits alone. */

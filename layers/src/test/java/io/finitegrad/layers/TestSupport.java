@@ -2,7 +2,6 @@ package io.finitegrad.layers;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.finitegrad.autodiff.GradCheck;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.proptest.TensorGens;
 import io.finitegrad.core.Tensor;
@@ -57,12 +56,6 @@ final class TestSupport {
         return Tensor.of(rows, cols, v);
     }
 
-    static Tensor uniform(Random rng, int rows, int cols, double lo, double hi) {
-        double[] v = new double[rows * cols];
-        for (int i = 0; i < v.length; i++) v[i] = lo + (hi - lo) * rng.nextDouble();
-        return Tensor.of(rows, cols, v);
-    }
-
     /** Overwrites a parameter's values in place (to test at a generic point, not at ones/zeros). */
     static void fill(Var p, Tensor t) {
         System.arraycopy(t.toFlatArray(), 0, p.write().data, 0, t.size());
@@ -72,27 +65,6 @@ final class TestSupport {
         double s = 0;
         for (double v : t.toFlatArray()) s += v * v;
         return Math.sqrt(s);
-    }
-
-    /**
-     * Asserts GradCheck's relative error is below 1e-6 for every parameter. The one exception is a
-     * gradient that is itself essentially zero (norm below 1e-4, e.g. a bias whose projection weights
-     * happen to cancel, or a saturated tanh): there the relative error only measures the central
-     * difference's round-off (~1e-16 |loss| / h), so an absolute error below 1e-9 is required instead.
-     */
-    static void assertGradCheck(GradCheck.Result r, String context) {
-        for (var e : r.errors().entrySet()) {
-            if (e.getValue() < 1e-6) continue;
-            double[] a = r.analytic(e.getKey()), n = r.numeric(e.getKey());
-            double diff = 0, na = 0, nn = 0;
-            for (int i = 0; i < a.length; i++) {
-                diff += (a[i] - n[i]) * (a[i] - n[i]);
-                na += a[i] * a[i];
-                nn += n[i] * n[i];
-            }
-            boolean tiny = Math.sqrt(Math.max(na, nn)) < 1e-4 && Math.sqrt(diff) < 1e-9;
-            assertTrue(tiny, context + ": " + e.getKey() + " relative error " + e.getValue() + "\n" + r);
-        }
     }
 
     /** True if any pre-activation is within {@code margin} of a ReLU kink, where no derivative exists. */

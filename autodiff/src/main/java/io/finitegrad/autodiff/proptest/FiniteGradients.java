@@ -82,7 +82,7 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
                 }
                 if (report != null && singularAtInput(report, y, xv)) continue;
                 throw new Violation("gradient at (" + r + ", " + c + ") is " + g[k] + " although f(x) is finite ("
-                        + TensorGens.show(y.value()) + ") and no op's derivative with respect to x is infinite there", report);
+                        + TensorGens.describe(y.value()) + ") and no op's derivative with respect to x is infinite there", report);
             }
             return true;
         }

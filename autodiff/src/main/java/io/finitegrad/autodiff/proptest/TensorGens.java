@@ -168,17 +168,19 @@ public final class TensorGens {
 
     /** Full precision in failure messages: the shrunk input can be pasted back into a test. */
     private static Gen<Tensor> describe(Gen<Tensor> g) {
-        return g.describedAs(TensorGens::show);
+        return g.describedAs(TensorGens::describe);
     }
 
     /** Elements printed in a failure message at most; a larger tensor shows its first ones. */
-    static final int SHOWN = 400;
+    public static final int SHOWN = 400;
 
     /**
      * {@code 1x2 [[709.7827128933841, 0.0]]}: the elements as Double.toString prints them, which
-     * reads back exactly; beyond {@value #SHOWN} elements the rest is counted, not printed.
+     * reads back exactly; beyond {@value #SHOWN} elements the rest is counted, not printed. The
+     * generators print their tensors this way; use it in the {@code toString} of your own example
+     * records so that a shrunk counterexample can be pasted back into a test.
      */
-    static String show(Tensor t) {
+    public static String describe(Tensor t) {
         StringBuilder sb = new StringBuilder().append(t.shape()).append(" [");
         double[][] a = t.toArray();
         int shown = 0;
