@@ -270,9 +270,9 @@ public final class Var {
     /** Sum of each column: 1 x cols (NumPy {@code sum(axis=0)}). */
     public Var sumCols() { return apply(new Reductions.SumCols(), this); }
     /** Mean of each row: rows x 1. */
-    public Var meanRows() { return sumRows().div(cols()); }
+    public Var meanRows() { return apply(new Reductions.MeanRows(), this); }
     /** Mean of each column: 1 x cols. */
-    public Var meanCols() { return sumCols().div(rows()); }
+    public Var meanCols() { return apply(new Reductions.MeanCols(), this); }
 
     // ---- softmax family (row-wise, stable) -----------------------------------------------------
 

@@ -106,9 +106,14 @@ class OptimizerGuardTest {
         Grads.set(b, Tensor.full(1, 8, 0.02).toFlatArray());
         for (Optimizer opt : List.of(new Adam(List.of(a, b), 1e-3), new SGD(List.of(a, b), 1e-3, 0.9, 0, 1e-4, true))) {
             for (int i = 0; i < 20_000; i++) opt.step();
-            long before = mx.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 1_000; i++) opt.step();
-            long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+            // the quietest of five windows: a compilation finishing late on a loaded machine
+            // allocates once (1.5 kB was seen), while an allocation per step is >= 16 kB in every window
+            long allocated = Long.MAX_VALUE;
+            for (int window = 0; window < 5 && allocated >= 1_000; window++) {
+                long before = mx.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 1_000; i++) opt.step();
+                allocated = Math.min(allocated, mx.getCurrentThreadAllocatedBytes() - before);
+            }
             assertTrue(allocated < 1_000, opt.getClass().getSimpleName() + " allocated " + allocated + " bytes in 1000 steps");
         }
     }

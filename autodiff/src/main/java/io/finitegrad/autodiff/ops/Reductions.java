@@ -102,6 +102,73 @@ public final class Reductions {
         }
     }
 
+    /**
+     * Mean of each row: rows x 1. A row whose sum leaves the double range is summed again from its
+     * terms divided first, so the mean overflows only where it is itself beyond the range.
+     */
+    public static final class MeanRows implements Op {
+        public String name() { return "meanRows"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj a = x[0], y = new DMatrixRMaj(a.numRows, 1);
+            int n = a.numCols;
+            for (int r = 0; r < a.numRows; r++) {
+                double s = 0;
+                for (int c = 0, o = r * n; c < n; c++) s += a.data[o + c];
+                double m = s / n;
+                if (Double.isInfinite(m)) {
+                    m = 0;
+                    for (int c = 0, o = r * n; c < n; c++) m += a.data[o + c] / n;
+                }
+                y.data[r] = m;
+            }
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            for (int r = 0; r < d.numRows; r++) Arrays.fill(d.data, r * d.numCols, (r + 1) * d.numCols, g.data[r] / d.numCols);
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            if (f.backward()) return Diagnosis.generic(f);
+            DMatrixRMaj a = f.operandValue(0);
+            return sumDiagnosis(f, a.data, f.row() * a.numCols, a.numCols, 1);
+        }
+    }
+
+    /** Mean of each column: 1 x cols, with the same second pass as {@link MeanRows} for a column whose sum overflows. */
+    public static final class MeanCols implements Op {
+        public String name() { return "meanCols"; }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) {
+            DMatrixRMaj a = x[0], y = new DMatrixRMaj(1, a.numCols);
+            int n = a.numRows;
+            for (int r = 0; r < n; r++) {
+                for (int c = 0, o = r * a.numCols; c < a.numCols; c++) y.data[c] += a.data[o + c];
+            }
+            for (int c = 0; c < a.numCols; c++) {
+                double m = y.data[c] / n;
+                if (Double.isInfinite(m)) {
+                    m = 0;
+                    for (int r = 0; r < n; r++) m += a.data[r * a.numCols + c] / n;
+                }
+                y.data[c] = m;
+            }
+            return y;
+        }
+        public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            int n = d.numRows;
+            for (int r = 0; r < n; r++) {
+                for (int c = 0, o = r * d.numCols; c < d.numCols; c++) d.data[o + c] = g.data[c] / n;
+            }
+            return d;
+        }
+        public Diagnosis diagnose(Fault f) {
+            if (f.backward()) return Diagnosis.generic(f);
+            DMatrixRMaj a = f.operandValue(0);
+            return sumDiagnosis(f, a.data, f.col(), a.numRows, a.numCols);
+        }
+    }
+
     /** Sum of each column: 1 x cols. */
     public static final class SumCols implements Op {
         public String name() { return "sumCols"; }

@@ -26,6 +26,19 @@ class FiniteVjpTest {
         assertArrayEquals(new double[] {1.0 / 3, 1.0 / 3, 1.0 / 3}, x.grad().toFlatArray());
     }
 
+    @Test
+    void rowAndColumnMeansOverflowOnlyWhereTheMeanItselfIsBeyondTheRange() {
+        double big = Double.MAX_VALUE;
+        Var x = Var.param("x", Tensor.of(2, 2, big, big, 1, 3));
+        assertArrayEquals(new double[] {big, 2}, x.meanRows().value().toFlatArray(), big * 1e-15);
+        assertArrayEquals(new double[] {big / 2, big / 2}, x.meanCols().value().toFlatArray(), big * 1e-15);
+        x.meanRows().sum().backward();
+        assertArrayEquals(new double[] {0.5, 0.5, 0.5, 0.5}, x.grad().toFlatArray());
+        x.zeroGrad();
+        x.meanCols().sum().backward();
+        assertArrayEquals(new double[] {0.5, 0.5, 0.5, 0.5}, x.grad().toFlatArray());
+    }
+
     private static double[] grad(Var v) {
         return v.grad().toFlatArray();
     }
