@@ -6,7 +6,6 @@ import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
-import org.ejml.data.DMatrixRMaj;
 
 /**
  * Loss functions, each returning a 1x1 node reduced as PyTorch's defaults do: {@code mse} and the
@@ -57,29 +56,35 @@ public final class Losses {
 
     /**
      * Softmax cross-entropy from logits and one-hot (or soft) targets, {@code -sum(y * logSoftmax(z)) / rows},
-     * computed per row as {@code logSumExp(z) * rowSum(y) - rowSum(y * z)} and averaged over the
-     * rows: no log-probability is formed, so a logit far below its row's maximum (a log-probability
-     * beyond -1.8e308) never meets a zero target as {@code 0 * -Infinity}, and the mean does not
-     * overflow where two rows' losses near 1e308 would in a sum. Finite wherever the true loss is,
-     * for any finite logits. For constant targets whose rows each sum to 1 (one-hot), the factor
-     * {@code rowSum(y)} is left out of the graph.
+     * computed as {@code sum(logSumExp(z) * rowSum(t) - rowSum(t * z))} with {@code t = y / rows}:
+     * no log-probability is formed, so a logit far below its row's maximum (a log-probability beyond
+     * -1.8e308) never meets a zero target as {@code 0 * -Infinity}; and every term is divided by the
+     * rows before terms are added or subtracted, so a row whose own loss is beyond the double range
+     * (a target logit of -1.8e308) does not overflow a mean that is not. Finite wherever the true
+     * loss is, for any finite logits. Constant targets are scaled once, outside the graph.
      */
     public static Var softmaxCrossEntropy(Var logits, Var oneHot) {
         sameShape("softmaxCrossEntropy", "logits", logits, "targets", oneHot);
         try (var s = Names.scope("softmaxCrossEntropy")) {
-            Var lse = logits.logSumExp();
-            if (oneHot.requiresGrad() || !rowsSumToOne(oneHot.read())) lse = lse.mul(oneHot.sumRows());
-            return lse.sub(oneHot.mul(logits).sumRows()).mean();
+            int n = logits.rows();
+            Var t, rowWeights;
+            if (oneHot.requiresGrad()) {
+                t = oneHot.div(n);
+                rowWeights = t.sumRows();
+            } else {
+                Tensor scaled = oneHot.value().map(v -> v / n);
+                t = Var.constant(scaled);
+                rowWeights = Var.constant(rowSums(scaled));
+            }
+            return logits.logSumExp().mul(rowWeights).sub(t.mul(logits).sumRows()).sum();
         }
     }
 
-    private static boolean rowsSumToOne(DMatrixRMaj y) {
-        for (int r = 0; r < y.numRows; r++) {
-            double sum = 0;
-            for (int c = 0, o = r * y.numCols; c < y.numCols; c++) sum += y.data[o + c];
-            if (sum != 1) return false;
-        }
-        return true;
+    private static Tensor rowSums(Tensor t) {
+        double[][] a = t.toArray();
+        double[] sums = new double[a.length];
+        for (int r = 0; r < a.length; r++) for (double v : a[r]) sums[r] += v;
+        return Tensor.column(sums);
     }
 
     /** Softmax cross-entropy from logits and one class index per row, as {@code torch.nn.CrossEntropyLoss}. */
