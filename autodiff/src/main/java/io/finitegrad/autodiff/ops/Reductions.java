@@ -46,6 +46,31 @@ public final class Reductions {
         }
     }
 
+    /**
+     * {@code sum / count}, or, where that overflows although the terms are finite, the terms divided
+     * first and summed again: the mean leaves the range only where it is itself beyond it. The
+     * second pass is rare, and each of its divisions rounds once more.
+     */
+    static double mean(double sum, double[] terms, int from, int count, int stride) {
+        double m = sum / count;
+        if (!Double.isInfinite(m)) return m;
+        double s = 0;
+        for (int k = 0; k < count; k++) s += terms[from + k * stride] / count;
+        return s;
+    }
+
+    static Diagnosis rowSumDiagnosis(Fault f) {
+        if (f.backward()) return Diagnosis.generic(f);
+        DMatrixRMaj a = f.operandValue(0);
+        return sumDiagnosis(f, a.data, f.row() * a.numCols, a.numCols, 1);
+    }
+
+    static Diagnosis colSumDiagnosis(Fault f) {
+        if (f.backward()) return Diagnosis.generic(f);
+        DMatrixRMaj a = f.operandValue(0);
+        return sumDiagnosis(f, a.data, f.col(), a.numRows, a.numCols);
+    }
+
     static Diagnosis wholeSumDiagnosis(Fault f) {
         if (f.backward()) return Diagnosis.generic(f);
         return sumDiagnosis(f, f.operandValue(0).data, 0, f.operandValue(0).getNumElements(), 1);
@@ -56,16 +81,7 @@ public final class Reductions {
         public String name() { return "mean"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = new Sum().forward(x);
-            int n = x[0].getNumElements();
-            double m = y.data[0] / n;
-            if (Double.isInfinite(m)) {
-                // the sum left the range; the mean may not have: sum the terms divided first (only
-                // on this path, which is rare, since each division rounds once more)
-                double s = 0;
-                for (int k = 0; k < n; k++) s += x[0].data[k] / n;
-                m = s;
-            }
-            y.data[0] = m;
+            y.data[0] = mean(y.data[0], x[0].data, 0, x[0].getNumElements(), 1);
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
@@ -96,9 +112,7 @@ public final class Reductions {
             return d;
         }
         public Diagnosis diagnose(Fault f) {
-            if (f.backward()) return Diagnosis.generic(f);
-            DMatrixRMaj a = f.operandValue(0);
-            return sumDiagnosis(f, a.data, f.row() * a.numCols, a.numCols, 1);
+            return rowSumDiagnosis(f);
         }
     }
 
@@ -109,18 +123,9 @@ public final class Reductions {
     public static final class MeanRows implements Op {
         public String name() { return "meanRows"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
-            DMatrixRMaj a = x[0], y = new DMatrixRMaj(a.numRows, 1);
+            DMatrixRMaj a = x[0], y = new SumRows().forward(x);
             int n = a.numCols;
-            for (int r = 0; r < a.numRows; r++) {
-                double s = 0;
-                for (int c = 0, o = r * n; c < n; c++) s += a.data[o + c];
-                double m = s / n;
-                if (Double.isInfinite(m)) {
-                    m = 0;
-                    for (int c = 0, o = r * n; c < n; c++) m += a.data[o + c] / n;
-                }
-                y.data[r] = m;
-            }
+            for (int r = 0; r < a.numRows; r++) y.data[r] = mean(y.data[r], a.data, r * n, n, 1);
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
@@ -129,9 +134,7 @@ public final class Reductions {
             return d;
         }
         public Diagnosis diagnose(Fault f) {
-            if (f.backward()) return Diagnosis.generic(f);
-            DMatrixRMaj a = f.operandValue(0);
-            return sumDiagnosis(f, a.data, f.row() * a.numCols, a.numCols, 1);
+            return rowSumDiagnosis(f);
         }
     }
 
@@ -139,19 +142,8 @@ public final class Reductions {
     public static final class MeanCols implements Op {
         public String name() { return "meanCols"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
-            DMatrixRMaj a = x[0], y = new DMatrixRMaj(1, a.numCols);
-            int n = a.numRows;
-            for (int r = 0; r < n; r++) {
-                for (int c = 0, o = r * a.numCols; c < a.numCols; c++) y.data[c] += a.data[o + c];
-            }
-            for (int c = 0; c < a.numCols; c++) {
-                double m = y.data[c] / n;
-                if (Double.isInfinite(m)) {
-                    m = 0;
-                    for (int r = 0; r < n; r++) m += a.data[r * a.numCols + c] / n;
-                }
-                y.data[c] = m;
-            }
+            DMatrixRMaj a = x[0], y = new SumCols().forward(x);
+            for (int c = 0; c < a.numCols; c++) y.data[c] = mean(y.data[c], a.data, c, a.numRows, a.numCols);
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
@@ -163,9 +155,7 @@ public final class Reductions {
             return d;
         }
         public Diagnosis diagnose(Fault f) {
-            if (f.backward()) return Diagnosis.generic(f);
-            DMatrixRMaj a = f.operandValue(0);
-            return sumDiagnosis(f, a.data, f.col(), a.numRows, a.numCols);
+            return colSumDiagnosis(f);
         }
     }
 
@@ -185,9 +175,7 @@ public final class Reductions {
             return d;
         }
         public Diagnosis diagnose(Fault f) {
-            if (f.backward()) return Diagnosis.generic(f);
-            DMatrixRMaj a = f.operandValue(0);
-            return sumDiagnosis(f, a.data, f.col(), a.numRows, a.numCols);
+            return colSumDiagnosis(f);
         }
     }
 }
