@@ -28,6 +28,11 @@ import org.quicktheories.core.Gen;
  *     intermediate's infinite local derivative) fails: give a reference if your function's exact
  *     gradient is infinite there.
  * </ul>
+ * The judgement is only as good as the entry op's diagnosis: an op that does not diagnose its
+ * faults reports every Inf from finite operands as {@link io.finitegrad.autodiff.op.Cause#OVERFLOW},
+ * which counts as a true value beyond the range. So a custom op applied to {@code x} whose VJP
+ * overflows in an intermediate (e^x squared, say) passes without a reference; with one, it fails.
+ * A NaN from finite operands ({@code UNDEFINED}) always fails.
  */
 @SuppressWarnings("try") // the guard scope is opened for its effect
 public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradients> {
