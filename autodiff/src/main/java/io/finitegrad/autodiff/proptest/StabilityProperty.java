@@ -7,10 +7,11 @@ import org.quicktheories.core.Gen;
 /**
  * A property over inputs from a generator, checked by {@link #check()}: the common part of every
  * property in {@link GradientProperties}. Deterministic by default: seed {@value #DEFAULT_SEED} and
- * {@value #DEFAULT_EXAMPLES} examples, unless the system properties {@code QT_SEED} and
- * {@code QT_EXAMPLES} (QuickTheories' own) or {@link #seed}/{@link #examples} say otherwise, in
- * that order of precedence: {@code mvn verify -DQT_EXAMPLES=5000} runs more everywhere, and a
- * failure's seed, passed back with {@code .seed(...)}, reproduces it.
+ * {@value #DEFAULT_EXAMPLES} examples. The system properties {@code QT_SEED} and
+ * {@code QT_EXAMPLES} (QuickTheories' own) replace those defaults, and {@link #seed} and
+ * {@link #examples} on a property replace both: {@code mvn verify -DQT_EXAMPLES=5000} runs more
+ * everywhere, and a failure's seed, passed back with {@code .seed(...)} or {@code -DQT_SEED},
+ * reproduces it.
  *
  * @param <T> the input type
  * @param <P> the concrete property, for chaining
