@@ -74,26 +74,33 @@ public final class BatchNorm extends Layer {
         try (var s = Normalization.scope(name(), hint)) {
             Var xhat;
             if (isTraining()) {
-                Var mean = Normalization.mean(x, true);
-                Var centered = Normalization.center(x, mean);
+                Tensor scales = Normalization.scales(x.read(), true, null);
+                Var xs = Normalization.scaled(x, scales);
+                Var mean = Normalization.mean(xs, true);
+                Var centered = Normalization.center(xs, mean);
                 Var var = Normalization.variance(centered, true);
-                xhat = Normalization.normalize(centered, var, epsilon);
-                updateRunning(mean, var, x.rows());
+                xhat = Normalization.normalize(centered, var, epsilon, scales);
+                updateRunning(mean, var, x.rows(), scales);
             } else {
-                Var centered = Normalization.center(x, runningMean);
-                xhat = Normalization.normalize(centered, runningVar, epsilon);
+                Tensor scales = Normalization.scales(x.read(), true, runningMean.read());
+                Var centered = Normalization.center(Normalization.scaled(x, scales), Normalization.scaled(runningMean, scales));
+                Var var = scales == null ? runningVar : Normalization.scaled(Normalization.scaled(runningVar, scales), scales);
+                xhat = Normalization.normalize(centered, var, epsilon, scales);
             }
             return watch(xhat.mul(gamma).add(beta));
         }
     }
 
-    private void updateRunning(Var mean, Var var, int n) {
+    /** The batch's statistics, computed on values divided by {@code scales} (or null), back in the input's units. */
+    private void updateRunning(Var mean, Var var, int n, Tensor scales) {
         double[] rm = runningMean.write().data, rv = runningVar.write().data;
         double[] m = mean.read().data, v = var.read().data;
+        double[] k = scales == null ? null : scales.toFlatArray();
         double unbias = n / (n - 1.0);
         for (int j = 0; j < features; j++) {
-            rm[j] = (1 - momentum) * rm[j] + momentum * m[j];
-            rv[j] = (1 - momentum) * rv[j] + momentum * v[j] * unbias;
+            double mj = k == null ? m[j] : m[j] * k[j], vj = k == null ? v[j] : v[j] * k[j] * k[j];
+            rm[j] = (1 - momentum) * rm[j] + momentum * mj;
+            rv[j] = (1 - momentum) * rv[j] + momentum * vj * unbias;
         }
     }
 

@@ -54,10 +54,12 @@ public final class LayerNorm extends Layer {
                     + "' " + x.shape());
         }
         try (var s = Normalization.scope(name(), hint)) {
-            Var mean = Normalization.mean(x, false);
-            Var centered = Normalization.center(x, mean);
+            Tensor scales = Normalization.scales(x.read(), false, null);
+            Var xs = Normalization.scaled(x, scales);
+            Var mean = Normalization.mean(xs, false);
+            Var centered = Normalization.center(xs, mean);
             Var var = Normalization.variance(centered, false);
-            return watch(Normalization.normalize(centered, var, epsilon).mul(gamma).add(beta));
+            return watch(Normalization.normalize(centered, var, epsilon, scales).mul(gamma).add(beta));
         }
     }
 

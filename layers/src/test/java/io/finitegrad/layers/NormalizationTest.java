@@ -22,6 +22,78 @@ import org.quicktheories.generators.Generate;
 
 class NormalizationTest {
 
+    /**
+     * Normalisation in plain doubles with each group divided by its largest magnitude first (a
+     * reference, not the layer's power-of-two code): finite for every finite group but a constant
+     * one of huge values, where epsilon / max^2 underflows and 0/0 leaves nothing to claim.
+     */
+    private static double[] normalised(double[] g, double epsilon) {
+        double max = 0;
+        for (double v : g) max = Math.max(max, Math.abs(v));
+        double[] out = new double[g.length];
+        if (max == 0) return out;
+        double mu = 0, var = 0;
+        for (double v : g) mu += (v / max) / g.length;
+        for (double v : g) var += (v / max - mu) * (v / max - mu) / g.length;
+        for (int k = 0; k < g.length; k++) out[k] = (g[k] / max - mu) / Math.sqrt(var + epsilon / (max * max));
+        return out;
+    }
+
+    private static Tensor layerNormReference(Tensor x) {
+        double[][] a = x.toArray();
+        for (int r = 0; r < a.length; r++) a[r] = normalised(a[r], 1e-5);
+        return Tensor.of(a);
+    }
+
+    private static Tensor batchNormReference(Tensor x) {
+        double[][] a = x.toArray(), out = new double[a.length][a[0].length];
+        for (int c = 0; c < a[0].length; c++) {
+            double[] col = new double[a.length];
+            for (int r = 0; r < a.length; r++) col[r] = a[r][c];
+            double[] n = normalised(col, 1e-5);
+            for (int r = 0; r < a.length; r++) out[r][c] = n[r];
+        }
+        return Tensor.of(out);
+    }
+
+    /**
+     * Over inputs of every magnitude (edge values, subnormals, up to Double.MAX_VALUE), LayerNorm and
+     * BatchNorm in training mode are finite wherever the normalised values are, and so are their
+     * gradients: a deviation above 1.3e154 used to overflow its square, making the output NaN or 0.
+     */
+    @Test
+    void normalisationIsFiniteForInputsOfAnyMagnitude() {
+        Gen<Tensor> xs = TensorGens.tensors(3, 4, TensorGens.edgeBiased());
+        Var w = Var.constant(Tensor.row(1, -2, 0.5, 3));
+        LayerNorm ln = new LayerNorm(4, 1e-5);
+        BatchNorm bn = new BatchNorm(4, 1e-5, 0.1);
+        GradientProperties.stableAgainst("layerNorm", xs, ln::forward, NormalizationTest::layerNormReference).check();
+        GradientProperties.finiteGradients("layerNorm", xs, x -> ln.forward(x).mul(w)).check();
+        GradientProperties.stableAgainst("batchNorm", xs, bn::forward, NormalizationTest::batchNormReference).check();
+        GradientProperties.finiteGradients("batchNorm", xs, x -> bn.forward(x).mul(w)).check();
+    }
+
+    @Test
+    void hugeValuesNormaliseAsTheirScaledCopiesDoAndOrdinaryOnesAreUntouched() {
+        LayerNorm ln = new LayerNorm(3, 1e-5);
+        Tensor small = Tensor.row(1, 2, 4);
+        Tensor huge = small.map(v -> v * 0x1p1000);
+        double[] a = ln.forward(Var.input("x", small)).value().toFlatArray();
+        double[] b = ln.forward(Var.input("x", huge)).value().toFlatArray();
+        // the same up to epsilon, which is negligible against the huge row's variance
+        for (int k = 0; k < 3; k++) assertEquals(a[k], b[k], 1e-5);
+        // an ordinary row takes the unscaled path, operation for operation as before: the same bits
+        double mu = (1.0 + 2.0 + 4.0) / 3, c0 = 1 - mu, c1 = 2 - mu, c2 = 4 - mu;
+        double sd = Math.sqrt((c0 * c0 + c1 * c1 + c2 * c2) / 3 + 1e-5);
+        assertEquals(Tensor.row(c0 / sd, c1 / sd, c2 / sd), Tensor.row(a), "ordinary rows are computed as before");
+        BatchNorm bn = new BatchNorm(1, 1e-5, 1.0);
+        // beyond 2^500 the batch is scaled; its statistics go back into the running ones unscaled
+        bn.forward(Var.input("x", Tensor.column(2e153, -2e153, 0)));
+        assertEquals(0.0, bn.runningMean().item(), 1e138, "momentum 1: the batch mean, in the input's units");
+        assertEquals(4e306, bn.runningVar().item(), 4e292, "the unbiased variance, (4e306 + 4e306) / 2, in the input's units");
+    }
+
+
     /** Batch and feature count of one example; the tensors are drawn for these sizes. */
     record Dims(int batch, int features) {
     }
