@@ -87,8 +87,24 @@ public class Adam extends Optimizer {
             double vi = b2 * vn[i] + (1 - b2) * gi * gi;
             mn[i] = mi;
             vn[i] = vi;
-            x[i] = pi * shrink - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e);
+            // + 0 * vi: a second moment that overflowed turns the proposal NaN (0 * Inf), so the
+            // step is refused; alone, v = Inf would make every later update 0, the parameter frozen
+            x[i] = pi * shrink - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e) + 0 * vi;
         }
+    }
+
+    @Override
+    protected String whyNonFinite(int k, double[] g) {
+        double[] vn = vNext[k];
+        for (int i = 0; i < vn.length; i++) {
+            if (Double.isFinite(vn[i])) continue;
+            return "Adam's second moment of '" + params[k].name() + "' would overflow at element " + i
+                    + ": (1 - beta2) g^2 with g = " + g[i] + " is beyond the double range (|g| above ~"
+                    + String.format(java.util.Locale.ROOT, "%.1e", Math.sqrt(Double.MAX_VALUE / (1 - beta2)))
+                    + "), and with v infinite every later update would be 0. Clip gradients (GradClip.byGlobalNorm)"
+                    + " or find what made them this large";
+        }
+        return null;
     }
 
     @Override

@@ -96,7 +96,7 @@ public abstract class Optimizer {
             int n = proposed[k].length;
             System.arraycopy(params[k].read().data, 0, proposed[k], 0, n);
             propose(k, proposed[k], g.data, n);
-            if (!FiniteScan.allFinite(proposed[k], n)) throw nonFiniteUpdate(k);
+            if (!FiniteScan.allFinite(proposed[k], n)) throw nonFiniteUpdate(k, g.data);
         }
         applied++;
         for (int k = 0; k < params.length; k++) {
@@ -169,13 +169,27 @@ public abstract class Optimizer {
                 + "lower the learning rate, or use onNonFinite(SKIP) to skip such steps", bad.names(), bad.firstReport());
     }
 
-    private NonFiniteUpdateException nonFiniteUpdate(int k) {
+    /**
+     * Why parameter {@code k}'s proposal (just made by {@link #propose}, with gradient {@code g}) is
+     * non-finite, when the subclass's own state is the reason (an overflowed moment); null to let
+     * the refusal speak of the parameter's values. Called only when a step is refused.
+     */
+    protected String whyNonFinite(int k, double[] g) {
+        return null;
+    }
+
+    private NonFiniteUpdateException nonFiniteUpdate(int k, double[] grad) {
+        String why = whyNonFinite(k, grad);
         Var p = params[k];
         Tensor bad = Tensor.of(p.rows(), p.cols(), proposed[k].clone());
         NanReport report;
         try (FiniteGuard.Scope g = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             Var.param(p.name(), bad);
             report = g.reports().isEmpty() ? null : g.reports().get(0);
+        }
+        if (why != null) {
+            return new NonFiniteUpdateException(owner + ".step() refused: " + why + "; no parameter or optimiser state"
+                    + " was changed", p.name(), report);
         }
         return new NonFiniteUpdateException(owner + ".step() refused: the update would have made parameter '"
                 + p.name() + "' non-finite (" + bad.scan() + ") from finite gradients (learning rate " + lr

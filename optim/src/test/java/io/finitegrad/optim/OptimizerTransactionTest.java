@@ -103,6 +103,24 @@ class OptimizerTransactionTest {
     }
 
     @Test
+    void anAdamStepWhoseSecondMomentWouldOverflowIsRefusedNotFrozen() {
+        // (1 - beta2) g^2 is beyond the double range for |g| ~ 1e156 while m / sqrt(v) is not: with v
+        // Infinity the update would be 0 for ever after, the parameter silently frozen
+        List<Var> ps = List.of(Var.param("w", Tensor.row(1.0, -1.0)));
+        Adam adam = new Adam(ps, 0.1);
+        Grads.set(ps.get(0), 1e156, 0.5);
+        NonFiniteUpdateException e = assertThrows(NonFiniteUpdateException.class, adam::step);
+        assertEquals("w", e.parameter());
+        assertTrue(e.getMessage().contains("second moment") && e.getMessage().contains("1.0E156"), e.getMessage());
+        assertArrayEquals(new double[] {0, 0}, adam.secondMoment(0), 0, "nothing committed");
+        assertArrayEquals(new double[] {1.0, -1.0}, ps.get(0).value().toFlatArray(), 0);
+        assertEquals(0, adam.appliedSteps());
+        Grads.set(ps.get(0), 1e150, 0.5); // (1 - beta2) g^2 = 1e297: in range, and taken
+        adam.step();
+        assertTrue(Double.isFinite(adam.secondMoment(0)[0]) && adam.stepCount(0) == 1);
+    }
+
+    @Test
     void aRefusedStepLeavesNoTraceInAnyOptimiser() {
         assertRefusedStepLeavesNoTrace(ps -> new Adam(ps, 0.1));
         assertRefusedStepLeavesNoTrace(ps -> new AdamW(ps, 0.1));
