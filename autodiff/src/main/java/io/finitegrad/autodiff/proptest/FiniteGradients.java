@@ -75,17 +75,18 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
             if (!y.requiresGrad()) return true; // f ignores x: its gradient is 0
             y.backward(Tensor.ones(y.rows(), y.cols()));
             double[] g = xv.grad().toFlatArray();
+            // x has one gradient entry point, so the report and the verdict on it are the same for every element
+            NanReport report = null;
             for (int k = 0; k < g.length; k++) {
                 if (Double.isFinite(g[k])) continue;
                 int r = k / x.cols(), c = k % x.cols();
-                NanReport report = xv.gradientReport();
-                if (report == null && !warn.reports().isEmpty()) report = warn.reports().get(0);
+                if (exact != null && !Double.isFinite(exact.get(r, c))) continue;
+                if (report == null) report = Violation.gradientEntry(xv, warn);
                 if (exact != null) {
-                    double e = exact.get(r, c);
-                    if (!Double.isFinite(e)) continue;
-                    throw new Violation("gradient at (" + r + ", " + c + ") is " + g[k] + " where the exact one is " + e, report);
+                    throw new Violation("gradient at (" + r + ", " + c + ") is " + g[k] + " where the exact one is "
+                            + exact.get(r, c), report);
                 }
-                if (report != null && singularAtInput(report, y, xv)) continue;
+                if (report != null && singularAtInput(report, y, xv)) return true;
                 throw new Violation("gradient at (" + r + ", " + c + ") is " + g[k] + " although f(x) is finite ("
                         + TensorGens.describe(y.value()) + ") and no op's derivative with respect to x is infinite there", report);
             }

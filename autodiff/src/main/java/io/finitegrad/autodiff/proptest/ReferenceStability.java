@@ -50,7 +50,7 @@ public final class ReferenceStability extends StabilityProperty<Tensor, Referenc
                     if (!Double.isFinite(e)) continue;
                     if (!Double.isFinite(v)) {
                         throw new Violation("f(x) at (" + r + ", " + c + ") is " + v + " where the reference is " + e,
-                                warn.reports().isEmpty() ? null : warn.reports().get(0));
+                                Violation.firstReport(warn));
                     }
                     if (!Double.isNaN(relative) && Math.abs(v - e) > relative * Math.abs(e)) {
                         throw new Violation("f(x) at (" + r + ", " + c + ") is " + v + ", the reference " + e + ": relative error "

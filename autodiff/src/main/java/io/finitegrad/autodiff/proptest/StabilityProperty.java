@@ -65,6 +65,7 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
      */
     public final void check() {
         long s = seed != null ? seed : Settings.seed();
+        begin();
         int[] checked = {0};
         // the runner calls the user's function back: its frames are not where the user wrote the graph
         try (GuardScope runner = FiniteGuard.passOverFrames("org.quicktheories")) {
@@ -76,6 +77,10 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
             throw new IllegalStateException(name + " checked nothing: every example (seed " + s + ") was outside the"
                     + " function's finite domain or at a kink; draw inputs where it is defined");
         }
+    }
+
+    /** Called once at the start of every {@link #check()}, before the first example. */
+    void begin() {
     }
 
     /**

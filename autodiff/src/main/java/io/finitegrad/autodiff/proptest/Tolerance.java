@@ -51,8 +51,7 @@ final class Tolerance {
             int cols = p.cols();
             for (int k = 0; k < a.length; k++) {
                 if (Double.isFinite(a[k])) continue;
-                NanReport report = p.gradientReport();
-                if (report == null && !warn.reports().isEmpty()) report = warn.reports().get(0);
+                NanReport report = Violation.gradientEntry(p, warn);
                 throw new Violation("analytic gradient of '" + p.name() + "' at " + at(k, cols) + " is " + a[k]
                         + ", central difference " + n[k], report);
             }

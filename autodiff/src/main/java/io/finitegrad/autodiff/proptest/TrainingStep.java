@@ -23,7 +23,7 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
     private final List<Var> params;
     private final Function<T, Var> loss;
     private Runnable update;
-    /** The parameters' values when the check started, put back before and after every example. */
+    /** The parameters' values when the current check started, put back before and after every example. */
     private double[][] initial;
 
     TrainingStep(String name, Gen<T> batches, List<Var> params, Function<T, Var> loss) {
@@ -66,13 +66,17 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
     }
 
     @Override
+    void begin() {
+        initial = snapshot();
+    }
+
+    @Override
     boolean verify(T batch) {
-        if (initial == null) initial = snapshot();
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             restore();
             Var l = loss.apply(batch);
             if (!l.value().isFinite()) {
-                throw new Violation("the loss is " + l.value().item(), warn.reports().isEmpty() ? null : warn.reports().get(0));
+                throw new Violation("the loss is " + l.value().item(), Violation.firstReport(warn));
             }
             l.backward();
             for (Var p : params) {
