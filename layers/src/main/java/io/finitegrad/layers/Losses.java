@@ -6,6 +6,7 @@ import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
+import org.ejml.data.DMatrixRMaj;
 
 /**
  * Loss functions, each returning a 1x1 node reduced as PyTorch's defaults do: {@code mse} and the
@@ -72,19 +73,18 @@ public final class Losses {
                 t = oneHot.div(n);
                 rowWeights = t.sumRows();
             } else {
-                Tensor scaled = oneHot.value().map(v -> v / n);
-                t = Var.constant(scaled);
-                rowWeights = Var.constant(rowSums(scaled));
+                // one pass over the targets' storage: y / rows, and each row's sum of it
+                DMatrixRMaj y = oneHot.read();
+                int cols = y.numCols;
+                double[] scaled = new double[n * cols], sums = new double[n];
+                for (int r = 0; r < n; r++) {
+                    for (int c = 0, o = r * cols; c < cols; c++) sums[r] += scaled[o + c] = y.data[o + c] / n;
+                }
+                t = Var.constant(Tensor.of(n, cols, scaled));
+                rowWeights = Var.constant(Tensor.column(sums));
             }
             return logits.logSumExp().mul(rowWeights).sub(t.mul(logits).sumRows()).sum();
         }
-    }
-
-    private static Tensor rowSums(Tensor t) {
-        double[][] a = t.toArray();
-        double[] sums = new double[a.length];
-        for (int r = 0; r < a.length; r++) for (double v : a[r]) sums[r] += v;
-        return Tensor.column(sums);
     }
 
     /** Softmax cross-entropy from logits and one class index per row, as {@code torch.nn.CrossEntropyLoss}. */
