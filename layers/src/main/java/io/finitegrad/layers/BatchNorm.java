@@ -84,6 +84,7 @@ public final class BatchNorm extends Layer {
             } else {
                 Tensor scales = Normalization.scales(x.read(), true, runningMean.read());
                 Var centered = Normalization.center(Normalization.scaled(x, scales), Normalization.scaled(runningMean, scales));
+                // divided by the scale twice, not by its square, which overflows for scales near 2^1023
                 Var var = scales == null ? runningVar : Normalization.scaled(Normalization.scaled(runningVar, scales), scales);
                 xhat = Normalization.normalize(centered, var, epsilon, scales);
             }
