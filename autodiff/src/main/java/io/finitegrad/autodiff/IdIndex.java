@@ -3,12 +3,13 @@ package io.finitegrad.autodiff;
 import java.util.Arrays;
 
 /**
- * A reusable open-addressing map from node id to a non-negative int (a position), for the backward
- * sweep's visited set. Entries belong to the current generation; {@link #clear()} starts a new one
- * without touching the arrays, so a sweep neither allocates nor clears per node.
+ * A reusable open-addressing map from node id (a long, kept unboxed) to a non-negative int (a
+ * position), for the backward sweep's visited set. Entries belong to the current generation;
+ * {@link #clear()} starts a new one without touching the arrays, so a sweep neither allocates nor
+ * clears per node.
  */
 final class IdIndex {
-    private int[] keys = new int[128];
+    private long[] keys = new long[128];
     private int[] values = new int[128];
     private int[] generations = new int[128];
     private int generation = 1;
@@ -23,7 +24,7 @@ final class IdIndex {
     }
 
     /** The value stored for {@code id} in this generation, or -1. */
-    int get(int id) {
+    int get(long id) {
         int mask = keys.length - 1;
         for (int i = mix(id) & mask; generations[i] == generation; i = (i + 1) & mask) {
             if (keys[i] == id) return values[i];
@@ -31,7 +32,7 @@ final class IdIndex {
         return -1;
     }
 
-    void put(int id, int value) {
+    void put(long id, int value) {
         if (2 * (size + 1) > keys.length) grow();
         int mask = keys.length - 1;
         int i = mix(id) & mask;
@@ -49,9 +50,10 @@ final class IdIndex {
     }
 
     private void grow() {
-        int[] oldKeys = keys, oldValues = values, oldGenerations = generations;
+        long[] oldKeys = keys;
+        int[] oldValues = values, oldGenerations = generations;
         int old = generation;
-        keys = new int[oldKeys.length * 2];
+        keys = new long[oldKeys.length * 2];
         values = new int[keys.length];
         generations = new int[keys.length];
         generation = 1;
@@ -61,7 +63,8 @@ final class IdIndex {
         }
     }
 
-    private static int mix(int id) {
-        return id * 0x9E3779B9 >>> 7;
+    /** Fibonacci hashing: the high half of the product, whose low bits the mask keeps, mixes every bit of the id. */
+    private static int mix(long id) {
+        return (int) (id * 0x9E3779B97F4A7C15L >>> 32);
     }
 }

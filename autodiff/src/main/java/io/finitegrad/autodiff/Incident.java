@@ -24,7 +24,7 @@ final class Incident {
     private static final int MAX_LISTED = 20;
 
     final Phase phase;
-    final int entryId;
+    final long entryId;
     final String op;
     final String label;
     final Cause cause;
@@ -54,7 +54,7 @@ final class Incident {
     private int propagatedCount;
     private final List<WeakReference<Var>> hiders = new ArrayList<>();
     private final List<String> hiderSteps = new ArrayList<>();
-    private final Set<Integer> hiderIds = new LinkedHashSet<>();
+    private final Set<Long> hiderIds = new LinkedHashSet<>();
     private final Set<String> reached = new LinkedHashSet<>();
     private final List<String> consequences = new ArrayList<>();
 

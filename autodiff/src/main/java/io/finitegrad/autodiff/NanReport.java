@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class NanReport {
     private final Phase phase;
-    private final int entryId;
+    private final long entryId;
     private final String op;
     private final String label;
     private final Cause cause;
@@ -77,7 +77,7 @@ public final class NanReport {
 
     public Phase phase() { return phase; }
     /** The entry node's {@link Var#id()}. */
-    public int entryId() { return entryId; }
+    public long entryId() { return entryId; }
     /** The entry node's op short name, e.g. {@code "log"}; {@code "input"}/{@code "param"} for leaves. */
     public String op() { return op; }
     /** The entry node's name when the report was made. */

@@ -17,7 +17,7 @@ final class ReportExport {
             sb.append("  n").append(v.id()).append(" [label=\"").append(esc(v.name())).append("\\n")
                     .append(v.op()).append(' ').append(v.shape()).append("\\n").append(esc(v.range()))
                     .append("\", fillcolor=").append(colour(v.role())).append("];\n");
-            for (int p : v.inputs()) sb.append("  n").append(p).append(" -> n").append(v.id()).append(";\n");
+            for (long p : v.inputs()) sb.append("  n").append(p).append(" -> n").append(v.id()).append(";\n");
         }
         if (r.graphTruncated()) {
             sb.append("  truncated [label=\"... graph truncated at ").append(r.graph().size()).append(" nodes\"];\n");

@@ -38,7 +38,7 @@ final class ReportGraph {
         List<ReportNode> nodes = new ArrayList<>(Math.min(order.size(), MAX_NODES));
         for (int k = 0; k < order.size() && k < MAX_NODES; k++) {
             Var v = order.get(k);
-            List<Integer> inputs = new ArrayList<>();
+            List<Long> inputs = new ArrayList<>();
             if (k < coreCount) for (Var p : v.parents) inputs.add(p.id);
             nodes.add(new ReportNode(v.id, v.name(), v.opName(), v.shape(), range(v),
                     role(incident, v, entry, hiding, marks), inputs));

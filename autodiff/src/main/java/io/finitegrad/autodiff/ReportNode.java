@@ -8,8 +8,8 @@ import java.util.List;
  * inputs (listed only for the nodes on the path and the hiding nodes; their inputs are leaves of
  * the snapshot).
  */
-public record ReportNode(int id, String name, String op, String shape, String range, Role role,
-                         List<Integer> inputs) {
+public record ReportNode(long id, String name, String op, String shape, String range, Role role,
+                         List<Long> inputs) {
     /** What a node did with the reported NaN/Inf. */
     public enum Role {
         /** Where the NaN/Inf entered. */

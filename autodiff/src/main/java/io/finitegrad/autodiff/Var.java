@@ -13,7 +13,7 @@ import io.finitegrad.core.FiniteStats;
 import io.finitegrad.core.Tensor;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -40,7 +40,11 @@ public final class Var {
     /** What kind of node this is. */
     public enum Kind { CONSTANT, INPUT, PARAM, OP }
 
-    private static final AtomicInteger IDS = new AtomicInteger();
+    /**
+     * Node ids, JVM-wide and increasing: a long, since a training run makes half a million nodes a
+     * second and ids double as the write clock of leaves across graphs (an int wraps in an hour).
+     */
+    private static final AtomicLong IDS = new AtomicLong();
     private static final Var[] NO_PARENTS = new Var[0];
 
     final DMatrixRMaj value;
@@ -50,7 +54,7 @@ public final class Var {
     final Kind kind;
     final boolean requiresGrad;
 
-    final int id = IDS.incrementAndGet();
+    final long id = IDS.incrementAndGet();
     final String scope;
     /** The hints of the scopes this node was made in (innermost first), or null. */
     final Hint.Chain hints;
@@ -65,7 +69,7 @@ public final class Var {
      * an id at or below it read this leaf before the write. Node ids double as a clock, so nodes
      * record nothing about their operands' versions.
      */
-    private int writtenAt;
+    private long writtenAt;
     /** Backward sweeps that reached this leaf since the last {@link #zeroGrad()}. */
     private int backwardCalls;
     /** Made while the guard was OFF: no site, no check. */
@@ -321,7 +325,8 @@ public final class Var {
     }
 
     public Kind kind() { return kind; }
-    public int id() { return id; }
+    /** This node's id: unique in the JVM, increasing in creation order; its identity in reports' JSON and DOT. */
+    public long id() { return id; }
     public Op op() { return op; }
     public boolean requiresGrad() { return requiresGrad; }
     public int rows() { return value.numRows; }
@@ -389,6 +394,15 @@ public final class Var {
     /** How often {@link #write()} has handed out the storage; 0 if never (PyTorch's {@code _version}). */
     public int version() {
         return version;
+    }
+
+    /**
+     * Test hook: moves the id counter forward so the next node's id is {@code last + 1}, to reach
+     * the ids of a long-running process (past {@code Integer.MAX_VALUE}) in a test. Never moves it
+     * back: ids stay unique in the JVM.
+     */
+    static void advanceIdsForTest(long last) {
+        IDS.accumulateAndGet(last, Math::max);
     }
 
     /** True if this leaf was written after {@code reader} (a node made from it) read it. */

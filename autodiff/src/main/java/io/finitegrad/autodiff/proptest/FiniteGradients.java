@@ -101,9 +101,9 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
         return entry != null && report.operand() >= 0 && entry.parents().get(report.operand()) == x;
     }
 
-    private static Var find(Var root, int id) {
+    private static Var find(Var root, long id) {
         Deque<Var> todo = new ArrayDeque<>();
-        Set<Integer> seen = new HashSet<>();
+        Set<Long> seen = new HashSet<>();
         todo.push(root);
         while (!todo.isEmpty()) {
             Var v = todo.pop();

@@ -64,7 +64,7 @@ class GuardPropertiesTest {
     }
 
     /** The node with this id in the graph of {@code root}: reports carry ids, not nodes. */
-    private static Var node(Var root, int id) {
+    private static Var node(Var root, long id) {
         Set<Var> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         ArrayDeque<Var> todo = new ArrayDeque<>(List.of(root));
         while (!todo.isEmpty()) {

@@ -57,9 +57,9 @@ class ReportFormatTest {
         String dot = r.toDot();
         assertTrue(dot.startsWith("digraph"), dot);
         assertTrue(dot.trim().endsWith("}"), dot);
-        Map<Integer, String> colours = new HashMap<>();
+        Map<Long, String> colours = new HashMap<>();
         Matcher m = DOT_NODE.matcher(dot);
-        while (m.find()) colours.put(Integer.parseInt(m.group(1)), m.group(2));
+        while (m.find()) colours.put(Long.parseLong(m.group(1)), m.group(2));
         assertEquals(Map.of(div.id(), "orange", exp.id(), "red", sumRows.id(), "orange", logits.id(), "white"),
                 colours, dot);
         assertTrue(dot.contains("n" + exp.id() + " -> n" + sumRows.id() + ";"), dot);

@@ -85,7 +85,7 @@ class ReportLifetimeTest {
             assertEquals(2, late.propagationCount());
             assertEquals(3, late.path().size());
             assertEquals(carried.id(), late.graph().stream().filter(n -> n.role() == ReportNode.Role.CARRIER)
-                    .mapToInt(ReportNode::id).max().orElseThrow());
+                    .mapToLong(ReportNode::id).max().orElseThrow());
         }
     }
 
