@@ -241,7 +241,7 @@ public final class FiniteGuard {
             // keep the user's reason and the marked node, so a NaN further on can name the mask
             String reason = allowedMark.allowReason();
             marks.markValue(v, null, reason.startsWith(DERIVED) ? reason
-                    : DERIVED + "'" + allowedBad.name() + "': " + reason);
+                    : DERIVED + "'" + ReportNames.of(allowedBad) + "': " + reason);
             return;
         }
         Incident r = Incident.forward(v, marks, st.sinkToken());

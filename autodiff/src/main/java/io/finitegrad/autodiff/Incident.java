@@ -74,7 +74,7 @@ final class Incident {
         this.entryId = entry.id;
         this.entry = new WeakReference<>(entry);
         this.op = entry.opName();
-        this.label = entry.name();
+        this.label = ReportNames.of(entry);
         this.cause = cause;
         this.detail = detail;
         this.remedy = remedy;
@@ -84,7 +84,7 @@ final class Incident {
         this.row = row;
         this.col = col;
         this.operand = operand;
-        this.operandLabel = operand >= 0 ? entry.parent(operand).name() : null;
+        this.operandLabel = operand >= 0 ? ReportNames.of(entry.parent(operand)) : null;
         this.inputs = inputs;
         this.upstream = upstream;
         this.output = output;
@@ -114,7 +114,7 @@ final class Incident {
         FiniteStats s = FiniteScan.scan(v.value);
         String what = v.kind == Var.Kind.INPUT ? "input" : v.kind == Var.Kind.PARAM ? "parameter" : "constant";
         String origin = provenance == null ? null : provenance.describe(s.firstBadRow(), s.firstBadCol());
-        String detail = what + " '" + v.name() + "' holds " + counts(s) + "; first at (" + s.firstBadRow() + ", "
+        String detail = what + " '" + ReportNames.of(v) + "' holds " + counts(s) + "; first at (" + s.firstBadRow() + ", "
                 + s.firstBadCol() + ") = " + v.value.data[s.firstBadIndex()] + (origin == null ? "" : ", from " + origin);
         String remedy = switch (v.kind) {
             case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf";
@@ -122,7 +122,7 @@ final class Incident {
                     + " optimiser refuse non-finite steps";
             default -> "fix the constant, or create it inside FiniteGuard.allowNonFinite(...) if it is a mask on purpose";
         } + (origin == null ? "" : "; start with " + provenance.describe(s.firstBadRow(), -1));
-        TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, s.firstBadRow(), s.firstBadCol(), true);
+        TensorSummary out = TensorSummary.of(ReportNames.of(v), v.opName(), v.value, s.firstBadRow(), s.firstBadCol(), true);
         return new Incident(Phase.FORWARD, v, Cause.NON_FINITE_INPUT, detail, remedy, s.firstBadRow(),
                 s.firstBadCol(), -1, List.of(), null, out, List.of(), null, token, provenance, origin);
     }
@@ -131,7 +131,7 @@ final class Incident {
         FiniteStats s = FiniteScan.scan(v.value);
         int r = s.firstBadRow(), c = s.firstBadCol();
         Diagnosis d = unseenOperand(v, marks, diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c)));
-        TensorSummary out = TensorSummary.of(v.name(), v.opName(), v.value, r, c, true);
+        TensorSummary out = TensorSummary.of(ReportNames.of(v), v.opName(), v.value, r, c, true);
         return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), remedy(v, d), r, c, -1, inputSummaries(v, r, c),
                 null, out, allowedInputs(v, marks), null, token);
     }
@@ -142,8 +142,8 @@ final class Incident {
         DMatrixRMaj g = n.gradient();
         Diagnosis d = diagnose(n, fault(Phase.BACKWARD, i, n, g, gi, r, c));
         boolean map = n.op.elementwise();
-        TensorSummary up = TensorSummary.of("d loss / d " + n.name(), "upstream gradient", g, r, c, map);
-        TensorSummary out = TensorSummary.of("d loss / d " + n.parents[i].name(), "gradient to operand " + i, gi, r, c, true);
+        TensorSummary up = TensorSummary.of("d loss / d " + ReportNames.of(n), "upstream gradient", g, r, c, map);
+        TensorSummary out = TensorSummary.of("d loss / d " + ReportNames.of(n.parents[i]), "gradient to operand " + i, gi, r, c, true);
         return new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), remedy(n, d), r, c, i, inputSummaries(n, r, c),
                 up, out, allowedInputs(n, marks), toRoot, token);
     }
@@ -151,7 +151,7 @@ final class Incident {
     static Incident accumulation(Var p, Var from, List<Var> toRoot, Object token) {
         DMatrixRMaj g = p.gradient();
         FiniteStats s = FiniteScan.scan(g);
-        String detail = "the gradients reaching '" + p.name() + "' from its consumers (the last from '" + from.name()
+        String detail = "the gradients reaching '" + ReportNames.of(p) + "' from its consumers (the last from '" + ReportNames.of(from)
                 + "') are each finite but their sum left the double range at (" + s.firstBadRow() + ", "
                 + s.firstBadCol() + ")";
         int calls = p.backwardCalls();
@@ -161,7 +161,7 @@ final class Incident {
             remedy = "call zeroGrad() (optimizer.zeroGrad()) before each backward: a gradient sums every backward"
                     + " call until it is zeroed";
         }
-        TensorSummary out = TensorSummary.of("d loss / d " + p.name(), "accumulated gradient", g,
+        TensorSummary out = TensorSummary.of("d loss / d " + ReportNames.of(p), "accumulated gradient", g,
                 s.firstBadRow(), s.firstBadCol(), true);
         return new Incident(Phase.BACKWARD, p, Cause.OVERFLOW, detail, remedy, s.firstBadRow(),
                 s.firstBadCol(), -1, List.of(), null, out, List.of(), toRoot, token);
@@ -174,10 +174,10 @@ final class Incident {
         String[] ops = new String[n];
         for (int i = 0; i < n; i++) {
             xs[i] = v.parents[i].value;
-            names[i] = v.parents[i].name();
+            names[i] = ReportNames.of(v.parents[i]);
             ops[i] = v.parents[i].opName();
         }
-        return new Fault(phase, operand, v.opName(), v.name(), names, ops, xs, v.value, g, bad, r, c);
+        return new Fault(phase, operand, v.opName(), ReportNames.of(v), names, ops, xs, v.value, g, bad, r, c);
     }
 
     /**
@@ -188,10 +188,10 @@ final class Incident {
         if (d.cause() != Cause.NON_FINITE_INPUT) return d;
         for (Var p : v.parents) {
             if (marks.value(p) != null || FiniteScan.allFinite(p.value)) continue;
-            String how = p.unguarded ? "'" + p.name() + "' was made while the guard was OFF, so nothing checked it"
-                    : p.op == null ? "'" + p.name() + "' was modified through read() instead of write(), so the guard"
+            String how = p.unguarded ? "'" + ReportNames.of(p) + "' was made while the guard was OFF, so nothing checked it"
+                    : p.op == null ? "'" + ReportNames.of(p) + "' was modified through read() instead of write(), so the guard"
                             + " did not rescan it"
-                    : "'" + p.name() + "' was finite when " + p.opName() + " returned it: its op (or code holding"
+                    : "'" + ReportNames.of(p) + "' was finite when " + p.opName() + " returned it: its op (or code holding"
                             + " its storage from read()) wrote the NaN/Inf into it afterwards";
             return new Diagnosis(d.cause(), d.detail() + "; " + how, d.remedy());
         }
@@ -215,7 +215,7 @@ final class Incident {
     private static List<TensorSummary> inputSummaries(Var v, int r, int c) {
         boolean map = v.op.elementwise();
         List<TensorSummary> list = new ArrayList<>(v.parents.length);
-        for (Var p : v.parents) list.add(TensorSummary.of(p.name(), p.opName(), p.value, r, c, map));
+        for (Var p : v.parents) list.add(TensorSummary.of(ReportNames.of(p), p.opName(), p.value, r, c, map));
         return Collections.unmodifiableList(list);
     }
 
@@ -223,7 +223,7 @@ final class Incident {
         List<String> list = new ArrayList<>();
         for (Var p : v.parents) {
             GuardMarks.Mark m = marks.value(p);
-            if (m != null && m.allowReason() != null) list.add("'" + p.name() + "' (" + m.allowReason() + ")");
+            if (m != null && m.allowReason() != null) list.add("'" + ReportNames.of(p) + "' (" + m.allowReason() + ")");
         }
         return Collections.unmodifiableList(list);
     }
@@ -237,7 +237,7 @@ final class Incident {
     }
 
     static String step(Var v) {
-        return v.name() + " (" + v.opName() + ")";
+        return ReportNames.of(v) + " (" + v.opName() + ")";
     }
 
     // ---- growth in WARN mode ----------------------------------------------------------------
@@ -263,12 +263,12 @@ final class Incident {
         if (consequences.size() >= MAX_LISTED) return;
         FiniteStats s = FiniteScan.scan(gi);
         Diagnosis d = diagnose(n, fault(Phase.BACKWARD, i, n, n.gradient(), gi, s.firstBadRow(), s.firstBadCol()));
-        consequences.add("backward through " + n.opName() + " '" + n.name() + "', gradient to operand " + i + " '"
-                + n.parents[i].name() + "': " + d.cause() + ": " + d.detail() + "; remedy: " + remedy(n, d));
+        consequences.add("backward through " + n.opName() + " '" + ReportNames.of(n) + "', gradient to operand " + i + " '"
+                + ReportNames.of(n.parents[i]) + "': " + d.cause() + ": " + d.detail() + "; remedy: " + remedy(n, d));
     }
 
     void reached(Var leaf) {
-        if (reached.size() < MAX_LISTED) reached.add(leaf.name());
+        if (reached.size() < MAX_LISTED) reached.add(ReportNames.of(leaf));
     }
 
     // ---- handing out ---------------------------------------------------------------------------

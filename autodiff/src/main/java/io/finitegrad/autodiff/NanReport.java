@@ -2,7 +2,10 @@ package io.finitegrad.autodiff;
 
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where a NaN/Inf first entered the graph and why: the entry node (op, label, id, creation site),
@@ -17,6 +20,13 @@ import java.util.List;
  * (propagation, hiding nodes, poisoned gradients); a report shows it as it stood when handed out,
  * so read the reports again for the latest. A report holds names, ids and numbers, never graph
  * nodes: keeping one does not keep a graph alive.
+ *
+ * <p>Nodes with neither a label nor a name scope are numbered within each report: {@code #1 sub},
+ * {@code #2 where}, ... in the order the report lists them (entry, operand, detail, inputs,
+ * upstream, result, allowed inputs, every hop of the path, hiding nodes, consequences, poisoned
+ * gradients, remedy, then nodes that appear only in {@link #graph()}), so the same graph reads the
+ * same wherever in a JVM's life it was built. The same node has the same number throughout one
+ * report; {@link #numberedIds()} and {@link #entryId()} give the JVM-wide ids.
  */
 public final class NanReport {
     private final Phase phase;
@@ -43,44 +53,52 @@ public final class NanReport {
     private final int propagationCount;
     private final List<ReportNode> graph;
     private final boolean graphTruncated;
+    private final Map<String, Long> numberedIds;
 
     NanReport(Incident i, List<String> path, List<String> hiddenBy, List<String> reached, List<String> consequences,
               int propagationCount,
               ReportGraph.Snapshot graph) {
+        // numbered in the order toString() lists the fields (the whole path counting), then the graph's nodes
+        ReportNames names = new ReportNames();
         this.phase = i.phase;
         this.entryId = i.entryId;
         this.op = i.op;
-        this.label = i.label;
+        this.label = names.resolve(i.label);
+        this.operandLabel = names.resolve(i.operandLabel);
         this.cause = i.cause;
-        this.detail = i.detail;
-        this.remedy = i.remedy;
+        this.detail = names.resolve(i.detail);
+        this.origin = i.origin;
         this.site = i.site;
+        this.inputs = names.resolveSummaries(i.inputs);
+        this.upstream = names.resolve(i.upstream);
+        this.output = names.resolve(i.output);
+        this.allowed = names.resolve(i.allowed);
+        this.path = names.resolve(path);
+        this.hiddenBy = names.resolve(hiddenBy);
+        this.consequences = names.resolve(consequences);
+        this.reached = names.resolve(reached);
+        this.remedy = names.resolve(i.remedy);
         this.row = i.row;
         this.col = i.col;
         this.operand = i.operand;
-        this.operandLabel = i.operandLabel;
-        this.inputs = i.inputs;
-        this.upstream = i.upstream;
-        this.output = i.output;
-        this.allowed = i.allowed;
-        this.origin = i.origin;
-        this.path = path;
-        this.hiddenBy = hiddenBy;
-        this.reached = reached;
-        this.consequences = consequences;
         this.propagationCount = propagationCount;
-        this.graph = graph.nodes();
+        List<ReportNode> nodes = new ArrayList<>(graph.nodes().size());
+        for (ReportNode n : graph.nodes()) {
+            nodes.add(new ReportNode(n.id(), names.resolve(n.name()), n.op(), n.shape(), n.range(), n.role(), n.inputs()));
+        }
+        this.graph = Collections.unmodifiableList(nodes);
         this.graphTruncated = graph.truncated();
+        this.numberedIds = names.ids();
     }
 
     // ---- accessors ---------------------------------------------------------------------------
 
     public Phase phase() { return phase; }
-    /** The entry node's {@link Var#id()}. */
+    /** The entry node's {@link Var#id()}, JVM-wide: its identity, which the text leaves out. */
     public long entryId() { return entryId; }
     /** The entry node's op short name, e.g. {@code "log"}; {@code "input"}/{@code "param"} for leaves. */
     public String op() { return op; }
-    /** The entry node's name when the report was made. */
+    /** The entry node's name when the report was made, numbered as in {@link #numberedIds()} if it has no label or scope. */
     public String label() { return label; }
     public Cause cause() { return cause; }
     /** The op's explanation with the operand values at the offending element. */
@@ -135,6 +153,13 @@ public final class NanReport {
 
     /** True if {@link #graph()} left nodes out to stay bounded. */
     public boolean graphTruncated() { return graphTruncated; }
+
+    /**
+     * The JVM-wide {@link Var#id()} of each node this report numbers, by the name it shows
+     * ({@code "#1 sub"}), in numbering order: the nodes with no label or scope, whose
+     * {@link Var#name()} would carry an id that depends on what the JVM built before.
+     */
+    public Map<String, Long> numberedIds() { return numberedIds; }
 
     @Override
     public String toString() {

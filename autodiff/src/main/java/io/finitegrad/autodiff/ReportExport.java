@@ -40,6 +40,7 @@ final class ReportExport {
         o.put("phase", r.phase().name());
         o.put("op", r.op());
         o.put("label", r.label());
+        o.put("entryId", r.entryId());
         o.put("cause", r.cause().name());
         o.put("meaning", r.cause().meaning());
         o.put("detail", r.detail());
@@ -64,6 +65,8 @@ final class ReportExport {
         r.reachedGradients().forEach(reached::add);
         ArrayNode allowed = o.putArray("allowedInputs");
         r.allowedInputs().forEach(allowed::add);
+        ObjectNode ids = o.putObject("ids"); // the numbered names' JVM-wide ids
+        r.numberedIds().forEach(ids::put);
         return o.toPrettyString();
     }
 

@@ -40,7 +40,7 @@ final class ReportGraph {
             Var v = order.get(k);
             List<Long> inputs = new ArrayList<>();
             if (k < coreCount) for (Var p : v.parents) inputs.add(p.id);
-            nodes.add(new ReportNode(v.id, v.name(), v.opName(), v.shape(), range(v),
+            nodes.add(new ReportNode(v.id, ReportNames.of(v), v.opName(), v.shape(), range(v),
                     role(incident, v, entry, hiding, marks), inputs));
         }
         return new Snapshot(List.copyOf(nodes), order.size() > MAX_NODES);

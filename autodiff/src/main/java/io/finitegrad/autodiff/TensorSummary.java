@@ -25,6 +25,12 @@ public record TensorSummary(String name, String op, int rows, int cols, double m
                 s.negInfCount(), s.firstBadRow(), s.firstBadCol(), has, at);
     }
 
+    /** This summary under another name (a report's numbered name for its node). */
+    TensorSummary named(String newName) {
+        return new TensorSummary(newName, op, rows, cols, min, max, nanCount, posInfCount, negInfCount, firstBadRow,
+                firstBadCol, hasValueAtElement, valueAtElement);
+    }
+
     public boolean allFinite() {
         return nanCount + posInfCount + negInfCount == 0;
     }

@@ -310,13 +310,21 @@ public final class Var {
 
     /**
      * The node's name: its label, else {@code scope/op} ({@code scope/op_1}, ... for the later nodes
-     * of the same op in one entry of the scope), else {@code #id op}.
+     * of the same op in one entry of the scope), else {@code #id op} with its JVM-wide {@link #id()}
+     * (as in exception messages). A {@link NanReport} numbers the nodes of that last kind itself
+     * instead, {@code #1 op}, {@code #2 op}, ... in the order it lists them, so that its text does
+     * not depend on what the JVM built before; its JSON maps those names to the ids.
      */
     public String name() {
         if (label != null) return label;
         String o = opName();
         if (scope.isEmpty()) return "#" + id + " " + o;
         return nameIndex == 0 ? scope + "/" + o : scope + "/" + o + "_" + nameIndex;
+    }
+
+    /** True if {@link #name()} is {@code #id op}: no label and no scope, so reports number it. */
+    boolean numberedInReports() {
+        return label == null && scope.isEmpty();
     }
 
     /** Op name, or {@code const}/{@code input}/{@code param} for leaves. */

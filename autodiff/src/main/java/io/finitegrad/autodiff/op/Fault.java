@@ -83,7 +83,9 @@ public final class Fault {
 
     /**
      * The node's current name, e.g. {@code "naiveSoftmax/exp"}, for detail lines. Not for choosing a
-     * remedy: the code that builds a sub-graph states its remedy with a name-scope hint.
+     * remedy: the code that builds a sub-graph states its remedy with a name-scope hint. From the
+     * guard, a node with no label or scope has a placeholder here that the report replaces with the
+     * number it gives the node ({@code #1 exp}): copy names into the text as they are, do not parse them.
      */
     public String nodeName() {
         return nodeName;
@@ -94,7 +96,7 @@ public final class Fault {
         return operandOps[i];
     }
 
-    /** The name of operand {@code i}'s node. */
+    /** The name of operand {@code i}'s node (as {@link #nodeName()}: copy it into the text as it is). */
     public String operandName(int i) {
         return operandNames[i];
     }
