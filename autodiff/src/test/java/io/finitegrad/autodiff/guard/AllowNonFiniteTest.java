@@ -245,4 +245,25 @@ class AllowNonFiniteTest {
         assertTrue(scores.grad().isFinite());
         assertEquals(null, scores.gradientReport());
     }
+
+    @Test
+    void anAllowedNaNGradientThatAMaskStopsBeforeAnyParameterIsNotReported() {
+        Var x;
+        try (var allowed = FiniteGuard.allowNonFinite("missing rows are masked")) {
+            x = Var.input("x", Tensor.of(new double[][] {{1}, {Double.NaN}, {3}}));
+        }
+        Var w = Var.param("W", Tensor.of(new double[][] {{0.5}, {-0.5}, {2}}));
+        Tensor keep = Tensor.of(new double[][] {{1}, {0}, {1}});
+        Var zeros = Var.constant(Tensor.zeros(3, 1));
+        for (FiniteGuard.Mode mode : new FiniteGuard.Mode[] {FiniteGuard.Mode.WARN, FiniteGuard.Mode.THROW}) {
+            w.zeroGrad();
+            try (FiniteGuard.Scope g = FiniteGuard.mode(mode)) {
+                // the NaN gradient of the masked row dies in the first where's vjp, before W
+                w.where(keep, zeros).add(x).square().where(keep, zeros).sum().backward();
+                assertEquals(List.of(), g.reports(), mode.toString());
+            }
+            assertTrue(w.grad().isFinite(), mode + ": " + w.grad());
+            assertEquals(null, w.gradientReport(), mode.toString());
+        }
+    }
 }
