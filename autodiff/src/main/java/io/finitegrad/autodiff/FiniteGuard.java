@@ -58,6 +58,8 @@ public final class FiniteGuard {
      * + x, max with -Inf), in or out of the scope. Everything else is reported as anywhere else: an
      * op made inside the scope that makes NaN/Inf from finite operands (a {@code w.div(w)} 0/0), and
      * a NaN made from a marked value (-Inf - -Inf, 0 * -Inf), whose report names the mark's reason.
+     * The allowance covers values, not parameter gradients: a non-finite gradient that an allowed
+     * value sends on to a parameter is reported (backward, where the gradient first went non-finite).
      *
      * @throws IllegalArgumentException if the reason is null or blank
      */
