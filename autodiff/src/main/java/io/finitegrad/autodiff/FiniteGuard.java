@@ -58,6 +58,8 @@ public final class FiniteGuard {
      * + x, max with -Inf), in or out of the scope. Everything else is reported as anywhere else: an
      * op made inside the scope that makes NaN/Inf from finite operands (a {@code w.div(w)} 0/0), and
      * a NaN made from a marked value (-Inf - -Inf, 0 * -Inf), whose report names the mark's reason.
+     * The allowance covers values, not parameter gradients: a non-finite gradient that an allowed
+     * value sends on to a parameter is reported (backward, where the gradient first went non-finite).
      *
      * @throws IllegalArgumentException if the reason is null or blank
      */
@@ -153,7 +155,7 @@ public final class FiniteGuard {
     static NanReport gradientReport(Var v) {
         GuardMarks marks = GuardState.get().marks();
         GuardMarks.Mark m = marks.gradient(v);
-        return m == null || m.incident() == null ? null : m.incident().report(marks);
+        return m == null || m.incident() == null || m.incident().held() ? null : m.incident().report(marks);
     }
 
     static void gradientZeroed(Var v) {
@@ -237,24 +239,31 @@ public final class FiniteGuard {
         }
         // Only leaves made inside an allow scope are marked; an op node is allowed only where its
         // non-finite values propagate marked ones, even inside the scope (a w / w there is an entry)
-        if (allowedBad != null && !newNaN(v, marks) && !newNonFinite(v, marks)) {
+        int fresh = allowedBad == null ? -1 : firstNew(v, marks);
+        if (allowedBad != null && fresh < 0) {
             // keep the user's reason and the marked node, so a NaN further on can name the mask
             String reason = allowedMark.allowReason();
             marks.markValue(v, null, reason.startsWith(DERIVED) ? reason
                     : DERIVED + "'" + ReportNames.of(allowedBad) + "': " + reason);
             return;
         }
-        Incident r = Incident.forward(v, marks, st.sinkToken());
+        // beside allowed values the entry is the first new element, not the first non-finite one
+        Incident r = Incident.forward(v, marks, st.sinkToken(), fresh);
         marks.markValue(v, r, null);
         st.record(r);
     }
 
     /**
-     * For an elementwise op: true if some non-finite element of v has no non-finite marked operand
-     * element under it (an overflow beside a mask, say). Other ops are judged by {@link #newNaN}.
+     * The first element (row-major index) of v's non-finite values that no marked operand carried,
+     * or -1 if every one is carried. For an elementwise op an element is carried when a marked
+     * operand is non-finite under it (NaN under a NaN); other ops are judged by whether v holds a
+     * NaN while no marked operand holds one, and then the first NaN is the new element.
      */
-    private static boolean newNonFinite(Var v, GuardMarks marks) {
-        if (!v.op.elementwise()) return false;
+    private static int firstNew(Var v, GuardMarks marks) {
+        return v.op.elementwise() ? firstUncarried(v, marks) : firstNewNaN(v, marks);
+    }
+
+    private static int firstUncarried(Var v, GuardMarks marks) {
         // the marked operands, looked up once: a masked attention comes through here every step
         DMatrixRMaj[] marked = new DMatrixRMaj[v.parents.length];
         int m = 0;
@@ -269,17 +278,18 @@ public final class FiniteGuard {
                     double x = Fault.at(marked[k], r, c);
                     if (!Double.isFinite(x) && (!Double.isNaN(e) || Double.isNaN(x))) carried = true;
                 }
-                if (!carried) return true;
+                if (!carried) return r * y.numCols + c;
             }
         }
-        return false;
+        return -1;
     }
 
-    /** True if v holds a NaN that none of its allowed non-finite parents held. */
-    private static boolean newNaN(Var v, GuardMarks marks) {
-        if (FiniteScan.scan(v.value).nanCount() == 0) return false;
-        for (Var p : v.parents) if (marks.value(p) != null && FiniteScan.scan(p.value).nanCount() > 0) return false;
-        return true;
+    private static int firstNewNaN(Var v, GuardMarks marks) {
+        if (FiniteScan.scan(v.value).nanCount() == 0) return -1;
+        for (Var p : v.parents) if (marks.value(p) != null && FiniteScan.scan(p.value).nanCount() > 0) return -1;
+        double[] y = v.value.data;
+        for (int k = 0, n = v.value.getNumElements(); k < n; k++) if (Double.isNaN(y[k])) return k;
+        return -1;
     }
 
     /**
@@ -317,13 +327,21 @@ public final class FiniteGuard {
                 // derivative of a reported entry's infinite value (log(0) = -Inf, then 1/0): one root cause
                 origin = ownValue.incident();
                 if (origin != null && !onlyWhereOwnValueIs(n.value, gi, false)) origin.consequence(n, i, gi);
+                // an allowed NaN read by the vjp: reported only if it reaches a parameter
+                if (origin == null) {
+                    origin = Incident.allowedGradient(n, i, gi, ownValue.allowReason(), marks, sweep.toRoot(n),
+                            st.sinkToken());
+                }
             } else {
                 origin = Incident.backward(n, i, gi, marks, sweep.toRoot(n), st.sinkToken());
                 st.record(origin); // THROW stops before the parent's gradient is touched
             }
         }
+        if (origin != null && p.op == null) {
+            origin.reached(p);
+            if (origin.release()) st.record(origin); // THROW stops before the parameter's gradient is touched
+        }
         marks.markGradient(p, origin);
-        if (origin != null && p.op == null) origin.reached(p);
         return false;
     }
     /**

@@ -57,6 +57,8 @@ final class Incident {
     private final Set<Long> hiderIds = new LinkedHashSet<>();
     private final Set<String> reached = new LinkedHashSet<>();
     private final List<String> consequences = new ArrayList<>();
+    /** An {@link #allowedGradient} not yet recorded: it is reported only once it reaches a parameter. */
+    private boolean held;
 
     private Incident(Phase phase, Var entry, Cause cause, String detail, String remedy, int row, int col,
                      int operand, List<TensorSummary> inputs, TensorSummary upstream, TensorSummary output,
@@ -127,25 +129,68 @@ final class Incident {
                 s.firstBadCol(), -1, List.of(), null, out, List.of(), null, token, provenance, origin);
     }
 
-    static Incident forward(Var v, GuardMarks marks, Object token) {
-        FiniteStats s = FiniteScan.scan(v.value);
-        int r = s.firstBadRow(), c = s.firstBadCol();
+    /**
+     * An op node's entry; {@code at} is the row-major index of the element to diagnose (the first
+     * one not carried from an allowed operand), or -1 for the first non-finite one.
+     */
+    static Incident forward(Var v, GuardMarks marks, Object token, int at) {
+        int r, c;
+        if (at >= 0) {
+            r = at / v.value.numCols;
+            c = at % v.value.numCols;
+        } else {
+            FiniteStats s = FiniteScan.scan(v.value);
+            r = s.firstBadRow();
+            c = s.firstBadCol();
+        }
         Diagnosis d = unseenOperand(v, marks, diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c)));
+        if (d.cause() == Cause.INF_MINUS_INF && at >= 0 && v.op.elementwise()) d = maskedInfinities(v, marks, d, r, c);
         TensorSummary out = TensorSummary.of(ReportNames.of(v), v.opName(), v.value, r, c, true);
         return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), remedy(v, d), r, c, -1, inputSummaries(v, r, c),
                 null, out, allowedInputs(v, marks), null, token);
     }
 
     static Incident backward(Var n, int i, DMatrixRMaj gi, GuardMarks marks, List<Var> toRoot, Object token) {
+        return backward(n, i, gi, marks, toRoot, token, null);
+    }
+
+    /**
+     * The non-finite gradient that node {@code n}'s vjp made from its own allowed NaN (a masked-out
+     * row times a zero gradient): held, not recorded, until it reaches a parameter, because the
+     * allow-list covers values, not the gradients they send to parameters. {@code allowReason} is
+     * the mark on {@code n}'s value.
+     */
+    static Incident allowedGradient(Var n, int i, DMatrixRMaj gi, String allowReason, GuardMarks marks,
+                                    List<Var> toRoot, Object token) {
+        return backward(n, i, gi, marks, toRoot, token, allowReason);
+    }
+
+    private static Incident backward(Var n, int i, DMatrixRMaj gi, GuardMarks marks, List<Var> toRoot, Object token,
+                                     String allowReason) {
         FiniteStats s = FiniteScan.scan(gi);
         int r = s.firstBadRow(), c = s.firstBadCol();
         DMatrixRMaj g = n.gradient();
-        Diagnosis d = diagnose(n, fault(Phase.BACKWARD, i, n, g, gi, r, c));
+        Diagnosis d = unseenOperand(n, marks, diagnose(n, fault(Phase.BACKWARD, i, n, g, gi, r, c)));
+        if (allowReason != null) d = fromAllowedValue(n, i, d, allowReason, r, c);
         boolean map = n.op.elementwise();
         TensorSummary up = TensorSummary.of("d loss / d " + ReportNames.of(n), "upstream gradient", g, r, c, map);
         TensorSummary out = TensorSummary.of("d loss / d " + ReportNames.of(n.parents[i]), "gradient to operand " + i, gi, r, c, true);
-        return new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), remedy(n, d), r, c, i, inputSummaries(n, r, c),
-                up, out, allowedInputs(n, marks), toRoot, token);
+        Incident made = new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), remedy(n, d), r, c, i,
+                inputSummaries(n, r, c), up, out, allowedInputs(n, marks), toRoot, token);
+        made.held = allowReason != null;
+        return made;
+    }
+
+    /** What only the guard knows about a gradient made non-finite by an allowed value: the mark and why it is reported. */
+    private static Diagnosis fromAllowedValue(Var n, int i, Diagnosis d, String allowReason, int r, int c) {
+        String detail = d.detail() + "; '" + ReportNames.of(n) + "' is NaN here by allowNonFinite (" + allowReason + "), and its"
+                + " gradient to '" + ReportNames.of(n.parents[i]) + "' at (" + r + ", " + c + ") is NaN with it: the allow-list"
+                + " covers values, not the gradients that carry them to parameters";
+        String remedy = d.cause() != Cause.NON_FINITE_INPUT ? d.remedy()
+                : "replace the allowed NaN/Inf by a finite value before it meets a parameter (where(mask, x, 0) on the"
+                        + " input, the double-where fix): a mask applied after the op zeroes the value, not the NaN its"
+                        + " gradient is multiplied by";
+        return new Diagnosis(d.cause(), detail, remedy);
     }
 
     static Incident accumulation(Var p, Var from, List<Var> toRoot, Object token) {
@@ -181,19 +226,46 @@ final class Incident {
     }
 
     /**
-     * An operand passed on a NaN/Inf the guard never marked: say how it got past the guard, which
-     * only the guard knows.
+     * An operand passed on a NaN/Inf the guard never marked (in forward or in backward): say how it
+     * got past the guard, which only the guard knows. An operand the guard checked finite was
+     * written afterwards, and its maker is not to blame: any op or code holding its storage may have.
      */
     private static Diagnosis unseenOperand(Var v, GuardMarks marks, Diagnosis d) {
         if (d.cause() != Cause.NON_FINITE_INPUT) return d;
         for (Var p : v.parents) {
             if (marks.value(p) != null || FiniteScan.allFinite(p.value)) continue;
-            String how = p.unguarded ? "'" + ReportNames.of(p) + "' was made while the guard was OFF, so nothing checked it"
-                    : p.op == null ? "'" + ReportNames.of(p) + "' was modified through read() instead of write(), so the guard"
-                            + " did not rescan it"
-                    : "'" + ReportNames.of(p) + "' was finite when " + p.opName() + " returned it: its op (or code holding"
-                            + " its storage from read()) wrote the NaN/Inf into it afterwards";
-            return new Diagnosis(d.cause(), d.detail() + "; " + how, d.remedy());
+            if (p.unguarded) {
+                return new Diagnosis(d.cause(), d.detail() + "; '" + ReportNames.of(p) + "' was made while the guard was OFF,"
+                        + " so nothing checked it", d.remedy());
+            }
+            FiniteStats s = FiniteScan.scan(p.value);
+            String held = "'" + ReportNames.of(p) + "' holds " + p.value.data[s.firstBadIndex()];
+            if (p.op == null) {
+                return new Diagnosis(d.cause(), d.detail() + "; " + held + " that no guarded op made: its storage was"
+                        + " changed through read() or EJML after it was checked",
+                        "modify '" + ReportNames.of(p) + "' only through write(), which the guard rescans (and backward refuses"
+                                + " values written after the forward pass read them); read() is for reading");
+            }
+            return new Diagnosis(d.cause(), d.detail() + "; " + held + ", but it was finite when '" + ReportNames.of(p) + "' ("
+                    + p.opName() + ") was created and checked; its storage was written afterwards \u2014 by an op that"
+                    + " modified its operand, or by code holding its storage",
+                    "let every op (custom ops too) return a fresh matrix and never write its operands or a matrix it"
+                            + " returned, and do not write into storage handed out by read()");
+        }
+        return d;
+    }
+
+    /**
+     * Infinities that cancel where an allowed operand is infinite are a mask's, not an overflow's:
+     * a row masked everywhere, shifted by its own -Inf maximum.
+     */
+    private static Diagnosis maskedInfinities(Var v, GuardMarks marks, Diagnosis d, int r, int c) {
+        for (Var p : v.parents) {
+            GuardMarks.Mark m = marks.value(p);
+            if (m == null || m.allowReason() == null || Double.isFinite(Fault.at(p.value, r, c))) continue;
+            return d.withRemedy("the infinities here are allowed values ('" + ReportNames.of(p) + "': " + m.allowReason()
+                    + "), and they cancel where every entry is masked: skip rows with no unmasked entry, or mask with"
+                    + " a large finite negative value (-1e9) instead of -Infinity");
         }
         return d;
     }
@@ -265,6 +337,18 @@ final class Incident {
         Diagnosis d = diagnose(n, fault(Phase.BACKWARD, i, n, n.gradient(), gi, s.firstBadRow(), s.firstBadCol()));
         consequences.add("backward through " + n.opName() + " '" + ReportNames.of(n) + "', gradient to operand " + i + " '"
                 + ReportNames.of(n.parents[i]) + "': " + d.cause() + ": " + d.detail() + "; remedy: " + remedy(n, d));
+    }
+
+    /** True while this is an allowed gradient that has reached no parameter, so nobody was told of it. */
+    boolean held() {
+        return held;
+    }
+
+    /** Marks a held incident as reported; returns whether it was held (so it is recorded once). */
+    boolean release() {
+        boolean was = held;
+        held = false;
+        return was;
     }
 
     void reached(Var leaf) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import java.lang.management.ManagementFactory;
 import java.util.List;
@@ -53,6 +54,28 @@ class OptimizerGuardTest {
         assertNotNull(e.report(), e.getMessage());
         assertEquals("div", e.report().op());
         assertEquals(Cause.ZERO_DIV_ZERO, e.report().cause());
+    }
+
+    @Test
+    void anAllowedNaNThatReachesTheGradientIsTheReportOfTheRefusal() {
+        Var x;
+        try (var allowed = FiniteGuard.allowNonFinite("missing rows are masked")) {
+            x = Var.input("x", Tensor.of(new double[][] {{1, 2}, {Double.NaN, 1}, {3, 1}}));
+        }
+        Var w = Var.param("W", Tensor.of(new double[][] {{0.5}, {-0.5}}));
+        Optimizer opt = new SGD(List.of(w), 0.1);
+        Var y = Var.input("y", Tensor.of(new double[][] {{1}, {2}, {3}}));
+        Tensor keep = Tensor.of(new double[][] {{1}, {0}, {1}});
+        try (FiniteGuard.Scope g = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
+            x.matmul(w).sub(y).square().where(keep, Var.constant(Tensor.zeros(3, 1))).sum().div(2).backward();
+        }
+        NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class, opt::step);
+        assertEquals(List.of("W"), e.parameters());
+        assertNotNull(e.report(), e.getMessage());
+        assertEquals(Phase.BACKWARD, e.report().phase());
+        assertTrue(e.report().detail().contains("missing rows are masked"), e.report().toString());
+        assertTrue(e.getMessage().contains("missing rows are masked"), e.getMessage());
+        assertArrayEquals(new double[] {0.5, -0.5}, Grads.values(w));
     }
 
     @Test

@@ -210,6 +210,7 @@ public final class Elementwise {
                         maskingWillNotSave(eps()));
                 return Diagnosis.of(Cause.OVERFLOW, "pow(" + x + ", " + p + ") = " + f.badValue() + " at " + f.where());
             }
+            if (Double.isNaN(x)) return Diagnosis.operandHeld(f, 0); // passed on (an allowed NaN), not overflowed
             if (x == 0 && p < 1) {
                 if (f.g() == 0) return zeroTimesInf(f, "d x^" + p + "/dx = " + p + " * 0^" + (p - 1) + " = inf")
                         .withRemedy(Cause.ZERO_TIMES_INF.remedy() + "; without a mask, " + eps());

@@ -5,6 +5,8 @@ import static io.finitegrad.autodiff.guard.Guarded.labels;
 import static io.finitegrad.autodiff.guard.Guarded.throwing;
 import static io.finitegrad.autodiff.guard.Guarded.warn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.finitegrad.autodiff.FiniteGuard;
@@ -158,6 +160,110 @@ class AllowNonFiniteTest {
             });
             assertEquals(times ? Cause.ZERO_TIMES_INF : Cause.INF_MINUS_INF, r.cause(), r.toString());
             assertTrue(String.join(",", r.allowedInputs()).contains("causal mask"), r.toString());
+        }
+    }
+
+    // ---- the first new element, and allowed values whose gradients reach a parameter -----------------
+
+    @Test
+    void aNewNaNBesideAnAllowedInfinityIsDiagnosedAtTheNewElement() {
+        Var mask, rowMax;
+        try (var allowed = FiniteGuard.allowNonFinite("mask")) {
+            mask = Var.input("mask", Tensor.of(new double[][] {{0, NEG_INF}, {NEG_INF, NEG_INF}}));
+            rowMax = Var.input("rowMax", Tensor.of(new double[][] {{0}, {NEG_INF}}));
+        }
+        Var sc = Var.param("sc", Tensor.of(new double[][] {{1, 1}, {1, 1}}));
+        NanReport r = throwing(() -> sc.add(mask).sub(rowMax));
+        assertEntry(r, Phase.FORWARD, "sub", r.label(), Cause.INF_MINUS_INF);
+        assertEquals(1, r.row(), r.toString());
+        assertEquals(0, r.col(), r.toString());
+        assertFalse(r.remedy().contains("build it with the guard on"), r.remedy());
+        assertFalse(r.remedy().contains("overflow"), r.remedy());
+        assertTrue(r.remedy().contains("-1e9"), r.remedy());
+        assertTrue(String.join(",", r.allowedInputs()).contains("mask"), r.toString());
+    }
+
+    /** (x W - y)^2 with x's NaN rows masked out after the square: the NaN comes back as NaN * 0 in backward. */
+    private static Var maskedSquaredError(Var x, Var w) {
+        Var y = Var.input("y", Tensor.of(new double[][] {{1}, {2}, {3}}));
+        Tensor keep = Tensor.of(new double[][] {{1}, {0}, {1}});
+        return x.matmul(w).sub(y).square().where(keep, Var.constant(Tensor.zeros(3, 1))).sum().div(2);
+    }
+
+    private static Var missingRow() {
+        try (var allowed = FiniteGuard.allowNonFinite("missing rows are masked")) {
+            return Var.input("x", Tensor.of(new double[][] {{1, 2}, {Double.NaN, 1}, {3, 1}}));
+        }
+    }
+
+    @Test
+    void anAllowedNaNThatReachesAParametersGradientIsReportedNamingTheMark() {
+        Var x = missingRow();
+        Var w = Var.param("W", Tensor.of(new double[][] {{0.5}, {-0.5}}));
+        Guarded.Run<Var> run = warn(() -> {
+            Var loss = maskedSquaredError(x, w);
+            loss.backward();
+            return loss;
+        });
+        assertTrue(Double.isFinite(run.result().item()), "the masked loss is finite");
+        assertTrue(Double.isNaN(w.grad().get(0, 0)));
+        assertEquals(1, run.reports().size(), run.reports().toString());
+        NanReport r = run.reports().get(0);
+        assertEntry(r, Phase.BACKWARD, "pow", r.label(), Cause.NON_FINITE_INPUT);
+        assertEquals(1, r.row(), r.toString());
+        assertEquals(List.of("W"), r.reachedGradients());
+        assertTrue(String.join(",", r.allowedInputs()).contains("missing rows are masked"), r.toString());
+        assertTrue(r.detail().contains("'x'") && r.detail().contains("missing rows are masked"), r.detail());
+        assertFalse(r.detail().contains("overflow"), r.detail());
+        assertTrue(r.remedy().contains("where(mask, x, 0)"), r.remedy());
+        NanReport g = w.gradientReport();
+        assertNotNull(g, "W's NaN gradient has a report");
+        assertEquals(r.entryId(), g.entryId());
+        assertEquals(Phase.BACKWARD, g.phase());
+    }
+
+    @Test
+    void anAllowedNaNThatReachesAParametersGradientThrowsBeforeTheParameterIsTouched() {
+        Var x = missingRow();
+        Var w = Var.param("W", Tensor.of(new double[][] {{0.5}, {-0.5}}));
+        Var loss = maskedSquaredError(x, w);
+        NanReport r = throwing(loss::backward);
+        assertEntry(r, Phase.BACKWARD, "pow", r.label(), Cause.NON_FINITE_INPUT);
+        assertTrue(r.detail().contains("missing rows are masked"), r.detail());
+        assertFalse(w.hasGrad(), "the guard stops before the parameter's gradient is written");
+    }
+
+    @Test
+    void anAllowedInfinityWhoseGradientsStayFiniteIsNotReportedInBackward() {
+        Var scores = scores();
+        Guarded.Run<Var> run = warn(() -> {
+            Var l = attention(scores, mask(new double[][] {{0, NEG_INF, 0}, {NEG_INF, 0, NEG_INF}})).square().sum();
+            l.backward();
+            return l;
+        });
+        assertEquals(List.of(), run.reports());
+        assertTrue(scores.grad().isFinite());
+        assertEquals(null, scores.gradientReport());
+    }
+
+    @Test
+    void anAllowedNaNGradientThatAMaskStopsBeforeAnyParameterIsNotReported() {
+        Var x;
+        try (var allowed = FiniteGuard.allowNonFinite("missing rows are masked")) {
+            x = Var.input("x", Tensor.of(new double[][] {{1}, {Double.NaN}, {3}}));
+        }
+        Var w = Var.param("W", Tensor.of(new double[][] {{0.5}, {-0.5}, {2}}));
+        Tensor keep = Tensor.of(new double[][] {{1}, {0}, {1}});
+        Var zeros = Var.constant(Tensor.zeros(3, 1));
+        for (FiniteGuard.Mode mode : new FiniteGuard.Mode[] {FiniteGuard.Mode.WARN, FiniteGuard.Mode.THROW}) {
+            w.zeroGrad();
+            try (FiniteGuard.Scope g = FiniteGuard.mode(mode)) {
+                // the NaN gradient of the masked row dies in the first where's vjp, before W
+                w.where(keep, zeros).add(x).square().where(keep, zeros).sum().backward();
+                assertEquals(List.of(), g.reports(), mode.toString());
+            }
+            assertTrue(w.grad().isFinite(), mode + ": " + w.grad());
+            assertEquals(null, w.gradientReport(), mode.toString());
         }
     }
 }

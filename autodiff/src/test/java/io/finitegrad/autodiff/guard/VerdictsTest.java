@@ -91,7 +91,7 @@ class VerdictsTest {
         w.read().data[1] = Double.NaN; // breaks read()'s contract: the guard is not told
         NanReport r = throwing(() -> w.add(Var.input("x", Tensor.row(1, 1))));
         assertEquals(Cause.NON_FINITE_INPUT, r.cause(), r.toString());
-        assertTrue(r.detail().contains("'w'") && r.detail().contains("read() instead of write()"), r.detail());
+        assertTrue(r.detail().contains("'w' holds NaN that no guarded op made: its storage was changed through read()"), r.detail());
         assertEquals(1, r.col());
     }
 
@@ -188,5 +188,39 @@ class VerdictsTest {
         w.zeroGrad();
         w.mul(big).sum().backward();
         assertTrue(w.grad().isFinite(), "a zeroed gradient holds one backward's worth");
+    }
+
+    @Test
+    void aNaNWrittenThroughReadAfterTheForwardIsNamedAsWrittenThroughReadInBackward() {
+        Var x = Var.input("x", Tensor.row(1, 2));
+        Var w = Var.param("w", Tensor.row(3, 4));
+        Var h = x.mul(w);
+        Var l = h.mul(w).sum();
+        w.read().set(0, 0, Double.NaN); // breaks read()'s contract after the forward checked w
+        NanReport r = throwing(l::backward);
+        assertEquals(Phase.BACKWARD, r.phase(), r.toString());
+        assertEquals(Cause.NON_FINITE_INPUT, r.cause(), r.toString());
+        assertTrue(r.detail().contains("'w' holds NaN that no guarded op made: its storage was changed through read()"
+                + " or EJML after it was checked"), r.detail());
+        assertFalse(r.remedy().contains("build it with the guard on"), r.remedy());
+    }
+
+    @Test
+    void anOperandWrittenByTheOpReadingItIsNotBlamedOnItsMaker() {
+        Op scribbler = new Op() {
+            public String name() { return "scribbler"; }
+            public DMatrixRMaj forward(DMatrixRMaj[] x) {
+                x[0].data[0] = Double.NaN; // breaks the contract: an op must not write its operand
+                return x[0].copy();
+            }
+            public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) { return g.copy(); }
+        };
+        Var h = Var.input("x", Tensor.row(1, 2)).mul(Var.param("w", Tensor.row(3, 4))).label("h");
+        NanReport r = throwing(() -> Var.apply(scribbler, h));
+        assertEquals(Cause.NON_FINITE_INPUT, r.cause(), r.toString());
+        assertTrue(r.detail().contains("finite when 'h' (mul) was created and checked; its storage was written"
+                + " afterwards — by an op that modified its operand, or by code holding its storage"), r.detail());
+        assertFalse(r.detail().contains("its op ("), r.detail());
+        assertFalse(r.detail().contains("when mul returned it"), r.detail());
     }
 }
