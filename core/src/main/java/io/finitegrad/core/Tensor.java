@@ -15,6 +15,8 @@ import org.ejml.data.DMatrixRMaj;
  */
 public final class Tensor {
     private static final int PRINT_EDGE = 4; // rows/cols shown at each end of a large tensor
+    /** The most elements one tensor holds: the largest array every JVM allocates (as the JDK's own collections assume). */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private final DMatrixRMaj m;
 
@@ -213,6 +215,12 @@ public final class Tensor {
     private static void checkShape(String who, int rows, int cols) {
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException(who + ": shape " + rows + "x" + cols + " must be at least 1x1");
+        }
+        // in long: rows * cols in int wraps, and a wrapped count is a negative or a wrong array size
+        long elements = (long) rows * cols;
+        if (elements > MAX_ELEMENTS) {
+            throw new IllegalArgumentException(who + ": shape " + rows + "x" + cols + " has " + elements
+                    + " elements, more than the " + MAX_ELEMENTS + " a Java array holds");
         }
     }
 }

@@ -152,6 +152,17 @@ class TensorTest {
     }
 
     @Test
+    void shapesBeyondAnArrayAreRefusedWithTheirElementCountNotANegativeArraySize() {
+        IllegalArgumentException zeros = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(100_000, 100_000));
+        assertTrue(zeros.getMessage().contains("100000x100000") && zeros.getMessage().contains("10000000000 elements"),
+                zeros.getMessage());
+        IllegalArgumentException full = assertThrows(IllegalArgumentException.class, () -> Tensor.full(4, 2_000_000_000, 1));
+        assertTrue(full.getMessage().contains("8000000000 elements"), full.getMessage());
+        IllegalArgumentException of = assertThrows(IllegalArgumentException.class, () -> Tensor.of(65_536, 65_536, 1, 2));
+        assertTrue(of.getMessage().contains("4294967296 elements"), of.getMessage());
+    }
+
+    @Test
     void equalityIsShapePlusBitIdenticalValues() {
         Tensor a = Tensor.of(2, 2, 1, Double.NaN, Double.POSITIVE_INFINITY, 4);
         Tensor b = Tensor.of(2, 2, 1, Double.NaN, Double.POSITIVE_INFINITY, 4);

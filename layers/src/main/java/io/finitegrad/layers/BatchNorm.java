@@ -36,7 +36,7 @@ public final class BatchNorm extends Layer {
     }
 
     /**
-     * @throws IllegalArgumentException for a bad name, non-positive features, a negative or
+     * @throws IllegalArgumentException for a bad name, non-positive features (or more than one tensor holds), a negative or
      *     non-finite epsilon, or a momentum outside [0, 1]
      */
     public BatchNorm(String name, int features, double epsilon, double momentum) {
@@ -46,6 +46,7 @@ public final class BatchNorm extends Layer {
         if (!(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException("BatchNorm '" + name + "': momentum must be in [0, 1], got " + momentum);
         }
+        Sizes.matrix("BatchNorm '" + name + "'", "gamma", 1, features);
         this.features = features;
         this.epsilon = epsilon;
         this.hint = Normalization.epsilonHint("BatchNorm", name, epsilon);

@@ -29,8 +29,8 @@ public final class Dense extends Layer {
     /**
      * A named layer.
      *
-     * @throws IllegalArgumentException for a bad name, non-positive sizes, or a null activation,
-     *     initialiser or rng
+     * @throws IllegalArgumentException for a bad name, non-positive sizes, a W of more elements than
+     *     one tensor holds, or a null activation, initialiser or rng
      */
     public Dense(String name, int in, int out, Activation act, Init init, Random rng) {
         super(name);
@@ -41,6 +41,7 @@ public final class Dense extends Layer {
         if (act == null || init == null || rng == null) {
             throw new IllegalArgumentException("Dense '" + name + "': activation, init and rng must not be null");
         }
+        Sizes.matrix("Dense '" + name + "'", "W", in, out);
         this.in = in;
         this.out = out;
         this.act = act;

@@ -41,13 +41,16 @@ public final class GRU extends RecurrentLayer {
     /**
      * A named layer; Wx and Wh are drawn (in that order) as in x 3h and h x 3h matrices.
      *
-     * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
+     * @throws IllegalArgumentException for a bad name, non-positive sizes, a weight matrix of more
+     *     elements than one tensor holds, or a null argument
      */
     public GRU(String name, int in, int hidden, Init inputInit, Init recurrentInit, Random rng) {
         super(name, in, hidden, false, 0);
         Recurrent.required(label(), "input initialiser", inputInit);
         Recurrent.required(label(), "recurrent initialiser", recurrentInit);
         Recurrent.required(label(), "random source", rng);
+        Sizes.matrix(label(), "Wx", in, 3L * hidden);
+        Sizes.matrix(label(), "Wh", hidden, 3L * hidden);
         try (var s = Names.scope(name)) {
             this.wx = Var.param("Wx", inputInit.init(in, 3 * hidden, rng));
             this.wh = Var.param("Wh", recurrentInit.init(hidden, 3 * hidden, rng));

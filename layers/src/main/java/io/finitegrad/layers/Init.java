@@ -113,7 +113,8 @@ public final class Init {
     /**
      * A new fanIn x fanOut weight matrix.
      *
-     * @throws IllegalArgumentException if a fan is not positive or {@code rng} is null
+     * @throws IllegalArgumentException if a fan is not positive, the matrix holds more elements than
+     *     one tensor can, or {@code rng} is null
      */
     public Tensor init(int fanIn, int fanOut, Random rng) {
         if (fanIn <= 0 || fanOut <= 0) {
@@ -121,6 +122,7 @@ public final class Init {
                     + fanIn + ", fanOut = " + fanOut);
         }
         if (rng == null) throw new IllegalArgumentException("Init." + this + ": rng is null (pass a seeded Random)");
+        Sizes.matrix("Init." + this, "the weight matrix", fanIn, fanOut);
         double[] w = new double[fanIn * fanOut];
         switch (kind) {
             case XAVIER_UNIFORM -> uniform(w, Math.sqrt(6.0 / (fanIn + fanOut)), rng);

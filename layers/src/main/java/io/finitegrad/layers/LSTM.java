@@ -47,13 +47,16 @@ public final class LSTM extends RecurrentLayer {
     /**
      * A named layer; Wx and Wh are drawn (in that order) as in x 4h and h x 4h matrices.
      *
-     * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
+     * @throws IllegalArgumentException for a bad name, non-positive sizes, a weight matrix of more
+     *     elements than one tensor holds, or a null argument
      */
     public LSTM(String name, int in, int hidden, Init inputInit, Init recurrentInit, Random rng) {
         super(name, in, hidden, false, 0);
         Recurrent.required(label(), "input initialiser", inputInit);
         Recurrent.required(label(), "recurrent initialiser", recurrentInit);
         Recurrent.required(label(), "random source", rng);
+        Sizes.matrix(label(), "Wx", in, 4L * hidden);
+        Sizes.matrix(label(), "Wh", hidden, 4L * hidden);
         double[] bias = new double[4 * hidden];
         for (int j = hidden; j < 2 * hidden; j++) bias[j] = 1.0; // forget gate open at first
         try (var s = Names.scope(name)) {

@@ -31,13 +31,14 @@ public final class LayerNorm extends Layer {
     }
 
     /**
-     * @throws IllegalArgumentException for a bad name, non-positive features, or a negative or
+     * @throws IllegalArgumentException for a bad name, non-positive features (or more than one tensor holds), or a negative or
      *     non-finite epsilon
      */
     public LayerNorm(String name, int features, double epsilon) {
         super(name);
         if (features <= 0) throw new IllegalArgumentException("LayerNorm '" + name + "': features must be positive, got " + features);
         Normalization.checkEpsilon("LayerNorm '" + name + "'", epsilon);
+        Sizes.matrix("LayerNorm '" + name + "'", "gamma", 1, features);
         this.features = features;
         this.epsilon = epsilon;
         this.hint = Normalization.epsilonHint("LayerNorm", name, epsilon);

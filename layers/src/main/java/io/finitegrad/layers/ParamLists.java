@@ -1,10 +1,13 @@
 package io.finitegrad.layers;
 
 import io.finitegrad.autodiff.Var;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Name maps and sizes of parameter lists, shared by {@link Layer} and the summary. */
 final class ParamLists {
@@ -22,6 +25,18 @@ final class ParamLists {
             }
         }
         return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * {@code vars} without repeats, each at its first place: a layer used twice (weight sharing)
+     * owns one set of parameters, so an optimiser, a count and a checkpoint must see it once.
+     * By identity, not name: two distinct vars with one name are {@link #byName}'s error to report.
+     */
+    static List<Var> distinct(List<Var> vars) {
+        Set<Var> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Var> out = new ArrayList<>(vars.size());
+        for (Var v : vars) if (seen.add(v)) out.add(v);
+        return List.copyOf(out);
     }
 
     /** Number of scalars in {@code vars}. */

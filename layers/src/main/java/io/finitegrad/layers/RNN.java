@@ -48,7 +48,8 @@ public final class RNN extends RecurrentLayer {
      * A named layer with separate initialisers for the input weights Wx and the recurrent weights Wh
      * (drawn in that order from {@code rng}). It returns the last state and does not truncate.
      *
-     * @throws IllegalArgumentException for a bad name, non-positive sizes or a null argument
+     * @throws IllegalArgumentException for a bad name, non-positive sizes, a weight matrix of more
+     *     elements than one tensor holds, or a null argument
      */
     public RNN(String name, int in, int hidden, Activation act, Init inputInit, Init recurrentInit, Random rng) {
         super(name, in, hidden, false, 0);
@@ -56,6 +57,8 @@ public final class RNN extends RecurrentLayer {
         Recurrent.required(label(), "input initialiser", inputInit);
         Recurrent.required(label(), "recurrent initialiser", recurrentInit);
         Recurrent.required(label(), "random source", rng);
+        Sizes.matrix(label(), "Wx", in, hidden);
+        Sizes.matrix(label(), "Wh", hidden, hidden);
         try (var s = Names.scope(name)) {
             this.wx = Var.param("Wx", inputInit.init(in, hidden, rng));
             this.wh = Var.param("Wh", recurrentInit.init(hidden, hidden, rng));

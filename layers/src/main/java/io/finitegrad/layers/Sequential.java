@@ -2,7 +2,10 @@ package io.finitegrad.layers;
 
 import io.finitegrad.autodiff.Var;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Layers applied one after another, as {@code torch.nn.Sequential}; any {@link Layer} fits,
@@ -10,6 +13,11 @@ import java.util.List;
  * classifier). It opens no name scope of its own, so its layers keep their names
  * ({@code dense1/W}, not {@code sequential1/dense1/W}); it is itself named {@code sequential1},
  * {@code sequential2}, ...
+ *
+ * <p>A layer may appear more than once (weight sharing, as in PyTorch): it is applied at each place,
+ * its gradients from every use add up in its one set of parameters, and {@link #parameters()},
+ * {@link #buffers()}, the state dict and the count list them once, at the first use;
+ * {@link #summary()} marks the later uses as shared.
  */
 public final class Sequential extends Layer {
     private final List<Layer> layers;
@@ -43,18 +51,20 @@ public final class Sequential extends Layer {
         return h;
     }
 
+    /** Every layer's parameters in order, each once however many times its layer is used. */
     @Override
     public List<Var> parameters() {
         List<Var> all = new ArrayList<>();
         for (Layer l : layers) all.addAll(l.parameters());
-        return List.copyOf(all);
+        return ParamLists.distinct(all);
     }
 
+    /** Every layer's buffers in order, each once however many times its layer is used. */
     @Override
     public List<Var> buffers() {
         List<Var> all = new ArrayList<>();
         for (Layer l : layers) all.addAll(l.buffers());
-        return List.copyOf(all);
+        return ParamLists.distinct(all);
     }
 
     /** Sets the mode of this container and of every layer in it. */
@@ -65,10 +75,24 @@ public final class Sequential extends Layer {
         return this;
     }
 
+    /** One row per use of a layer, nested containers flattened; a layer's later uses are marked shared and count 0. */
     @Override
     public List<LayerInfo> layerInfo() {
         List<LayerInfo> rows = new ArrayList<>();
-        for (Layer l : layers) rows.addAll(l.layerInfo());
+        addRows(rows, Collections.newSetFromMap(new IdentityHashMap<>()));
         return List.copyOf(rows);
+    }
+
+    /** Recurses into nested containers itself, so a layer shared across nesting levels is seen as one. */
+    private void addRows(List<LayerInfo> rows, Set<Layer> seen) {
+        for (Layer l : layers) {
+            if (l instanceof Sequential inner && seen.add(inner)) {
+                inner.addRows(rows, seen);
+            } else if (seen.add(l)) {
+                rows.addAll(l.layerInfo());
+            } else {
+                for (LayerInfo r : l.layerInfo()) rows.add(r.sharedUse());
+            }
+        }
     }
 }

@@ -26,7 +26,8 @@ import org.ejml.data.DMatrixRMaj;
  * allocated once, so a step allocates nothing.
  *
  * <p>Parameters that no gradient reached ({@link Var#gradData()} is null) are left alone, as
- * PyTorch skips parameters whose {@code grad} is None.
+ * PyTorch skips parameters whose {@code grad} is None; but a step in which none has a gradient is
+ * a mistake in the loop and is refused, not counted as applied.
  *
  * @throws IllegalArgumentException from constructors and setters for bad hyperparameters or
  *     parameter lists (message names the parameter and value)
@@ -78,8 +79,11 @@ public abstract class Optimizer {
      * @throws NonFiniteGradientException under {@link NonFinitePolicy#REFUSE} for a NaN/Inf gradient
      * @throws NonFiniteUpdateException if finite gradients would make a parameter non-finite; nothing
      *     was changed
+     * @throws IllegalStateException if no parameter has a gradient (no backward yet, or the backward
+     *     of a loss that does not use these parameters), naming them; nothing was changed or counted
      */
     public final void step() {
+        requireSomeGradient();
         for (Var p : params) {
             DMatrixRMaj g = p.gradData();
             if (g != null && !FiniteScan.allFinite(g)) {
@@ -196,6 +200,20 @@ public abstract class Optimizer {
                 + "); no parameter or optimiser state was changed. Lower the learning rate or clip gradients",
                 p.name(), report);
     }
+
+    /** Refuses a step that could change nothing: no parameter has a gradient. */
+    private void requireSomeGradient() {
+        for (Var p : params) if (p.gradData() != null) return;
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < params.length && i < NAMES_SHOWN; i++) names.append(i == 0 ? "'" : ", '").append(params[i].name()).append('\'');
+        if (params.length > NAMES_SHOWN) names.append(", ... (").append(params.length).append(" parameters)");
+        throw new IllegalStateException(owner + ".step(): no parameter has a gradient (" + names + "): call backward() on a"
+                + " loss computed from these parameters before step(); was the optimiser given another model's parameters?"
+                + " Nothing was changed");
+    }
+
+    /** How many parameter names a refusal lists before it says how many there are. */
+    private static final int NAMES_SHOWN = 6;
 
     /** Helper for subclasses: the optimiser's name for messages. */
     protected String owner() {

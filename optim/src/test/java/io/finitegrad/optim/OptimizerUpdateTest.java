@@ -1,6 +1,7 @@
 package io.finitegrad.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
@@ -102,7 +103,8 @@ class OptimizerUpdateTest {
     void adamFirstStepMovesEachWeightByAboutLr() {
         // After one step m_hat = g and v_hat = g^2, so the update is lr * g / (|g| + eps).
         Var p = param();
-        new Adam(List.of(p), 0.1).step(); // no gradient yet: nothing happens
+        // no gradient yet: refused (issue #15), and nothing happens
+        assertThrows(IllegalStateException.class, new Adam(List.of(p), 0.1)::step);
         assertAfterStep(P0, p, 0);
         Optimizer opt = new Adam(List.of(p), 0.1);
         Grads.set(p, G[0]);

@@ -66,6 +66,39 @@ final class ModelSpec {
         return s;
     }
 
+    /**
+     * Refuses a model whose memory this JVM cannot spare, before anything is built: the estimate
+     * counts the weights ({@code copies} times: 4 to train, for the values, gradients and the
+     * optimiser's two moments; 2 to predict, for the values and the checkpoint's tensors as read)
+     * and, three times, every layer's output for {@code rows} rows (value, gradient, the product
+     * before the activation). In double arithmetic, because sizes such as [4, 2e9, 3] overflow an
+     * int, and the products of several large layers a long.
+     *
+     * @param culprit what the size came from, e.g. {@code --hidden 100000000} or the checkpoint's name
+     * @param doing   "train" or "predict", for the message
+     * @throws InputException naming the culprit, the sizes, the memory needed and the memory free
+     */
+    void requireMemory(String culprit, String doing, int copies, long rows) {
+        int[] s = sizes();
+        double weights = 0, widths = 0;
+        for (int i = 0; i + 1 < s.length; i++) {
+            weights += ((double) s[i] + 1) * s[i + 1];
+            widths += s[i + 1];
+        }
+        double needed = Double.BYTES * (copies * weights + 3 * widths * rows);
+        Runtime rt = Runtime.getRuntime();
+        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (needed > free) {
+            throw new InputException(culprit + ": a model of sizes " + java.util.Arrays.toString(s) + " needs about "
+                    + gigabytes(needed) + " to " + doing + ", more than the " + gigabytes(free) + " free of the "
+                    + gigabytes(rt.maxMemory()) + " this JVM may use (use smaller layers, or raise java -Xmx)");
+        }
+    }
+
+    private static String gigabytes(double bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+
     /** A fresh MLP of this shape, initialised from {@code rng}: hidden Dense layers, then a linear output. */
     Layer build(Random rng) {
         int[] s = sizes();

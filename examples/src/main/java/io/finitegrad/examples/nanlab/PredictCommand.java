@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
  * {@code nanlab predict --model M --data F.csv}: rebuilds the model {@code train} saved from the
  * checkpoint's metadata, loads its weights (names, shapes and finiteness checked), reads the
  * features by name, applies the saved scaling and prints one line per row: the row number and the
- * predicted class name, as CSV.
+ * predicted class name, as CSV. A model too large for this JVM's memory is refused before it is
+ * built (exit code 2), whatever the metadata claims.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict classes with a model saved by train.")
 final class PredictCommand implements Callable<Integer> {
@@ -39,10 +40,13 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String source = model.getFileName().toString();
         ModelSpec s = ModelSpec.fromJson(Safetensors.read(model).metadata().get(ModelSpec.KEY), source);
+        Tensor features = Csv.readFeatures(data, s.features());
+        // the metadata's sizes are the file's word only: a 200-byte file may describe gigabytes
+        s.requireMemory(source, "predict", 2, features.rows());
         Layer net = s.build(new Random(0));
         Checkpoint.loadModel(model, net);
         net.eval();
-        Tensor x = s.scale(Csv.readFeatures(data, s.features()));
+        Tensor x = s.scale(features);
         Predictions p = new Evaluator(net, Losses::softmaxCrossEntropy, ClassVocabulary.of(s.classes())).predict(x);
         PrintWriter o = spec.commandLine().getOut();
         o.println("row,predicted");

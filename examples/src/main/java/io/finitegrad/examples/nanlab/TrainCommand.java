@@ -92,6 +92,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         FeatureScaling scaling = FeatureScaling.fit(scale, train.features());
         ModelSpec model = new ModelSpec(all.featureNames(), hidden, act, in, train.classNames(), scaling);
+        model.requireMemory("--hidden " + hiddenText(), "train", 4, Math.max(batch, test == null ? 0 : test.size()));
         Layer net = model.build(new Random(seed));
         Optimizer opt = switch (optimizer.toLowerCase(Locale.ROOT)) {
             case "adam" -> new Adam(net.parameters(), lr);
@@ -135,6 +136,12 @@ final class TrainCommand implements Callable<Integer> {
         }
         o.flush();
         return code;
+    }
+
+    private String hiddenText() {
+        StringBuilder sb = new StringBuilder();
+        for (int h : hidden) sb.append(sb.length() == 0 ? "" : ",").append(h);
+        return sb.toString();
     }
 
     private static Init init(String name) {

@@ -267,15 +267,19 @@ public final class Dataset {
         return best;
     }
 
+    /**
+     * The rows at {@code rows} of {@code t}: reads only those rows, element by element, because a
+     * flat copy of the whole tensor per call made an epoch of batches quadratic in the data.
+     */
     private static Tensor pick(Tensor t, int[] rows) {
         int c = t.cols();
-        double[] src = t.toFlatArray();
         double[] d = new double[rows.length * c];
         for (int i = 0; i < rows.length; i++) {
-            if (rows[i] < 0 || rows[i] >= t.rows()) {
-                throw new IndexOutOfBoundsException("Dataset: row " + rows[i] + " outside [0, " + t.rows() + ")");
+            int r = rows[i];
+            if (r < 0 || r >= t.rows()) {
+                throw new IndexOutOfBoundsException("Dataset: row " + r + " outside [0, " + t.rows() + ")");
             }
-            System.arraycopy(src, rows[i] * c, d, i * c, c);
+            for (int j = 0, at = i * c; j < c; j++) d[at + j] = t.get(r, j);
         }
         return Tensor.of(rows.length, c, d);
     }

@@ -42,7 +42,8 @@ class DivergenceAdviceTest {
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> t.fit(d));
         assertEquals(Cause.NON_FINITE_INPUT, e.report().cause());
         String a = advice(e);
-        assertTrue(a.contains("clean or mask the data"), a);
+        assertTrue(a.contains("The data holds NaN/Inf") && a.contains(e.report().remedy()), a);
+        assertTrue(a.contains("the learning rate is not the cause"), a);
         assertFalse(a.toLowerCase().contains(LOWER_RATE), a);
     }
 
@@ -57,6 +58,20 @@ class DivergenceAdviceTest {
         String a = advice(e);
         assertTrue(a.contains("Losses.softmaxCrossEntropy"), a);
         assertFalse(a.toLowerCase().contains(LOWER_RATE), a);
+    }
+
+    /** A loss dividing by a tiny constant overflows before any step: the advice is the division's remedy, not the rate. */
+    @Test
+    void anOverflowBeforeAnyStepAdvisesTheDiagnosingOpsRemedy() {
+        Layer net = net(new Random(1));
+        Dataset d = Dataset.of(Tensor.of(new double[][] {{1, 2}, {3, 1}}), Tensor.of(new double[][] {{1, 0, 0}, {0, 1, 0}}));
+        Trainer t = Trainer.builder(net, (p, y) -> p.sub(y).div(Var.constant(1e-310)).sum(), new SGD(net.parameters(), 0.1))
+                .epochs(1).batchSize(2).quiet(true).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> t.fit(d));
+        assertEquals(0, e.history().size());
+        String a = advice(e);
+        assertTrue(a.contains(e.report().remedy()) && a.contains(e.report().cause().name()), a);
+        assertFalse(a.contains("Values grew out of range"), a);
     }
 
     /** One weight w, prediction x * w, loss sum(pred * 1e300): finite gradients whose step overflows w. */
