@@ -44,7 +44,12 @@ public final class PropertyResult {
 
     @Override
     public String toString() {
-        return property + " held on " + checked + " of " + examples + (examples == 1 ? " example" : " examples") + " (seed "
-                + seed + "): " + compared + " elements compared, " + skipped + " left out";
+        return property + " held on " + checked + " of " + count(examples, "example") + " (seed " + seed + "): "
+                + count(compared, "element") + " compared, " + skipped + " left out";
+    }
+
+    /** {@code 1 element}, {@code 2 elements}. */
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

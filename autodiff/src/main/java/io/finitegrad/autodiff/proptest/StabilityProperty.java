@@ -92,8 +92,9 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
             }, (smallest, violation) -> refined(smallest, violation, refinement), s, examples != null ? examples : Settings.examples());
         }
         if (runs[1] == 0) {
-            throw new IllegalStateException(name + " checked nothing: none of " + runs[0] + " examples (seed " + s
-                    + ") had anything to compare, " + tally.skipped() + " elements left out (" + outsideClaim()
+            throw new IllegalStateException(name + " checked nothing: none of " + PropertyResult.count(runs[0], "example")
+                    + " (seed " + s + ") had anything to compare, " + PropertyResult.count(tally.skipped(), "element")
+                    + " left out (" + outsideClaim()
                     + "); draw inputs where it is defined");
         }
         return new PropertyResult(name, s, runs[0], runs[1], tally);

@@ -131,9 +131,12 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
     private Violation overflowed(Var p, int k, double[] before, double[] gradient, double[] after, double loss) {
         int cols = p.cols(), r = k / cols, c = k % cols;
         NanReport report;
-        try (FiniteGuard.Scope replay = FiniteGuard.mode(FiniteGuard.Mode.WARN); Names.Scope named = Names.scope(p.name())) {
-            Var.apply(new Step(learningRate, p.name(), after), Var.input(p.name(), Tensor.of(p.rows(), cols, before)),
-                    Var.input("d loss / d " + p.name(), Tensor.of(p.rows(), cols, gradient)));
+        try (FiniteGuard.Scope replay = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
+            Var value = Var.input(p.name(), Tensor.of(p.rows(), cols, before));
+            Var grad = Var.input("d loss / d " + p.name(), Tensor.of(p.rows(), cols, gradient));
+            try (Names.Scope named = Names.scope(p.name())) { // the step's node: w/sgdStep
+                Var.apply(new Step(learningRate, p.name(), after), value, grad);
+            }
             report = Violation.firstReport(replay);
         }
         String step = Double.isNaN(learningRate) ? "your update" : "SGD at learning rate " + learningRate;

@@ -90,7 +90,7 @@ class KitSoundnessTest {
         assertEquals(1, r.checked());
         assertEquals(1, r.compared(), "the element at 1e154 is compared");
         assertEquals(2, r.skipped(), "0 moved by 1e-5 does not change a loss of 1e154");
-        assertMentions(new AssertionError(r.toString()), "1 elements compared, 2 left out");
+        assertMentions(new AssertionError(r.toString()), "1 element compared, 2 left out");
     }
 
     @Test
@@ -134,14 +134,14 @@ class KitSoundnessTest {
         // sqrt at 0 is allowed an infinite gradient: allowed is not checked
         IllegalStateException zero = assertThrows(IllegalStateException.class, () -> GradientProperties.finiteGradients("sqrt",
                 Generate.constant(Tensor.scalar(0)), Var::sqrt).check());
-        assertMentions(zero, "finiteGradients(sqrt) checked nothing", "1 elements left out");
+        assertMentions(zero, "finiteGradients(sqrt) checked nothing", "1 element left out");
     }
 
     @Test
     void gradCheckThrowsWhenNoElementHadACentralDifference() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> GradientProperties.gradCheck("identity",
                 Generate.constant(Tensor.scalar(Double.MAX_VALUE)), x -> x.mul(1)).check());
-        assertMentions(e, "gradCheck(identity) checked nothing", "1 elements left out");
+        assertMentions(e, "gradCheck(identity) checked nothing", "1 element left out");
     }
 
     @Test
