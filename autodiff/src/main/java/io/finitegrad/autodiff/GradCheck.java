@@ -58,7 +58,7 @@ public final class GradCheck {
                 double[] numeric = new double[n];
                 for (int k = 0; k < n; k++) {
                     double x = v.data[k];
-                    double h = step * Math.max(1.0, Math.abs(x));
+                    double h = stepAt(x, step);
                     double fp, fm;
                     try {
                         v.data[k] = x + h;
@@ -76,6 +76,14 @@ public final class GradCheck {
             }
         }
         return new Result(errors, analyticByName, numericByName);
+    }
+
+    /**
+     * The difference step used at an element of value {@code x}: {@code relativeStep * max(1, |x|)},
+     * relative for large values and absolute near 0.
+     */
+    public static double stepAt(double x, double relativeStep) {
+        return relativeStep * Math.max(1.0, Math.abs(x));
     }
 
     /** {@code ||a - b|| / max(||a||, ||b||, 1e-8)}; 0 when both are zero. */

@@ -72,13 +72,17 @@ public final class BreakingPoints {
         return BreakingPoint.at(from, to, fromOrdinal(b), fromOrdinal(a), pb.inGradient, pb.report);
     }
 
-    /** A long that orders like the doubles it encodes (-0.0 just below 0.0), so midpoints are counted in ulps. */
-    static long ordinal(double x) {
+    /**
+     * A long that orders like the doubles it encodes (-0.0 just below 0.0), so midpoints are counted
+     * in ulps: neighbouring doubles have neighbouring ordinals. NaN has none: give a non-NaN.
+     */
+    public static long ordinal(double x) {
         long bits = Double.doubleToLongBits(x);
         return bits >= 0 ? bits : bits ^ Long.MAX_VALUE;
     }
 
-    static double fromOrdinal(long o) {
+    /** The double whose {@link #ordinal} is {@code o}. */
+    public static double fromOrdinal(long o) {
         return Double.longBitsToDouble(o >= 0 ? o : o ^ Long.MAX_VALUE);
     }
 

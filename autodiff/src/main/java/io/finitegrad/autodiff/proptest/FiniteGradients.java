@@ -32,7 +32,9 @@ import org.quicktheories.core.Gen;
  * faults reports every Inf from finite operands as {@link io.finitegrad.autodiff.op.Cause#OVERFLOW},
  * which counts as a true value beyond the range. So a custom op applied to {@code x} whose VJP
  * overflows in an intermediate (e^x squared, say) passes without a reference; with one, it fails.
- * A NaN from finite operands ({@code UNDEFINED}) always fails.
+ * A NaN from finite operands ({@code UNDEFINED}) always fails. Elements where the exact gradient
+ * is not finite are left out ({@link PropertyResult#skipped()}); if no element of any example was
+ * compared (a reference that is infinite everywhere), the check throws.
  */
 @SuppressWarnings("try") // the guard scope is opened for its effect
 public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradients> {
@@ -63,7 +65,7 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
     }
 
     @Override
-    boolean verify(Tensor x) {
+    void verify(Tensor x, Tally tally) {
         Tensor exact = reference == null ? null : reference.apply(x);
         if (exact != null && (exact.rows() != x.rows() || exact.cols() != x.cols())) {
             throw new UsageError(name() + ": the reference gradient is " + exact.shape() + ", x is " + x.shape());
@@ -71,27 +73,51 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             Var xv = Var.param("x", x);
             Var y = f.apply(xv);
-            if (exact == null && !y.value().isFinite()) return false; // outside f's finite domain: nothing claimed
-            if (!y.requiresGrad()) return true; // f ignores x: its gradient is 0
-            y.backward(Tensor.ones(y.rows(), y.cols()));
-            double[] g = xv.grad().toFlatArray();
+            if (exact == null && !y.value().isFinite()) return; // outside f's finite domain: nothing claimed
+            // f ignoring x has the gradient 0, finite wherever the exact one is: compared without a backward pass
+            double[] g = y.requiresGrad() ? gradient(y, xv) : new double[x.size()];
+            int compared = 0, skipped = 0;
             // x has one gradient entry point, so the report and the verdict on it are the same for every element
             NanReport report = null;
+            Boolean singular = null;
             for (int k = 0; k < g.length; k++) {
-                if (Double.isFinite(g[k])) continue;
                 int r = k / x.cols(), c = k % x.cols();
-                if (exact != null && !Double.isFinite(exact.get(r, c))) continue;
+                if (exact != null && !Double.isFinite(exact.get(r, c))) {
+                    skipped++;
+                    continue;
+                }
+                if (Double.isFinite(g[k])) {
+                    compared++;
+                    continue;
+                }
                 if (report == null) report = Violation.gradientEntry(xv, warn);
                 if (exact != null) {
                     throw new Violation("gradient at (" + r + ", " + c + ") is " + g[k] + " where the exact one is "
                             + exact.get(r, c), report);
                 }
-                if (report != null && singularAtInput(report, y, xv)) return true;
+                if (singular == null) singular = report != null && singularAtInput(report, y, xv);
+                if (singular) {
+                    skipped++;
+                    continue;
+                }
                 throw new Violation("gradient at (" + r + ", " + c + ") is " + g[k] + " although f(x) is finite ("
                         + TensorGens.describe(y.value()) + ") and no op's derivative with respect to x is infinite there", report);
             }
-            return true;
+            tally.compared(compared);
+            tally.skipped(skipped);
         }
+    }
+
+    private static double[] gradient(Var y, Var x) {
+        y.backward(Tensor.ones(y.rows(), y.cols()));
+        return x.grad().toFlatArray();
+    }
+
+    @Override
+    String outsideClaim() {
+        return reference == null
+                ? "inputs where f(x) is non-finite, elements where an op's own derivative with respect to x is infinite"
+                : "elements where the reference gradient is non-finite";
     }
 
     /** The entry is an op's infinite derivative (by its own diagnosis) taken straight with respect to x. */

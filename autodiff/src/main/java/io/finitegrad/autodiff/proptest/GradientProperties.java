@@ -20,7 +20,8 @@ import org.quicktheories.core.Gen;
  * }</pre>
  *
  * Each returns a {@link StabilityProperty} to configure ({@code .seed}, {@code .examples}, and the
- * property's own options) before {@code .check()}.
+ * property's own options) before {@code .check()}, which returns a {@link PropertyResult} of what
+ * was compared and throws when nothing was.
  */
 public final class GradientProperties {
     private GradientProperties() {

@@ -3,6 +3,7 @@ package io.finitegrad.autodiff.proptest;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.GradCheck;
 import io.finitegrad.autodiff.Var;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,7 +17,12 @@ import org.quicktheories.core.Gen;
  * respect to every parameter in {@code params(example)} agree with central differences, per element
  * as in {@link GradientAgreement}. Examples where the loss is non-finite, examples the
  * {@link #skipIf} predicate names (an input that puts a relu inside the model at its kink), and
- * elements whose central difference is not finite are skipped.
+ * elements whose central difference is not finite are skipped. So is an element whose change to
+ * the loss is below the loss's rounding: the loss is one double, and where it is 1e154 moving a
+ * parameter at 0 by the step changes nothing; an element is left out when its gradient, analytic
+ * and numeric, is at most {@code ulp(loss) / h}, and a compared one may differ by that much more.
+ * {@link PropertyResult#skipped()} counts the elements left out; if every element of every
+ * example was, the check throws.
  *
  * <pre>{@code
  * record Batch(Tensor x, Tensor y) {}
@@ -72,8 +78,8 @@ public final class ModelGradientAgreement<T> extends StabilityProperty<T, ModelG
     }
 
     @Override
-    boolean verify(T example) {
-        if (skip.test(example)) return false;
+    void verify(T example, Tally tally) {
+        if (skip.test(example)) return;
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             List<Var> ps = params.apply(example);
             Set<String> names = new HashSet<>();
@@ -84,8 +90,25 @@ public final class ModelGradientAgreement<T> extends StabilityProperty<T, ModelG
             if (probe.rows() != 1 || probe.cols() != 1) {
                 throw new UsageError(name() + ": the loss must be 1x1, got " + probe.shape());
             }
-            if (!probe.value().isFinite() || !probe.requiresGrad()) return false;
-            return tolerance.check(ps, GradCheck.check(() -> loss.apply(example), ps, step), warn);
+            if (!probe.value().isFinite() || !probe.requiresGrad()) return;
+            GradCheck.Result r = GradCheck.check(() -> loss.apply(example), ps, step);
+            // the loss is one double: a change of less than its ulp over the step is rounded away
+            double ulp = Math.ulp(probe.item());
+            List<double[]> analytic = new ArrayList<>(), numeric = new ArrayList<>(), resolution = new ArrayList<>();
+            for (Var p : ps) {
+                analytic.add(r.analytic(p.name()));
+                numeric.add(r.numeric(p.name()));
+                double[] at = p.value().toFlatArray();
+                for (int k = 0; k < at.length; k++) at[k] = ulp / GradCheck.stepAt(at[k], step);
+                resolution.add(at);
+            }
+            tolerance.check(ps, analytic, numeric, resolution, warn, tally);
         }
+    }
+
+    @Override
+    String outsideClaim() {
+        return "examples with a non-finite loss or named by skipIf, elements without a finite central difference"
+                + " or whose change to the loss over the step is below its rounding (its ulp)";
     }
 }

@@ -57,7 +57,14 @@ public final class PropertyFailure extends AssertionError {
     /** What was wrong at that input. */
     public String problem() { return problem; }
 
-    /** The guard's report of the entry point, or null when no NaN/Inf was involved (a wrong but finite gradient). */
+    /**
+     * The guard's report of the entry point. Null exactly when the failure involved no NaN/Inf that
+     * the guard saw enter: a finite but wrong value or gradient, a user function or update that
+     * threw something other than {@link io.finitegrad.autodiff.NonFiniteException}, or a NaN/Inf
+     * the guard never saw made (built while your function had the guard OFF, or written into a
+     * leaf's storage in place). A NaN/Inf in the generated input is reported at its leaf, and a
+     * step that overflows a parameter has one too: the step replayed as a node.
+     */
     public NanReport report() { return report; }
 
     /** The seed of the run that found it. */

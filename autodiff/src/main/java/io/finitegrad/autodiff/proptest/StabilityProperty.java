@@ -2,6 +2,7 @@ package io.finitegrad.autodiff.proptest;
 
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.GuardScope;
+import io.finitegrad.core.Tensor;
 import org.quicktheories.core.Gen;
 
 /**
@@ -57,26 +58,62 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
     }
 
     /**
-     * Checks the property on the examples, shrinking the first failure.
+     * Checks the property on the examples, shrinking the first failure. QuickTheories shrinks it
+     * towards the generator's simple values, stopping wherever its last simpler try passed (1024.0
+     * for an exp that overflows from 709.78...). A 1x1 tensor input is then refined: bisected over the
+     * doubles between its value and the nearest value nearer 0 at which the property held during the
+     * run (an example or a shrink candidate), until it fails and its neighbouring double towards 0
+     * does not fail the same way (the same guard entry: phase, op, cause, element; without a report,
+     * the same problem up to its first colon). So where a property fails on one side of a threshold
+     * (exp overflowing above 709.78), a 1x1 input is reported at the threshold's first failing
+     * double, whatever the seed; it stays as shrunk when nothing nearer 0 held. Larger tensors and
+     * other inputs (your own records) are reported as QuickTheories shrank them.
      *
+     * @return what was checked: examples run and compared, elements compared and left out
      * @throws PropertyFailure with the shrunk input, the problem and the guard's report
-     * @throws IllegalStateException if no example was checked at all (a property that passes
-     *     vacuously would hide the very inputs it was written for)
+     * @throws IllegalStateException if no example compared anything (every input outside the
+     *     property's claim, every element left out): a property that passes vacuously would hide
+     *     the very inputs it was written for
      */
-    public final void check() {
+    public final PropertyResult check() {
         long s = seed != null ? seed : Settings.seed();
         begin();
-        int[] checked = {0};
+        Tally tally = new Tally();
+        int[] runs = {0, 0};
+        Refinement refinement = new Refinement();
         // the runner calls the user's function back: its frames are not where the user wrote the graph
         try (GuardScope runner = FiniteGuard.passOverFrames("org.quicktheories")) {
             Runner.run(name, inputs, x -> {
-                if (verify(x)) checked[0]++;
-            }, s, examples != null ? examples : Settings.examples());
+                int before = tally.compared();
+                verify(x, tally);
+                refinement.held(x);
+                runs[0]++;
+                if (tally.compared() > before) runs[1]++;
+            }, (smallest, violation) -> refined(smallest, violation, refinement), s, examples != null ? examples : Settings.examples());
         }
-        if (checked[0] == 0) {
-            throw new IllegalStateException(name + " checked nothing: every example (seed " + s + ") was outside the"
-                    + " function's finite domain or at a kink; draw inputs where it is defined");
+        if (runs[1] == 0) {
+            throw new IllegalStateException(name + " checked nothing: none of " + PropertyResult.count(runs[0], "example")
+                    + " (seed " + s + ") had anything to compare, " + PropertyResult.count(tally.skipped(), "element")
+                    + " left out (" + outsideClaim()
+                    + "); draw inputs where it is defined");
         }
+        return new PropertyResult(name, s, runs[0], runs[1], tally);
+    }
+
+    @SuppressWarnings("unchecked") // a Tensor input means T is Tensor
+    private Object refined(Object smallest, Violation found, Refinement refinement) {
+        if (!(smallest instanceof Tensor t)) return smallest;
+        String kind = found.kind();
+        return refinement.refine(t, candidate -> {
+            try {
+                verify((T) candidate, new Tally());
+                return false;
+            } catch (Violation v) {
+                return v.kind().equals(kind); // another failure is not this one's boundary
+            } catch (RuntimeException | AssertionError e) {
+                return false; // another kind of failure is not the one being refined
+            }
+        });
     }
 
     /** Called once at the start of every {@link #check()}, before the first example. */
@@ -84,10 +121,14 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
     }
 
     /**
-     * Checks one example: false if the property claims nothing about it (outside the function's
-     * finite domain, at a kink); throws {@link Violation} when it does not hold.
+     * Checks one example, counting in {@code tally} the elements it compared and left out (an
+     * example outside the property's claim compares nothing); throws {@link Violation} when the
+     * property does not hold.
      */
-    abstract boolean verify(T input);
+    abstract void verify(T input, Tally tally);
+
+    /** What the property leaves out, for the message of a check that compared nothing. */
+    abstract String outsideClaim();
 
     @SuppressWarnings("unchecked") // P is this class by construction
     private P self() {

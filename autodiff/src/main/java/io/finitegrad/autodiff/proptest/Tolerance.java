@@ -1,7 +1,6 @@
 package io.finitegrad.autodiff.proptest;
 
 import io.finitegrad.autodiff.FiniteGuard;
-import io.finitegrad.autodiff.GradCheck;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Var;
 import java.util.Arrays;
@@ -11,7 +10,8 @@ import java.util.List;
  * How analytic and central-difference gradients are compared, shared by both forms of the gradient
  * check: per element, {@code |analytic - numeric| <= absolute + relative * max(|analytic|, |numeric|)}.
  * An element whose central difference is not finite (a perturbed input made the loss overflow) has
- * nothing to compare against and is left out.
+ * nothing to compare against and is left out, as is one whose change is below the differenced
+ * value's rounding (see {@link #check}).
  */
 final class Tolerance {
     /** Worst elements shown in a failure. */
@@ -36,18 +36,23 @@ final class Tolerance {
     }
 
     /**
-     * Compares every parameter's gradients in {@code r}; returns whether any element had a central
-     * difference to compare against.
+     * Compares one example's gradients, parameter by parameter, counting in {@code tally} the
+     * elements compared and left out: those whose central difference is not finite, and those whose
+     * gradient, analytic and numeric, is within the central difference's {@code resolution} (its
+     * rounding: the change the step makes is lost in the value differenced); a compared element
+     * may also differ by its resolution. {@code resolution} is null where the differences are exact
+     * enough to need none.
      *
      * @throws Violation at a non-finite analytic gradient (with the guard's report) or at elements
      *     that differ by more than the tolerance (the worst few listed)
      */
-    boolean check(List<Var> params, GradCheck.Result r, FiniteGuard.Scope warn) {
-        boolean compared = false;
-        int bad = 0, total = 0;
+    void check(List<Var> params, List<double[]> analytic, List<double[]> numeric, List<double[]> resolution,
+            FiniteGuard.Scope warn, Tally tally) {
+        int bad = 0, total = 0, skipped = 0;
         StringBuilder worst = new StringBuilder();
-        for (Var p : params) {
-            double[] a = r.analytic(p.name()), n = r.numeric(p.name());
+        for (int i = 0; i < params.size(); i++) {
+            Var p = params.get(i);
+            double[] a = analytic.get(i), n = numeric.get(i), res = resolution == null ? null : resolution.get(i);
             int cols = p.cols();
             for (int k = 0; k < a.length; k++) {
                 if (Double.isFinite(a[k])) continue;
@@ -55,27 +60,34 @@ final class Tolerance {
                 throw new Violation("analytic gradient of '" + p.name() + "' at " + at(k, cols) + " is " + a[k]
                         + ", central difference " + n[k], report);
             }
+            double[] over = new double[a.length];
             Integer[] order = new Integer[a.length];
             int m = 0;
             for (int k = 0; k < a.length; k++) {
-                if (!Double.isFinite(n[k])) continue;
-                compared = true;
+                double r = res == null ? 0 : res[k];
+                if (!Double.isFinite(n[k]) || Math.max(Math.abs(a[k]), Math.abs(n[k])) <= r && r > 0) {
+                    skipped++;
+                    continue;
+                }
                 total++;
-                if (excess(a[k], n[k]) > 0) order[m++] = k;
+                over[k] = excess(a[k], n[k]) - r;
+                if (over[k] > 0) order[m++] = k;
             }
             bad += m;
-            Arrays.sort(order, 0, m, (i, j) -> Double.compare(excess(a[j], n[j]), excess(a[i], n[i])));
+            Arrays.sort(order, 0, m, (x, y) -> Double.compare(over[y], over[x]));
             for (int k = 0; k < Math.min(SHOWN, m); k++) {
-                int i = order[k];
-                worst.append("\n  '").append(p.name()).append("' at ").append(at(i, cols)).append(": analytic ").append(a[i])
-                        .append(", central difference ").append(n[i]);
+                int e = order[k];
+                worst.append("\n  '").append(p.name()).append("' at ").append(at(e, cols)).append(": analytic ").append(a[e])
+                        .append(", central difference ").append(n[e]);
             }
         }
+        tally.compared(total);
+        tally.skipped(skipped);
         if (bad > 0) {
+            String left = skipped == 0 ? "" : " (" + skipped + " more left out: no finite central difference, or below its rounding)";
             throw new Violation("analytic and central-difference gradients differ at " + bad + " of " + total
-                    + " elements by more than " + absolute + " + " + relative + " * |gradient|" + worst, null);
+                    + " elements by more than " + absolute + " + " + relative + " * |gradient|" + left + worst, null);
         }
-        return compared;
     }
 
     private static String at(int k, int cols) {

@@ -12,7 +12,9 @@ import org.quicktheories.core.Gen;
  * {@code sum(w * f(x))} with fixed distinct weights {@code w} in [1, 1.5) (with equal weights the
  * gradient of a softmax would be 0 whatever its VJP did). Where the
  * naive one overflows is the stable one's reason to exist, and is not checked here (see
- * {@link ReferenceStability} and {@link io.finitegrad.autodiff.limits.BreakingPoints}).
+ * {@link ReferenceStability} and {@link io.finitegrad.autodiff.limits.BreakingPoints}): such
+ * elements are left out ({@link PropertyResult#skipped()}), and if every value and gradient
+ * element was (logits where the naive softmax is NaN throughout), the check throws.
  */
 @SuppressWarnings("try") // the guard scope is opened for its effect
 public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement> {
@@ -45,33 +47,41 @@ public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement
     }
 
     @Override
-    boolean verify(Tensor x) {
+    void verify(Tensor x, Tally tally) {
         try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             Var xa = Var.param("x", x), xb = Var.param("x", x);
             Var a = naive.apply(xa), b = stable.apply(xb);
             if (a.rows() != b.rows() || a.cols() != b.cols()) {
                 throw new UsageError(name() + ": naive gives " + a.shape() + ", stable " + b.shape());
             }
-            compare("value", a.value(), b.value());
-            if (!a.requiresGrad() || !b.requiresGrad()) return true;
+            compare("value", a.value(), b.value(), tally);
+            if (!a.requiresGrad() || !b.requiresGrad()) return;
             Tensor w = GradientAgreement.weights(a.rows(), a.cols());
             a.backward(w);
             b.backward(w);
-            compare("gradient", xa.grad(), xb.grad());
-            return true;
+            compare("gradient", xa.grad(), xb.grad(), tally);
         }
     }
 
-    private void compare(String what, Tensor a, Tensor b) {
+    @Override
+    String outsideClaim() {
+        return "elements where the naive or the stable value or gradient is non-finite";
+    }
+
+    private void compare(String what, Tensor a, Tensor b, Tally tally) {
         for (int r = 0; r < a.rows(); r++) {
             for (int c = 0; c < a.cols(); c++) {
                 double u = a.get(r, c), v = b.get(r, c);
-                if (!Double.isFinite(u) || !Double.isFinite(v)) continue;
+                if (!Double.isFinite(u) || !Double.isFinite(v)) {
+                    tally.skipped(1);
+                    continue;
+                }
                 double allowed = relative * Math.max(Math.abs(u), Math.abs(v)) + absolute;
                 if (Math.abs(u - v) > allowed) {
                     throw new Violation(what + " at (" + r + ", " + c + "): naive " + u + ", stable " + v + ", difference "
                             + Math.abs(u - v) + " > " + allowed, null);
                 }
+                tally.compared(1);
             }
         }
     }

@@ -19,6 +19,21 @@ final class Violation extends AssertionError {
         return report;
     }
 
+    /**
+     * What makes two failures the same one, for refining an input without turning it into another
+     * failure: the guard's entry (phase, op, cause, element, operand), or without a report the
+     * problem up to its first colon ("value at (0, 1)").
+     */
+    String kind() {
+        if (report != null) {
+            return report.phase() + " " + report.op() + " " + report.cause() + " at (" + report.row() + ", " + report.col()
+                    + ") to " + report.operand();
+        }
+        String m = String.valueOf(getMessage());
+        int colon = m.indexOf(':');
+        return colon < 0 ? m : m.substring(0, colon);
+    }
+
     /** The first entry point the WARN scope recorded, or null. */
     static NanReport firstReport(FiniteGuard.Scope warn) {
         return warn.reports().isEmpty() ? null : warn.reports().get(0);
