@@ -1,7 +1,6 @@
 package io.finitegrad.examples.nanlab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -15,34 +14,27 @@ class BadInputTest {
     @TempDir
     Path dir;
 
-    private static String oneLine(Cli r) {
-        assertEquals(NanLab.INPUT_ERROR, r.code(), r.out() + r.err());
-        assertEquals(1, r.errLines().size(), r.err());
-        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
-        return r.errLines().get(0);
-    }
-
     @Test
     void unknownScenario() {
-        String line = oneLine(Cli.run("run", "42"));
+        String line = Cli.run("run", "42").inputErrorLine();
         assertTrue(line.contains("unknown scenario '42'") && line.contains("16 masked-branch"), line);
     }
 
     @Test
     void unknownFlag() {
-        String line = oneLine(Cli.run("run", "7", "--bogus"));
+        String line = Cli.run("run", "7", "--bogus").inputErrorLine();
         assertTrue(line.contains("--bogus"), line);
-        assertTrue(oneLine(Cli.run("train", "--data", "x.csv")).contains("--label"), "a missing required flag is named");
-        assertTrue(oneLine(Cli.run("run", "7", "--seed", "abc")).contains("abc"));
+        assertTrue(Cli.run("train", "--data", "x.csv").inputErrorLine().contains("--label"), "a missing required flag is named");
+        assertTrue(Cli.run("run", "7", "--seed", "abc").inputErrorLine().contains("abc"));
     }
 
     @Test
     void missingFile() {
         Path missing = dir.resolve("nope.csv");
-        String line = oneLine(Cli.run("train", "--data", missing.toString(), "--label", "species"));
+        String line = Cli.run("train", "--data", missing.toString(), "--label", "species").inputErrorLine();
         assertEquals("nanlab train: file not found: " + missing, line);
         Path model = dir.resolve("none.safetensors");
-        assertTrue(oneLine(Cli.run("predict", "--model", model.toString(), "--data", missing.toString()))
+        assertTrue(Cli.run("predict", "--model", model.toString(), "--data", missing.toString()).inputErrorLine()
                 .contains("file not found: " + model));
     }
 
@@ -50,25 +42,25 @@ class BadInputTest {
     void nonNumericCellIsNamedByFileLineAndColumn() throws Exception {
         Path f = dir.resolve("bad.csv");
         Files.writeString(f, "a,b,label\n1,2,x\n3,oops,y\n4,5,x\n", StandardCharsets.UTF_8);
-        String line = oneLine(Cli.run("train", "--data", f.toString(), "--label", "label"));
+        String line = Cli.run("train", "--data", f.toString(), "--label", "label").inputErrorLine();
         assertTrue(line.contains("bad.csv:3:2") && line.contains("'oops'"), line);
     }
 
     @Test
     void missingLabelColumn() {
         Path iris = Cli.iris(dir);
-        String line = oneLine(Cli.run("train", "--data", iris.toString(), "--label", "colour"));
+        String line = Cli.run("train", "--data", iris.toString(), "--label", "colour").inputErrorLine();
         assertTrue(line.contains("colour"), line);
     }
 
     @Test
     void badFlagValues() {
         Path iris = Cli.iris(dir);
-        assertTrue(oneLine(Cli.run("train", "--data", iris.toString(), "--label", "species", "--activation", "swish"))
+        assertTrue(Cli.run("train", "--data", iris.toString(), "--label", "species", "--activation", "swish").inputErrorLine()
                 .contains("--activation: unknown 'swish'"));
-        assertTrue(oneLine(Cli.run("train", "--data", iris.toString(), "--label", "species", "--lr", "-1"))
+        assertTrue(Cli.run("train", "--data", iris.toString(), "--label", "species", "--lr", "-1").inputErrorLine()
                 .contains("--lr"));
-        assertTrue(oneLine(Cli.run("train", "--data", iris.toString(), "--label", "species", "--scale", "log"))
+        assertTrue(Cli.run("train", "--data", iris.toString(), "--label", "species", "--scale", "log").inputErrorLine()
                 .contains("unknown scaling 'log'"));
     }
 
@@ -77,7 +69,7 @@ class BadInputTest {
         Path iris = Cli.iris(dir);
         Path junk = dir.resolve("junk.safetensors");
         Files.writeString(junk, "not a checkpoint", StandardCharsets.UTF_8);
-        String line = oneLine(Cli.run("predict", "--model", junk.toString(), "--data", iris.toString()));
+        String line = Cli.run("predict", "--model", junk.toString(), "--data", iris.toString()).inputErrorLine();
         assertTrue(line.contains("junk.safetensors"), line);
     }
 
@@ -93,12 +85,12 @@ class BadInputTest {
         meta.put("nanlab", meta.get("nanlab").replace("\"sizes\":[4,8,3]", "\"sizes\":[4,9,3]"));
         Path tampered = dir.resolve("tampered.safetensors");
         io.finitegrad.optim.io.Safetensors.write(tampered, saved.tensors(), meta);
-        String line = oneLine(Cli.run("predict", "--model", tampered.toString(), "--data", iris.toString()));
+        String line = Cli.run("predict", "--model", tampered.toString(), "--data", iris.toString()).inputErrorLine();
         assertTrue(line.contains("tampered.safetensors"), line);
         // new data without one of the training features
         Path partial = dir.resolve("partial.csv");
         Files.writeString(partial, "sepal_length,sepal_width,petal_length\n5.1,3.5,1.4\n", StandardCharsets.UTF_8);
-        line = oneLine(Cli.run("predict", "--model", model.toString(), "--data", partial.toString()));
+        line = Cli.run("predict", "--model", model.toString(), "--data", partial.toString()).inputErrorLine();
         assertTrue(line.contains("petal_width") && line.contains("partial.csv"), line);
     }
 }

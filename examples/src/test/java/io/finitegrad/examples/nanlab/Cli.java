@@ -1,5 +1,8 @@
 package io.finitegrad.examples.nanlab;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +20,17 @@ record Cli(int code, String out, String err) {
         int code = NanLab.execute(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8),
                 args);
         return new Cli(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The one line a refused input leaves on standard error, after checking that it is one line with
+     * exit code 2 and no stack trace.
+     */
+    String inputErrorLine() {
+        assertEquals(NanLab.INPUT_ERROR, code, out + err);
+        assertEquals(1, errLines().size(), err);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), err);
+        return errLines().get(0);
     }
 
     /** Standard error's lines. */
