@@ -60,6 +60,12 @@ class BadInputTest {
     }
 
     @Test
+    void directoryAsDataIsNamed() {
+        String line = Cli.run("train", "--data", dir.toString(), "--label", "species").inputErrorLine();
+        assertTrue(line.contains(dir.toString()) && line.contains("is a directory"), line);
+    }
+
+    @Test
     void missingLabelColumn() {
         Path iris = Cli.iris(dir);
         String line = Cli.run("train", "--data", iris.toString(), "--label", "colour").inputErrorLine();

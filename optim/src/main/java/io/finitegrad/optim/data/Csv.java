@@ -38,6 +38,7 @@ public final class Csv {
 
     /** Reads {@code file} (UTF-8). */
     public static Dataset read(Path file, CsvOptions options) throws IOException {
+        requireNotDirectory(file);
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(r, file.getFileName().toString(), options);
         } catch (java.nio.charset.CharacterCodingException e) {
@@ -65,6 +66,7 @@ public final class Csv {
      * @throws IllegalArgumentException for no or repeated feature names
      */
     public static Tensor readFeatures(Path file, List<String> featureNames) throws IOException {
+        requireNotDirectory(file);
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return readFeatures(r, file.getFileName().toString(), featureNames);
         } catch (java.nio.charset.CharacterCodingException e) {
@@ -315,5 +317,10 @@ public final class Csv {
         }
         return new CsvFormatException(file.getFileName().toString(), line, column,
                 "the file is not UTF-8 text (a byte at this position is not valid UTF-8, e.g. Latin-1); save it as UTF-8, with or without BOM");
+    }
+
+    /** Reading a directory fails with a bare "Is a directory"; this names the path. */
+    private static void requireNotDirectory(Path file) throws java.nio.file.FileSystemException {
+        if (Files.isDirectory(file)) throw new java.nio.file.FileSystemException(file.toString(), null, "is a directory, expected a CSV file");
     }
 }
