@@ -47,6 +47,25 @@ class BadInputTest {
     }
 
     @Test
+    void unusableSaveTargetIsRefusedBeforeTraining() throws Exception {
+        Path iris = Cli.iris(dir);
+        Path existingDir = Files.createDirectories(dir.resolve("models"));
+        Path noParent = dir.resolve("missing/sub/m.safetensors");
+        for (Path target : new Path[] {existingDir, noParent}) {
+            Cli r = Cli.run("train", "--data", iris.toString(), "--label", "species", "--save", target.toString());
+            String line = r.inputErrorLine();
+            assertTrue(line.contains("--save") && line.contains(target.toString()), line);
+            assertTrue(!r.out().contains("train loss"), "refused before training: " + r.out());
+        }
+    }
+
+    @Test
+    void directoryAsDataIsNamed() {
+        String line = Cli.run("train", "--data", dir.toString(), "--label", "species").inputErrorLine();
+        assertTrue(line.contains(dir.toString()) && line.contains("is a directory"), line);
+    }
+
+    @Test
     void missingLabelColumn() {
         Path iris = Cli.iris(dir);
         String line = Cli.run("train", "--data", iris.toString(), "--label", "colour").inputErrorLine();

@@ -38,8 +38,11 @@ public final class Csv {
 
     /** Reads {@code file} (UTF-8). */
     public static Dataset read(Path file, CsvOptions options) throws IOException {
+        requireNotDirectory(file);
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(r, file.getFileName().toString(), options);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw notUtf8(file);
         }
     }
 
@@ -63,8 +66,11 @@ public final class Csv {
      * @throws IllegalArgumentException for no or repeated feature names
      */
     public static Tensor readFeatures(Path file, List<String> featureNames) throws IOException {
+        requireNotDirectory(file);
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return readFeatures(r, file.getFileName().toString(), featureNames);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw notUtf8(file);
         }
     }
 
@@ -281,5 +287,40 @@ public final class Csv {
         double[] toArray() {
             return size == a.length ? a : Arrays.copyOf(a, size);
         }
+    }
+
+    /**
+     * Names the line and column of the first byte of {@code file} that is not UTF-8, decoding it again in
+     * fixed-size chunks so that a large file costs no more memory than the first read did.
+     */
+    private static CsvFormatException notUtf8(Path file) throws IOException {
+        java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder();
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(1 << 16);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(1 << 16);
+        int line = 1, column = 1;
+        try (java.io.InputStream s = Files.newInputStream(file)) {
+            while (true) {
+                int n = s.read(in.array(), in.position(), in.remaining());
+                if (n > 0) in.position(in.position() + n);
+                in.flip();
+                java.nio.charset.CoderResult r = d.decode(in, out, n < 0);
+                out.flip();
+                while (out.hasRemaining()) {
+                    char c = out.get();
+                    if (c == '\n') { line++; column = 1; } else if (c != '\r' && c != '\uFEFF') column++;
+                }
+                out.clear();
+                if (r.isError() || (n < 0 && in.hasRemaining())) break;
+                if (n < 0) break;
+                in.compact();
+            }
+        }
+        return new CsvFormatException(file.getFileName().toString(), line, column,
+                "the file is not UTF-8 text (a byte at this position is not valid UTF-8, e.g. Latin-1); save it as UTF-8, with or without BOM");
+    }
+
+    /** Reading a directory fails with a bare "Is a directory"; this names the path. */
+    private static void requireNotDirectory(Path file) throws java.nio.file.FileSystemException {
+        if (Files.isDirectory(file)) throw new java.nio.file.FileSystemException(file.toString(), null, "is a directory, expected a CSV file");
     }
 }
