@@ -166,13 +166,13 @@ final class TrainCommand implements Callable<Integer> {
                 + List.of(type.getEnumConstants()).toString().toLowerCase(Locale.ROOT));
     }
 
-
     /** Refuses a --save target that cannot be written, before any training time is spent on it. */
     private static void requireWritableTarget(Path target) {
         if (Files.isDirectory(target)) throw new InputException("--save " + target + ": is a directory, expected a file path");
         Path parent = target.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent))
+        if (parent == null || !Files.isDirectory(parent)) {
             throw new InputException("--save " + target + ": parent directory " + parent + " does not exist");
+        }
         if (!Files.isWritable(parent)) throw new InputException("--save " + target + ": parent directory " + parent + " is not writable");
     }
 }

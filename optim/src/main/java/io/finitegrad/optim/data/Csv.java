@@ -3,8 +3,15 @@ package io.finitegrad.optim.data;
 import io.finitegrad.autodiff.Provenance;
 import io.finitegrad.core.Tensor;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +48,7 @@ public final class Csv {
         requireNotDirectory(file);
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(r, file.getFileName().toString(), options);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw notUtf8(file);
         }
     }
@@ -69,7 +76,7 @@ public final class Csv {
         requireNotDirectory(file);
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return readFeatures(r, file.getFileName().toString(), featureNames);
-        } catch (java.nio.charset.CharacterCodingException e) {
+        } catch (CharacterCodingException e) {
             throw notUtf8(file);
         }
     }
@@ -294,16 +301,16 @@ public final class Csv {
      * fixed-size chunks so that a large file costs no more memory than the first read did.
      */
     private static CsvFormatException notUtf8(Path file) throws IOException {
-        java.nio.charset.CharsetDecoder d = StandardCharsets.UTF_8.newDecoder();
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.allocate(1 << 16);
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(1 << 16);
+        CharsetDecoder d = StandardCharsets.UTF_8.newDecoder();
+        ByteBuffer in = ByteBuffer.allocate(1 << 16);
+        CharBuffer out = CharBuffer.allocate(1 << 16);
         int line = 1, column = 1;
-        try (java.io.InputStream s = Files.newInputStream(file)) {
+        try (InputStream s = Files.newInputStream(file)) {
             while (true) {
                 int n = s.read(in.array(), in.position(), in.remaining());
                 if (n > 0) in.position(in.position() + n);
                 in.flip();
-                java.nio.charset.CoderResult r = d.decode(in, out, n < 0);
+                CoderResult r = d.decode(in, out, n < 0);
                 out.flip();
                 while (out.hasRemaining()) {
                     char c = out.get();
@@ -320,7 +327,7 @@ public final class Csv {
     }
 
     /** Reading a directory fails with a bare "Is a directory"; this names the path. */
-    private static void requireNotDirectory(Path file) throws java.nio.file.FileSystemException {
-        if (Files.isDirectory(file)) throw new java.nio.file.FileSystemException(file.toString(), null, "is a directory, expected a CSV file");
+    private static void requireNotDirectory(Path file) throws FileSystemException {
+        if (Files.isDirectory(file)) throw new FileSystemException(file.toString(), null, "is a directory, expected a CSV file");
     }
 }
