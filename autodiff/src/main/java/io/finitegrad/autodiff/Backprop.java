@@ -37,7 +37,9 @@ final class Backprop implements SweepPath {
                     + ": reduce it first with sum() or mean()");
         }
         if (!root.requiresGrad) {
-            throw new IllegalStateException("backward(): '" + root.name() + "' depends on no parameter, nothing to differentiate");
+            throw new IllegalStateException("backward(): '" + root.name() + "' depends on no parameter, nothing to differentiate"
+                    + " (PyTorch: 'element 0 of tensors does not require grad'): make what you train a Var.param,"
+                    + " not an input or constant, and do not detach() it on the way to the loss");
         }
         Backprop reused = REUSED.get();
         Backprop sweep = reused.busy ? new Backprop() : reused; // an op's vjp may itself call backward()

@@ -288,7 +288,10 @@ public final class Var {
     // ---- selection ----------------------------------------------------------------------------
 
     /** Where {@code mask} is non-zero take this node's value, elsewhere {@code other}'s. */
-    public Var where(Tensor mask, Var other) { return apply(new Select.Where(mask.toMatrix()), this, other); }
+    public Var where(Tensor mask, Var other) {
+        if (mask == null) throw new IllegalArgumentException("where: the mask for '" + name() + "' is null");
+        return apply(new Select.Where(mask.toMatrix()), this, other);
+    }
 
     /** Same value, cut from the graph: gradients stop here (truncated BPTT, targets). */
     public Var detach() {

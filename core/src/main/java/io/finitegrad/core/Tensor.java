@@ -149,8 +149,13 @@ public final class Tensor {
         return m.copy();
     }
 
-    /** A new tensor with {@code f} applied to every element. */
+    /**
+     * A new tensor with {@code f} applied to every element.
+     *
+     * @throws IllegalArgumentException if {@code f} is null
+     */
     public Tensor map(DoubleUnaryOperator f) {
+        if (f == null) throw new IllegalArgumentException("Tensor.map: f is null (" + shape() + " tensor)");
         DMatrixRMaj out = new DMatrixRMaj(m.numRows, m.numCols);
         for (int i = 0, n = size(); i < n; i++) out.data[i] = f.applyAsDouble(m.data[i]);
         return new Tensor(out);

@@ -20,7 +20,7 @@ public final class Arithmetic {
     /** {@code out = a (op) b}, broadcast. */
     static DMatrixRMaj binary(int code, DMatrixRMaj a, DMatrixRMaj b) {
         int rows = Broadcast.rows(a, b), cols = Broadcast.cols(a, b);
-        DMatrixRMaj out = new DMatrixRMaj(rows, cols);
+        DMatrixRMaj out = Results.zeros(rows, cols);
         int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
         double[] o = out.data, x = a.data, y = b.data;
         for (int r = 0; r < rows; r++) {

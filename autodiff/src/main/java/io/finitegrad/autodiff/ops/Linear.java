@@ -24,7 +24,7 @@ public final class Linear {
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj a = x[0], b = x[1];
             if (a.numCols != b.numRows) throw new ShapeException("inner dimensions differ");
-            DMatrixRMaj y = new DMatrixRMaj(a.numRows, b.numCols);
+            DMatrixRMaj y = Results.zeros(a.numRows, b.numCols);
             CommonOps_DDRM.mult(a, b, y);
             return y;
         }
