@@ -1,5 +1,7 @@
 package io.finitegrad.examples.nanlab;
 
+import de.siegmar.fastcsv.writer.CsvWriter;
+import de.siegmar.fastcsv.writer.LineDelimiter;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.layers.Losses;
@@ -10,7 +12,6 @@ import io.finitegrad.optim.train.Checkpoint;
 import io.finitegrad.optim.train.Evaluator;
 import io.finitegrad.optim.train.Predictions;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
  * {@code nanlab predict --model M --data F.csv}: rebuilds the model {@code train} saved from the
  * checkpoint's metadata, loads its weights (names, shapes and finiteness checked), reads the
  * features by name, applies the saved scaling and prints one line per row: the row number and the
- * predicted class name, as CSV. A model too large for this JVM's memory is refused before it is
+ * predicted class name, as CSV (RFC 4180: a name holding a comma or a quote is quoted). A model too large for this JVM's memory is refused before it is
  * built (exit code 2), whatever the metadata claims.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict classes with a model saved by train.")
@@ -48,10 +49,11 @@ final class PredictCommand implements Callable<Integer> {
         net.eval();
         Tensor x = s.scale(features);
         Predictions p = new Evaluator(net, Losses::softmaxCrossEntropy, ClassVocabulary.of(s.classes())).predict(x);
-        PrintWriter o = spec.commandLine().getOut();
-        o.println("row,predicted");
+        // real CSV: a class name may hold a comma or a quote; the writer is not closed, it would close stdout
+        CsvWriter o = CsvWriter.builder().lineDelimiter(LineDelimiter.PLATFORM).build(spec.commandLine().getOut());
+        o.writeRecord("row", "predicted");
         List<String> labels = p.labels();
-        for (int i = 0; i < labels.size(); i++) o.println((i + 1) + "," + labels.get(i));
+        for (int i = 0; i < labels.size(); i++) o.writeRecord(String.valueOf(i + 1), labels.get(i));
         o.flush();
         return NanLab.OK;
     }
