@@ -159,7 +159,9 @@ public final class Csv {
             }
             if (labels != null && Cells.classify(t.cell(labelCol)) == Cells.Kind.MISSING) {
                 if (o.policy != BadCellPolicy.DROP_ROW) {
-                    throw t.cellError(labelCol, "missing label" + (o.policy == BadCellPolicy.FAIL ? failHint(Cells.Kind.MISSING)
+                    // a class cannot be imputed or kept as NaN: only dropping the row handles it
+                    throw t.cellError(labelCol, "missing label" + (o.policy == BadCellPolicy.FAIL
+                            ? " (fix the file, or load with BadCellPolicy.DROP_ROW; a missing class cannot be imputed)"
                             : " (" + o.policy + " cannot invent a class; use DROP_ROW)"));
                 }
                 drop = true;

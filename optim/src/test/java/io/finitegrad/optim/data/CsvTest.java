@@ -46,7 +46,10 @@ class CsvTest {
         assertTrue(fails(HEADER + "5.1,3,1.4,0.2,setosa\n-Infinity,3,1,1,setosa\n", o).getMessage()
                 .startsWith("iris.csv:3:1: column 'sepal_length': '-Infinity' is not a finite number"));
         assertTrue(fails(HEADER + "1e999,3,1,1,setosa\n", o).getMessage().contains("'1e999' is not a finite number"));
-        assertTrue(fails(HEADER + "5.1,3,1.4,0.2,\n", o).getMessage().startsWith("iris.csv:2:5: column 'species': missing label"));
+        String label = fails(HEADER + "5.1,3,1.4,0.2,\n", o).getMessage();
+        assertTrue(label.startsWith("iris.csv:2:5: column 'species': missing label"), label);
+        // a class cannot be imputed: the hint offers only what can handle a missing label
+        assertTrue(label.contains("DROP_ROW") && !label.contains("IMPUTE_MEAN"), label);
         assertTrue(fails(HEADER + "0x1p3,3,1.4,0.2,a\n", o).getMessage().contains("'0x1p3' is not a number"));
     }
 
