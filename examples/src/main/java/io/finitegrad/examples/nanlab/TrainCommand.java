@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
 
         if (save != null) requireWritableTarget(save);
         Dataset all = Csv.read(data, CsvOptions.label(label));
-        o.print(DataReport.of(all));
+        o.print(DataReport.of(all, label));
         Dataset train = all, test = null;
         if (testFraction > 0) {
             Dataset.Split split = all.split(testFraction, seed, true);

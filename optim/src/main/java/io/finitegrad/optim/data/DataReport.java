@@ -87,8 +87,22 @@ public final class DataReport {
         findProblems();
     }
 
-    /** Checks a dataset's features and classes. */
+    /**
+     * Checks a dataset's features and classes, named by its source (the file it was read from) and
+     * with the label column called "label"; see {@link #of(Dataset, String)} to name the column.
+     */
     public static DataReport of(Dataset d) {
+        return of(d, "label");
+    }
+
+    /**
+     * Checks a dataset's features and classes, named by its source and with the label column
+     * called {@code labelColumn} (as in the file: {@code classes of 'species'}).
+     *
+     * @throws IllegalArgumentException if {@code labelColumn} is null
+     */
+    public static DataReport of(Dataset d, String labelColumn) {
+        if (labelColumn == null) throw new IllegalArgumentException("DataReport.of: labelColumn is null");
         int n = d.size(), c = d.features().cols();
         double[] x = d.features().toFlatArray();
         double[][] cols = new double[c][n];
@@ -103,8 +117,8 @@ public final class DataReport {
             first[j] = -1;
             for (int i = 0; i < n && first[j] < 0; i++) if (!Double.isFinite(cols[j][i])) first[j] = i;
         }
-        return new DataReport("dataset", n, d.featureNames(), cols, new int[c], first, d.provenance(),
-                d.isClassification() ? "label" : null, counts);
+        return new DataReport(d.provenance().source(), n, d.featureNames(), cols, new int[c], first, d.provenance(),
+                d.isClassification() ? labelColumn : null, counts);
     }
 
     /** Checks a CSV file as it is, before loading: bad cells are counted here instead of failing. */

@@ -49,6 +49,22 @@ class DataReportTest {
     }
 
     @Test
+    void aLoadedDatasetIsCheckedUnderItsFileAndLabelColumnNames() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("flowers", ".csv");
+        try {
+            java.nio.file.Files.writeString(file, "a,b,species\n1,2,x\n3,4,y\n5,6,x\n");
+            Dataset d = Csv.read(file, CsvOptions.label("species"));
+            String table = DataReport.of(d, "species").toString();
+            assertTrue(table.startsWith("Data check: " + file.getFileName() + ", 3 rows"), table);
+            assertTrue(table.contains("classes of 'species':"), table);
+            // without the column's name the file is still named
+            assertTrue(DataReport.of(d).toString().startsWith("Data check: " + file.getFileName() + ","), DataReport.of(d).toString());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    @Test
     void cleanIrisHasNoFindings() {
         DataReport r = DataReport.of(Datasets.iris());
         assertTrue(r.clean(), r.toString());

@@ -251,7 +251,7 @@ class TrainerTest {
                 .epochs(2).batchSize(64).output(new PrintStream(bytes, true, StandardCharsets.UTF_8)).build()
                 .fit(IRIS.train(), IRIS.test());
         String out = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(out.contains("Data check: dataset, 120 rows, 4 feature columns"), out);
+        assertTrue(out.contains("Data check: iris.csv, 120 rows, 4 feature columns"), out);
         assertTrue(out.contains("epoch 2/2 loss "), out);
         assertTrue(out.contains(" test loss "), out);
     }
