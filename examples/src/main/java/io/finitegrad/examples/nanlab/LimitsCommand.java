@@ -16,8 +16,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code nanlab limits}: for every textbook formula next to its stable twin ({@link Twins#all()}),
  * where the textbook one first turns NaN/Inf (the input to full precision, value or gradient, the
- * guard's entry node and cause) and where the stable one does ("none in [a, b]"). Three lines per
- * pair, under 100 columns; {@code --json} gives the same numbers as one JSON object per pair.
+ * guard's entry node and cause) and where the stable one does ("none in [a, b]"). Four lines per
+ * breaking pair (three when the naive one holds), within 80 columns; {@code --json} gives the
+ * same numbers as one JSON object per pair.
  * Exits {@link NanLab#OK}.
  */
 @Command(name = "limits", mixinStandardHelpOptions = true,
@@ -25,8 +26,10 @@ import picocli.CommandLine.Option;
 final class LimitsCommand implements Callable<Integer> {
     /** Pair name column of the first line of a pair. */
     private static final String NAME = "%-20s%s%n";
-    /** Second and third lines: naive or stable, the point, what broke, and the entry. */
-    private static final String LIMIT = "  %-8s%-24s%-10s%s%n";
+    /** Naive or stable, the point and what broke; the entry goes on a line of its own, under the point. */
+    private static final String LIMIT = "  %-8s%-24s%s%n";
+    /** The entry point's line, indented to the point's column. */
+    private static final String ENTRY = "          %s%n";
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -49,9 +52,9 @@ final class LimitsCommand implements Callable<Integer> {
     /** The table as printed (the README shows it verbatim). */
     static String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append("Where each textbook formula (NaiveOps) first gives NaN/Inf, and where its stable twin (Var) does.\n");
-        sb.append("x moves from 0 the way the arrow points; shown: the first x (full precision) whose value or\n");
-        sb.append("gradient is non-finite, and the guard's entry point: op 'node' (phase, cause).\n");
+        sb.append(Narrator.wrap("Where each textbook formula (NaiveOps) first gives NaN/Inf, and where its stable twin (Var)"
+                + " does. x moves from 0 the way the arrow points; shown: the first x (full precision) whose value or gradient"
+                + " is non-finite, and under it the guard's entry point: op 'node' (phase, cause).")).append('\n');
         for (Twins.Twin t : Twins.all()) {
             sb.append('\n').append(String.format(Locale.ROOT, NAME, t.name(), t.formula()));
             sb.append(limit("naive", t.naiveLimit())).append(limit("stable", t.stableLimit()));
@@ -60,10 +63,11 @@ final class LimitsCommand implements Callable<Integer> {
     }
 
     private static String limit(String which, BreakingPoint p) {
-        if (!p.found()) return String.format(Locale.ROOT, LIMIT, which, p.toString(), "", "").stripTrailing() + "\n";
+        if (!p.found()) return String.format(Locale.ROOT, LIMIT, which, p.toString(), "").stripTrailing() + "\n";
         String entry = p.report() == null ? "no guard report"
                 : p.report().op() + " '" + p.node() + "' (" + p.phase().toString().toLowerCase(Locale.ROOT) + ", " + p.cause() + ")";
-        return String.format(Locale.ROOT, LIMIT, which, "x = " + p.at(), p.inGradient() ? "gradient" : "value", entry);
+        return String.format(Locale.ROOT, LIMIT, which, "x = " + p.at(), p.inGradient() ? "gradient" : "value")
+                + String.format(Locale.ROOT, ENTRY, entry);
     }
 
     /** An array of {name, formula, from, to, naive, stable}; a limit is {found, at, lastFinite, broke, op, node, phase, cause}. */

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** How nanlab tells a lesson on the terminal: the lesson text wrapped to 78 columns, the broken run's reports, the fix's result. */
 final class Narrator {
-    private static final int COLUMNS = 78;
+    static final int COLUMNS = 78;
     private final PrintWriter out;
 
     Narrator(PrintWriter out) {

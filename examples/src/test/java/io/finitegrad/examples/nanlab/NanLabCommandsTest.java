@@ -14,11 +14,18 @@ class NanLabCommandsTest {
         Cli r = Cli.run("list");
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
-        assertEquals(Scenarios.all().size(), lines.size(), r.out());
-        for (int i = 0; i < lines.size(); i++) {
+        for (String line : lines) assertTrue(line.length() <= 80, "80 columns: " + line);
+        // an entry is its first line and the lines indented under it, what breaks wrapped
+        List<String> entries = new java.util.ArrayList<>();
+        for (String line : lines) {
+            if (line.matches("\\s*\\d+  \\S.*")) entries.add(line);
+            else entries.set(entries.size() - 1, entries.get(entries.size() - 1) + " " + line.strip());
+        }
+        assertEquals(Scenarios.all().size(), entries.size(), r.out());
+        for (int i = 0; i < entries.size(); i++) {
             Scenario s = Scenarios.all().get(i);
-            assertTrue(lines.get(i).matches("\\s*" + s.number() + "\\s+" + s.name() + "\\s+.+"), lines.get(i));
-            assertTrue(lines.get(i).endsWith(s.breaks()), lines.get(i));
+            assertTrue(entries.get(i).matches("\\s*" + s.number() + "\\s+" + s.name() + "\\s+.+"), entries.get(i));
+            assertTrue(entries.get(i).endsWith(s.breaks()), entries.get(i));
         }
     }
 
