@@ -18,6 +18,15 @@ public final class Tensor {
     /** The most elements one tensor holds: the largest array every JVM allocates (as the JDK's own collections assume). */
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
+    /**
+     * Whether {@code rows x cols} elements are more than one tensor holds ({@link #MAX_ELEMENTS}),
+     * counted without overflow: {@code rows * cols} in int wraps to a negative or a wrong but positive
+     * size. Non-positive sizes have no count to exceed (their callers refuse them on their own).
+     */
+    public static boolean exceedsMaxElements(long rows, long cols) {
+        return rows > 0 && cols > 0 && cols > MAX_ELEMENTS / rows;
+    }
+
     private final DMatrixRMaj m;
 
     private Tensor(DMatrixRMaj m) {
@@ -221,10 +230,8 @@ public final class Tensor {
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException(who + ": shape " + rows + "x" + cols + " must be at least 1x1");
         }
-        // in long: rows * cols in int wraps, and a wrapped count is a negative or a wrong array size
-        long elements = (long) rows * cols;
-        if (elements > MAX_ELEMENTS) {
-            throw new IllegalArgumentException(who + ": shape " + rows + "x" + cols + " has " + elements
+        if (exceedsMaxElements(rows, cols)) {
+            throw new IllegalArgumentException(who + ": shape " + rows + "x" + cols + " has " + (long) rows * cols
                     + " elements, more than the " + MAX_ELEMENTS + " a Java array holds");
         }
     }

@@ -12,6 +12,17 @@ import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
 
 class TensorTest {
+    @Test
+    void elementCountsAreComparedWithTheLimitWithoutOverflow() {
+        assertFalse(Tensor.exceedsMaxElements(1, Tensor.MAX_ELEMENTS));
+        assertTrue(Tensor.exceedsMaxElements(1, Tensor.MAX_ELEMENTS + 1L));
+        assertFalse(Tensor.exceedsMaxElements(46340, 46340)); // 2147395600, just below the limit
+        assertTrue(Tensor.exceedsMaxElements(65536, 65536)); // 2^32, which an int multiply wraps to 0
+        assertTrue(Tensor.exceedsMaxElements(Long.MAX_VALUE, Long.MAX_VALUE), "a long multiply would wrap too");
+        assertFalse(Tensor.exceedsMaxElements(0, Long.MAX_VALUE), "no elements");
+        assertFalse(Tensor.exceedsMaxElements(-1, 5), "a negative size is refused by its caller, not counted");
+    }
+
 
     private static final double[][] TWO_BY_THREE = {{1, 2, 3}, {4, 5, 6}};
 

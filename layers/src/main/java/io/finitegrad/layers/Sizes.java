@@ -20,9 +20,9 @@ final class Sizes {
      *     when it holds more than {@link Tensor#MAX_ELEMENTS} elements
      */
     static void matrix(String layer, String param, long rows, long cols) {
-        long elements = rows * cols; // both below 2^33 (an int times a small factor): no long overflow
-        if (rows > Tensor.MAX_ELEMENTS || cols > Tensor.MAX_ELEMENTS || elements > Tensor.MAX_ELEMENTS) {
-            throw new IllegalArgumentException(layer + ": " + param + " would be " + rows + " x " + cols + " = " + elements
+        if (rows > Tensor.MAX_ELEMENTS || cols > Tensor.MAX_ELEMENTS || Tensor.exceedsMaxElements(rows, cols)) {
+            // both below 2^33 (an int times a small factor): the product does not overflow a long
+            throw new IllegalArgumentException(layer + ": " + param + " would be " + rows + " x " + cols + " = " + rows * cols
                     + " elements, more than the " + Tensor.MAX_ELEMENTS + " one tensor holds; use fewer units");
         }
     }

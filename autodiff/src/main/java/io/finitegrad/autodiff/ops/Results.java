@@ -19,9 +19,8 @@ final class Results {
      * @throws ShapeException naming the shape and element count when it exceeds {@link Tensor#MAX_ELEMENTS}
      */
     static DMatrixRMaj zeros(int rows, int cols) {
-        long elements = (long) rows * cols;
-        if (elements > Tensor.MAX_ELEMENTS) {
-            throw new ShapeException("the result would be " + rows + "x" + cols + " = " + elements
+        if (Tensor.exceedsMaxElements(rows, cols)) {
+            throw new ShapeException("the result would be " + rows + "x" + cols + " = " + (long) rows * cols
                     + " elements, more than the " + Tensor.MAX_ELEMENTS + " one tensor holds");
         }
         return new DMatrixRMaj(rows, cols);
