@@ -12,7 +12,9 @@ import io.finitegrad.layers.Init;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.layers.Sequential;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -89,14 +91,14 @@ final class ModelSpec {
         Runtime rt = Runtime.getRuntime();
         long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
         if (needed > free) {
-            throw new InputException(culprit + ": a model of sizes " + java.util.Arrays.toString(s) + " needs about "
+            throw new InputException(culprit + ": a model of sizes " + Arrays.toString(s) + " needs about "
                     + gigabytes(needed) + " to " + doing + ", more than the " + gigabytes(free) + " free of the "
                     + gigabytes(rt.maxMemory()) + " this JVM may use (use smaller layers, or raise java -Xmx)");
         }
     }
 
     private static String gigabytes(double bytes) {
-        return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
+        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
     }
 
     /** A fresh MLP of this shape, initialised from {@code rng}: hidden Dense layers, then a linear output. */
@@ -154,7 +156,7 @@ final class ModelSpec {
                     doubles(sc, "scale", source));
             ModelSpec spec = new ModelSpec(features, hidden, act, init, classes, scaling);
             if (sizes[0] != features.size() || sizes[sizes.length - 1] != classes.size()) {
-                throw new InputException(source + ": metadata sizes " + java.util.Arrays.toString(sizes) + " do not fit "
+                throw new InputException(source + ": metadata sizes " + Arrays.toString(sizes) + " do not fit "
                         + features.size() + " features and " + classes.size() + " classes");
             }
             return spec;

@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
  * {@code nanlab predict --model M --data F.csv}: rebuilds the model {@code train} saved from the
  * checkpoint's metadata, loads its weights (names, shapes and finiteness checked), reads the
  * features by name, applies the saved scaling and prints one line per row: the row number and the
- * predicted class name, as CSV (RFC 4180: a name holding a comma or a quote is quoted). A model too large for this JVM's memory is refused before it is
- * built (exit code 2), whatever the metadata claims.
+ * predicted class name, as CSV (RFC 4180: a name holding a comma or a quote is quoted). A model
+ * too large for this JVM's memory is refused before it is built (exit code 2), whatever the
+ * metadata claims.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, description = "Predict classes with a model saved by train.")
 final class PredictCommand implements Callable<Integer> {
