@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,15 +19,19 @@ import java.util.Map;
  * models: an 8-byte little-endian unsigned header length N, N bytes of UTF-8 JSON
  * {@code {"name": {"dtype": "F64", "shape": [rows, cols], "data_offsets": [begin, end]}, ...,
  * "__metadata__": {...}}} (space-padded to a multiple of 8), then the raw little-endian data,
- * offsets relative to the start of the data section. Files written here are F64 and load in Python
- * with {@code safetensors.numpy.load_file}; F64 and F32 files are read (F32 widened exactly).
+ * offsets relative to the start of the data section. Files written here are F64 unless
+ * {@link WriteOptions} ask for F32, F16 or BF16, and load in Python with
+ * {@code safetensors.numpy.load_file} or {@code safetensors.torch.load_file}. F64, F32, F16 and
+ * BF16 tensors of rank 0, 1 or 2 are read, widened to double exactly: rank 1 {@code [n]} loads as
+ * 1 x n and rank 0 {@code []} as 1 x 1. Integer tensors are refused, except PyTorch's I64
+ * {@code *num_batches_tracked} counter, which is skipped (listed in {@link NamedTensors#stored()}).
  *
  * <p>Writes are atomic: a temporary file in the same directory, forced to disk, then renamed over
  * the target with {@code ATOMIC_MOVE}, so a crash never leaves a half-written file.
  *
  * <p>Reading trusts nothing: the header length is checked against the real file size (and a 100 MB
  * cap) before anything is allocated, the header must be strict UTF-8 JSON without duplicate keys,
- * only 2-D tensors with positive dimensions are accepted, each tensor's byte length must equal
+ * 0-sized tensors are refused, each tensor's byte length must equal
  * rows * cols * element size (computed without overflow), and the offsets must lie in the data
  * section and cover it exactly, without gaps or overlaps. Values are not checked: NaN payloads and
  * -0.0 round-trip bit for bit.
@@ -45,17 +51,39 @@ public final class Safetensors {
     }
 
     /**
-     * Writes {@code tensors} (in map order) as F64 and the string {@code metadata} as the
-     * {@code __metadata__} entry, atomically replacing {@code file} if it exists.
+     * Writes {@code tensors} (in map order) as F64 {@code [rows, cols]} and the string
+     * {@code metadata} as the {@code __metadata__} entry, atomically replacing {@code file} if it
+     * exists; see {@link #write(Path, Map, Map, WriteOptions)}.
      *
-     * @throws IllegalArgumentException if an argument is null, or a tensor's name is null, empty or
-     *     {@code __metadata__}, or a tensor or a metadata key or value is null, or a name, key or
-     *     value holds an unpaired surrogate (not encodable in UTF-8)
+     * @throws IllegalArgumentException as {@link #write(Path, Map, Map, WriteOptions)}
      * @throws IOException if the file cannot be written; the previous file, if any, is then intact
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        if (file == null || tensors == null || metadata == null) {
-            throw new IllegalArgumentException("Safetensors.write: file, tensors and metadata must not be null");
+        write(file, tensors, metadata, WriteOptions.DEFAULT);
+    }
+
+    /**
+     * Writes {@code tensors} (in map order) in the element type and ranks {@code options} give, and
+     * the string {@code metadata} as the {@code __metadata__} entry, atomically replacing
+     * {@code file} if it exists. A type narrower than F64 rounds each value to nearest.
+     *
+     * @throws IllegalArgumentException if an argument is null, or a tensor's name is null, empty or
+     *     {@code __metadata__}, or a tensor or a metadata key or value is null, or a name, key or
+     *     value holds an unpaired surrogate (not encodable in UTF-8), or {@code options} name as
+     *     rank 1 a tensor that is absent or not 1 x n
+     * @throws IOException if the file cannot be written; the previous file, if any, is then intact
+     */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, WriteOptions options)
+            throws IOException {
+        if (file == null || tensors == null || metadata == null || options == null) {
+            throw new IllegalArgumentException("Safetensors.write: file, tensors, metadata and options must not be null");
+        }
+        for (String r : options.rank1()) {
+            Tensor t = tensors.get(r);
+            if (t == null || t.rows() != 1) {
+                throw new IllegalArgumentException("Safetensors.write: '" + r + "' is to be written as rank 1 but is "
+                        + (t == null ? "not among the tensors" : t.rows() + " x " + t.cols() + ", not 1 x n"));
+            }
         }
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String name = e.getKey();
@@ -73,7 +101,7 @@ public final class Safetensors {
             checkUnicode("metadata key", e.getKey());
             checkUnicode("metadata value for '" + e.getKey() + "'", e.getValue());
         }
-        byte[] json = SafetensorsHeader.encode(tensors, metadata);
+        byte[] json = SafetensorsHeader.encode(tensors, metadata, options);
         int padded = (json.length + 7) / 8 * 8;
         ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
         head.putLong(padded).put(json);
@@ -86,7 +114,7 @@ public final class Safetensors {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(ch, head);
                 ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                for (Tensor t : tensors.values()) writeValues(ch, t.toFlatArray(), chunk);
+                for (Tensor t : tensors.values()) writeValues(ch, t.toFlatArray(), options.dtype(), chunk);
                 ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -127,12 +155,15 @@ public final class Safetensors {
             SafetensorsHeader header = SafetensorsHeader.parse(name, headerBytes, size - 8 - n);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            List<StoredTensor> stored = new ArrayList<>(header.entries.size());
             for (SafetensorsHeader.Entry e : header.entries) {
+                stored.add(e.stored());
+                if (e.dtype() == null) continue; // skipped: PyTorch's step counter
                 double[] d = new double[e.rows() * e.cols()];
                 readValues(ch, 8 + n + e.begin(), e.dtype(), d, chunk, name);
                 tensors.put(e.name(), Tensor.of(e.rows(), e.cols(), d));
             }
-            return new NamedTensors(tensors, header.metadata);
+            return new NamedTensors(tensors, header.metadata, stored);
         }
     }
 
@@ -152,25 +183,24 @@ public final class Safetensors {
         }
     }
 
-    private static void writeValues(FileChannel ch, double[] values, ByteBuffer chunk) throws IOException {
-        int perChunk = chunk.capacity() / Double.BYTES;
+    private static void writeValues(FileChannel ch, double[] values, DType dtype, ByteBuffer chunk) throws IOException {
+        int perChunk = chunk.capacity() / dtype.bytes();
         for (int from = 0; from < values.length; from += perChunk) {
             int count = Math.min(perChunk, values.length - from);
             chunk.clear();
-            // the view shares the chunk's bytes and its little-endian order; NaN payloads are kept
-            chunk.asDoubleBuffer().put(values, from, count);
-            chunk.limit(count * Double.BYTES);
+            dtype.encode(values, from, count, chunk);
+            chunk.limit(count * dtype.bytes());
             writeFully(ch, chunk);
         }
     }
 
     private static void readValues(FileChannel ch, long pos, DType dtype, double[] into, ByteBuffer chunk, String file)
             throws IOException {
-        int perChunk = chunk.capacity() / dtype.bytes;
+        int perChunk = chunk.capacity() / dtype.bytes();
         for (int from = 0; from < into.length; from += perChunk) {
             int count = Math.min(perChunk, into.length - from);
-            chunk.clear().limit(count * dtype.bytes);
-            readFully(ch, pos + (long) from * dtype.bytes, chunk, file);
+            chunk.clear().limit(count * dtype.bytes());
+            readFully(ch, pos + (long) from * dtype.bytes(), chunk, file);
             dtype.decode(chunk, into, from, count);
         }
     }

@@ -26,13 +26,25 @@ import java.util.Map;
  */
 final class SafetensorsHeader {
     static final String METADATA = "__metadata__";
+    private static final String READS = "F64, F32, F16 and BF16";
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    /** One tensor's place in the data section, offsets relative to its start. */
-    record Entry(String name, DType dtype, int rows, int cols, long begin, long end) {
+    /** Integer types finitegrad refuses to load; only I64 {@code *num_batches_tracked} is skipped. */
+    private static final Map<String, Integer> INTEGER_BYTES = Map.of("BOOL", 1, "U8", 1, "I8", 1, "I16", 2, "U16", 2,
+            "I32", 4, "U32", 4, "I64", 8, "U64", 8);
+    private static final String SKIPPED_SUFFIX = "num_batches_tracked";
+
+    /**
+     * One tensor's place in the data section, offsets relative to its start; a skipped entry
+     * (PyTorch's counter) has a null dtype and is not loaded.
+     */
+    record Entry(StoredTensor stored, DType dtype, int rows, int cols, long begin, long end) {
+        String name() {
+            return stored.name();
+        }
     }
 
     /** The entries in header order and the string metadata. */
@@ -44,16 +56,20 @@ final class SafetensorsHeader {
         this.metadata = Collections.unmodifiableMap(metadata);
     }
 
-    /** The header of F64 {@code tensors} (laid out in map order) and {@code metadata}, as UTF-8 JSON. */
-    static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata) {
+    /**
+     * The header of {@code tensors} (laid out in map order) and {@code metadata}, as UTF-8 JSON, in
+     * the layout {@code options} ask for (already checked by the caller).
+     */
+    static byte[] encode(Map<String, Tensor> tensors, Map<String, String> metadata, WriteOptions options) {
         ObjectNode header = JSON.createObjectNode();
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
             ObjectNode info = header.putObject(e.getKey());
-            info.put("dtype", DType.F64.name());
-            info.putArray("shape").add(t.rows()).add(t.cols());
-            long bytes = (long) t.size() * Double.BYTES;
+            info.put("dtype", options.dtype().name());
+            if (options.rank1().contains(e.getKey())) info.putArray("shape").add(t.cols());
+            else info.putArray("shape").add(t.rows()).add(t.cols());
+            long bytes = (long) t.size() * options.dtype().bytes();
             info.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
@@ -112,17 +128,28 @@ final class SafetensorsHeader {
         }
         JsonNode dtypeNode = info.get("dtype");
         if (dtypeNode == null || !dtypeNode.isTextual()) throw bad(file, t + ": dtype is missing or not a string");
-        DType dtype = DType.named(dtypeNode.textValue());
-        if (dtype == null) {
-            throw bad(file, t + ": dtype " + dtypeNode.textValue() + " is not supported (finitegrad reads F64 and F32)");
-        }
+        String dtypeName = dtypeNode.textValue();
+        DType dtype = DType.named(dtypeName);
+        boolean skipped = dtype == null && dtypeName.equals("I64") && name.endsWith(SKIPPED_SUFFIX);
+        int elementBytes;
+        if (dtype != null) elementBytes = dtype.bytes();
+        else if (skipped) elementBytes = INTEGER_BYTES.get(dtypeName);
+        else if (INTEGER_BYTES.containsKey(dtypeName)) {
+            throw bad(file, t + ": dtype " + dtypeName + " is an integer type, which finitegrad does not load (it reads "
+                    + READS + "; only PyTorch's I64 *" + SKIPPED_SUFFIX + " counter is skipped)");
+        } else throw bad(file, t + ": dtype " + dtypeName + " is not supported (finitegrad reads " + READS + ")");
         JsonNode shape = info.get("shape");
-        if (shape == null || !shape.isArray() || shape.size() != 2) {
-            throw bad(file, t + ": shape " + shape + " must be 2-D [rows, cols]");
+        if (shape == null || !shape.isArray() || shape.size() > 2) {
+            throw bad(file, t + ": shape " + shape + " must be an array of rank 0, 1 or 2 ([], [n] or [rows, cols])");
         }
-        long rows = dim(file, t, shape.get(0));
-        long cols = dim(file, t, shape.get(1));
-        long elements = rows * cols; // both <= Integer.MAX_VALUE, so no long overflow
+        List<Long> dims = new ArrayList<>(shape.size());
+        for (JsonNode d : shape) dims.add(dim(file, t, d));
+        long rows = dims.size() == 2 ? dims.get(0) : 1;
+        long cols = dims.isEmpty() ? 1 : dims.get(dims.size() - 1);
+        long elements = rows * cols; // both < 2^31, so no long overflow
+        if (elements == 0) {
+            throw bad(file, t + " (" + dtypeName + ", shape " + shape + ") is 0-sized; finitegrad has no empty tensors");
+        }
         // the loaded tensor is a double[], and its bytes must fit a Java array as well
         if (elements > Integer.MAX_VALUE / Double.BYTES) {
             throw bad(file, t + ": shape " + shape + " is too large (" + elements + " elements)");
@@ -136,16 +163,16 @@ final class SafetensorsHeader {
             throw bad(file, t + ": data_offsets [" + begin + ", " + end + "] are not within the data section of "
                     + dataLen + " bytes (truncated file?)");
         }
-        if (end - begin != elements * dtype.bytes) {
-            throw bad(file, t + ": shape " + shape + " needs " + elements * dtype.bytes + " bytes of " + dtype
+        if (end - begin != elements * elementBytes) {
+            throw bad(file, t + ": shape " + shape + " needs " + elements * elementBytes + " bytes of " + dtypeName
                     + " but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
-        return new Entry(name, dtype, (int) rows, (int) cols, begin, end);
+        return new Entry(new StoredTensor(name, dtypeName, dims, skipped), dtype, (int) rows, (int) cols, begin, end);
     }
 
     private static long dim(String file, String t, JsonNode v) throws CheckpointFormatException {
-        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) {
-            throw bad(file, t + ": dimension " + v + " must be a positive integer below 2^31");
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
+            throw bad(file, t + ": dimension " + v + " must be a non-negative integer below 2^31");
         }
         return v.intValue();
     }
@@ -171,7 +198,7 @@ final class SafetensorsHeader {
         sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
         long at = 0;
         for (Entry e : sorted) {
-            if (e.begin < at) throw bad(file, "tensor '" + e.name + "' overlaps the previous tensor at byte " + e.begin);
+            if (e.begin < at) throw bad(file, "tensor '" + e.name() + "' overlaps the previous tensor at byte " + e.begin);
             if (e.begin > at) throw bad(file, "gap in the data section: bytes [" + at + ", " + e.begin + ") belong to no tensor");
             at = e.end;
         }
