@@ -23,10 +23,10 @@ import java.util.Map;
  * <p>Every file records the string metadata {@code format=finitegrad} and {@code model=<class>}
  * next to the caller's own (a later version stores the model's configuration there).
  *
- * <p>{@link #saveTorch} and {@link #loadTorch} use PyTorch's layout instead (see {@link TorchLayout}):
- * the keys, shapes and transposes of the state dict of an {@code nn.Sequential} MLP or of the
- * reference {@code Recurrent(rnn, head)} module, with metadata {@code format=pt} and
- * {@code module=<the module as a Python expression>}. The two layouts share no key, so a file is
+ * <p>{@link #saveTorch} and {@link #loadTorch} use PyTorch's layout instead (the mapping is
+ * README's "Exchange with PyTorch"): the keys, shapes and transposes of the state dict of an
+ * {@code nn.Sequential} MLP or of the reference {@code Recurrent(rnn, head)} module, with metadata
+ * {@code format=pt} and {@code module=<the module as a Python expression>}. The two layouts share no key, so a file is
  * never loaded in the other layout by mistake (a square W would otherwise load transposed).
  */
 public final class Checkpoint {
@@ -144,13 +144,15 @@ public final class Checkpoint {
      * Loads a PyTorch state dict in the layout of {@link #saveTorch} (PyTorch's own
      * {@code torch.save} of a state dict written as safetensors, F64, F32, F16 or BF16) into
      * {@code model}, in place, and returns the file's metadata. Every key must be present with
-     * PyTorch's shape, no key may be unexpected, every value must be finite; otherwise nothing is
-     * changed.
+     * PyTorch's shape, no key may be unexpected, every value must be finite, and a {@code module}
+     * in the metadata must be this model's (activations leave no trace in the keys); otherwise
+     * nothing is changed.
      *
      * @throws IllegalArgumentException if an argument is null or the model has no PyTorch layout
      * @throws CheckpointFormatException (an {@link IOException}) naming the file if it is not a
      *     valid safetensors file, or naming every missing, unexpected, mis-shaped and non-finite
-     *     tensor if it does not fit (with a {@link StateDictMismatchException} as its cause)
+     *     tensor if it does not fit (with a {@link StateDictMismatchException} as its cause), or
+     *     naming both modules if the file's {@code module} is another
      * @throws IOException if the file cannot be read
      */
     public static Map<String, String> loadTorch(Path file, Layer model) throws IOException {
@@ -159,6 +161,11 @@ public final class Checkpoint {
         }
         TorchLayout layout = TorchLayout.of(model);
         NamedTensors saved = Safetensors.read(file);
+        String module = saved.metadata().get(MODULE_KEY);
+        if (module != null && !module.equals(layout.module())) {
+            throw new CheckpointFormatException(file.getFileName() + " holds the module " + module + ", but "
+                    + layout.label() + " is " + layout.module());
+        }
         try {
             layout.load(saved.tensors(), file.getFileName().toString());
         } catch (CheckpointFormatException e) {

@@ -269,6 +269,23 @@ class TorchLayoutTest {
     }
 
     @Test
+    void aFileOfAnotherModuleIsRefusedEvenWhenItsKeysAndShapesFit() throws IOException {
+        Random rng = new Random(18);
+        Layer tanh = randomised(new Sequential(new Dense(2, 3, Activation.TANH, Init.XAVIER_UNIFORM, rng),
+                new Dense(3, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng)), 18);
+        Layer relu = new Sequential(new Dense(2, 3, Activation.RELU, Init.XAVIER_UNIFORM, rng),
+                new Dense(3, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
+        Path f = dir.resolve("tanh.safetensors");
+        Checkpoint.saveTorch(f, tanh);
+        List<Tensor> before = values(relu);
+        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Checkpoint.loadTorch(f, relu));
+        assertContains(e.getMessage(), "tanh.safetensors holds the module nn.Sequential(nn.Linear(2, 3), nn.Tanh(), "
+                + "nn.Linear(3, 1)), but Sequential '");
+        assertContains(e.getMessage(), "is nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))");
+        assertEquals(before, values(relu));
+    }
+
+    @Test
     void metadataIsKeptAfterFormatAndModuleWhichItMayNotChange() throws IOException {
         Path f = dir.resolve("meta.safetensors");
         Checkpoint.saveTorch(f, mlp(16), DType.F32, Map.of("classes", "a,b"));
