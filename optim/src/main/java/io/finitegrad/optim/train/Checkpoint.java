@@ -26,8 +26,9 @@ import java.util.Map;
  * <p>{@link #saveTorch} and {@link #loadTorch} use PyTorch's layout instead (the mapping is
  * README's "Exchange with PyTorch"): the keys, shapes and transposes of the state dict of an
  * {@code nn.Sequential} MLP or of the reference {@code Recurrent(rnn, head)} module, with metadata
- * {@code format=pt} and {@code module=<the module as a Python expression>}. The two layouts share no key, so a file is
- * never loaded in the other layout by mistake (a square W would otherwise load transposed).
+ * {@code format=pt} and {@code module=<the module as a Python expression>}. The two layouts share no
+ * key, so a file is never loaded in the other layout by mistake (a square W would otherwise load
+ * transposed).
  */
 public final class Checkpoint {
     /** Metadata key naming the writer of the file. */
@@ -119,7 +120,7 @@ public final class Checkpoint {
     }
 
     /**
-     * Saves {@code model} as the state dict of its PyTorch module ({@link TorchLayout}: weights
+     * Saves {@code model} as the state dict of its PyTorch module (PyTorch's key names, weights
      * out x in, biases rank 1, every value rounded to {@code dtype}), with the metadata
      * {@code format=pt} and {@code module=<Python expression>} followed by {@code metadata},
      * atomically replacing {@code file}. In PyTorch, {@code eval(module)} builds the module and
@@ -141,8 +142,8 @@ public final class Checkpoint {
     }
 
     /**
-     * Loads a PyTorch state dict in the layout of {@link #saveTorch} (PyTorch's own
-     * {@code torch.save} of a state dict written as safetensors, F64, F32, F16 or BF16) into
+     * Loads a PyTorch state dict in the layout of {@link #saveTorch} (a file of saveTorch, or a
+     * PyTorch module's {@code state_dict()} saved as safetensors; F64, F32, F16 or BF16) into
      * {@code model}, in place, and returns the file's metadata. Every key must be present with
      * PyTorch's shape, no key may be unexpected, every value must be finite, and a {@code module}
      * in the metadata must be this model's (activations leave no trace in the keys); otherwise
