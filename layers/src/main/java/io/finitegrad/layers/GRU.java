@@ -129,6 +129,16 @@ public final class GRU extends RecurrentLayer {
         return wh;
     }
 
+    /** The input-side bias bx, 1 x 3h, added to {@code x_t @ Wx} (PyTorch's {@code bias_ih}). */
+    public Var inputBias() {
+        return bx;
+    }
+
+    /** The hidden-side bias bh, 1 x 3h, added to {@code h_{t-1} @ Wh} before r scales its n part (PyTorch's {@code bias_hh}). */
+    public Var recurrentBias() {
+        return bh;
+    }
+
     @Override
     public List<Var> parameters() {
         return List.of(wx, wh, bx, bh);

@@ -120,6 +120,11 @@ public final class RNN extends RecurrentLayer {
         return watchSteps(List.copyOf(states));
     }
 
+    /** The activation applied to each step's pre-activation. */
+    public Activation activation() {
+        return act;
+    }
+
     /** Input weights, in x hidden. */
     public Var inputWeight() {
         return wx;

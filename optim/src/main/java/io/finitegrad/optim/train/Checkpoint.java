@@ -3,10 +3,12 @@ package io.finitegrad.optim.train;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.io.CheckpointFormatException;
+import io.finitegrad.optim.io.DType;
 import io.finitegrad.optim.io.NamedTensors;
 import io.finitegrad.optim.io.Safetensors;
 import io.finitegrad.optim.io.StateDictMismatchException;
 import io.finitegrad.optim.io.StateDicts;
+import io.finitegrad.optim.io.WriteOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -20,13 +22,23 @@ import java.util.Map;
  *
  * <p>Every file records the string metadata {@code format=finitegrad} and {@code model=<class>}
  * next to the caller's own (a later version stores the model's configuration there).
+ *
+ * <p>{@link #saveTorch} and {@link #loadTorch} use PyTorch's layout instead (the mapping is
+ * README's "Exchange with PyTorch"): the keys, shapes and transposes of the state dict of an
+ * {@code nn.Sequential} MLP or of the reference {@code Recurrent(rnn, head)} module, with metadata
+ * {@code format=pt} and {@code module=<the module as a Python expression>}. The two layouts share no
+ * key, so a file is never loaded in the other layout by mistake (a square W would otherwise load
+ * transposed).
  */
 public final class Checkpoint {
     /** Metadata key naming the writer of the file. */
     public static final String FORMAT_KEY = "format";
     /** Metadata key naming the model's class. */
     public static final String MODEL_KEY = "model";
+    /** Metadata key of the PyTorch layout holding the reference module as a Python expression. */
+    public static final String MODULE_KEY = "module";
     private static final String FORMAT = "finitegrad";
+    private static final String TORCH_FORMAT = "pt";
 
     private Checkpoint() {
     }
@@ -50,18 +62,25 @@ public final class Checkpoint {
         if (file == null || model == null || metadata == null) {
             throw new IllegalArgumentException("Checkpoint.saveModel: file, model and metadata must not be null");
         }
+        Map<String, String> meta = withOwn("saveModel", Map.of(FORMAT_KEY, FORMAT, MODEL_KEY,
+                model.getClass().getSimpleName()), metadata);
+        Safetensors.write(file, StateDicts.toTensors(model.stateDict()), meta);
+    }
+
+    /** {@code own} in the order format, model or module, then {@code metadata}, which may repeat but not change them. */
+    private static Map<String, String> withOwn(String method, Map<String, String> own, Map<String, String> metadata) {
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(FORMAT_KEY, FORMAT);
-        meta.put(MODEL_KEY, model.getClass().getSimpleName());
+        meta.put(FORMAT_KEY, own.get(FORMAT_KEY));
+        for (String key : List.of(MODEL_KEY, MODULE_KEY)) if (own.containsKey(key)) meta.put(key, own.get(key));
         for (Map.Entry<String, String> e : metadata.entrySet()) {
-            String own = meta.get(e.getKey());
-            if (own != null && !own.equals(e.getValue())) {
-                throw new IllegalArgumentException("Checkpoint.saveModel: metadata '" + e.getKey() + "' = '" + e.getValue()
-                        + "' clashes with the value written for this model, '" + own + "'");
+            String mine = meta.get(e.getKey());
+            if (mine != null && !mine.equals(e.getValue())) {
+                throw new IllegalArgumentException("Checkpoint." + method + ": metadata '" + e.getKey() + "' = '"
+                        + e.getValue() + "' clashes with the value written for this model, '" + mine + "'");
             }
             meta.put(e.getKey(), e.getValue());
         }
-        Safetensors.write(file, StateDicts.toTensors(model.stateDict()), meta);
+        return meta;
     }
 
     /**
@@ -82,8 +101,78 @@ public final class Checkpoint {
         try {
             StateDicts.load(model.stateDict(), saved.tensors());
         } catch (StateDictMismatchException e) {
+            String hint = TORCH_FORMAT.equals(saved.metadata().get(FORMAT_KEY))
+                    ? " (the file is in PyTorch's layout: load it with Checkpoint.loadTorch)" : "";
             throw new CheckpointFormatException(file.getFileName() + " does not fit " + model.getClass().getSimpleName()
-                    + ": " + e.describe("file"), e);
+                    + ": " + e.describe("file") + hint, e);
+        }
+        return saved.metadata();
+    }
+
+    /** Saves {@code model} in PyTorch's layout as F64; see {@link #saveTorch(Path, Layer, DType, Map)}. */
+    public static void saveTorch(Path file, Layer model) throws IOException {
+        saveTorch(file, model, DType.F64, Map.of());
+    }
+
+    /** Saves {@code model} in PyTorch's layout as {@code dtype}; see {@link #saveTorch(Path, Layer, DType, Map)}. */
+    public static void saveTorch(Path file, Layer model, DType dtype) throws IOException {
+        saveTorch(file, model, dtype, Map.of());
+    }
+
+    /**
+     * Saves {@code model} as the state dict of its PyTorch module (PyTorch's key names, weights
+     * out x in, biases rank 1, every value rounded to {@code dtype}), with the metadata
+     * {@code format=pt} and {@code module=<Python expression>} followed by {@code metadata},
+     * atomically replacing {@code file}. In PyTorch, {@code eval(module)} builds the module and
+     * {@code load_state_dict(tensors, strict=True)} loads the file.
+     *
+     * @throws IllegalArgumentException if an argument is null, the model has no PyTorch layout
+     *     (naming the layer and why), or {@code metadata} gives {@code format} or {@code module}
+     *     another value
+     * @throws IOException if the file cannot be written; a previous file is then intact
+     */
+    public static void saveTorch(Path file, Layer model, DType dtype, Map<String, String> metadata) throws IOException {
+        if (file == null || model == null || dtype == null || metadata == null) {
+            throw new IllegalArgumentException("Checkpoint.saveTorch: file, model, dtype and metadata must not be null");
+        }
+        TorchLayout layout = TorchLayout.of(model);
+        Map<String, String> meta = withOwn("saveTorch", Map.of(FORMAT_KEY, TORCH_FORMAT, MODULE_KEY, layout.module()),
+                metadata);
+        Safetensors.write(file, layout.tensors(), meta, WriteOptions.DEFAULT.withDType(dtype).withRank1(layout.rank1()));
+    }
+
+    /**
+     * Loads a PyTorch state dict in the layout of {@link #saveTorch} (a file of saveTorch, or a
+     * PyTorch module's {@code state_dict()} saved as safetensors; F64, F32, F16 or BF16) into
+     * {@code model}, in place, and returns the file's metadata. Every key must be present with
+     * PyTorch's shape, no key may be unexpected, every value must be finite, and a {@code module}
+     * in the metadata must be this model's (activations leave no trace in the keys); otherwise
+     * nothing is changed.
+     *
+     * @throws IllegalArgumentException if an argument is null or the model has no PyTorch layout
+     * @throws CheckpointFormatException (an {@link IOException}) naming the file if it is not a
+     *     valid safetensors file, or naming every missing, unexpected, mis-shaped and non-finite
+     *     tensor if it does not fit (with a {@link StateDictMismatchException} as its cause), or
+     *     naming both modules if the file's {@code module} is another
+     * @throws IOException if the file cannot be read
+     */
+    public static Map<String, String> loadTorch(Path file, Layer model) throws IOException {
+        if (file == null || model == null) {
+            throw new IllegalArgumentException("Checkpoint.loadTorch: file and model must not be null");
+        }
+        TorchLayout layout = TorchLayout.of(model);
+        NamedTensors saved = Safetensors.read(file);
+        String module = saved.metadata().get(MODULE_KEY);
+        if (module != null && !module.equals(layout.module())) {
+            throw new CheckpointFormatException(file.getFileName() + " holds the module " + module + ", but "
+                    + layout.label() + " is " + layout.module());
+        }
+        try {
+            layout.load(saved.tensors(), file.getFileName().toString());
+        } catch (CheckpointFormatException e) {
+            if (!FORMAT.equals(saved.metadata().get(FORMAT_KEY))) throw e;
+            throw new CheckpointFormatException(e.getMessage()
+                    + " (the file is in finitegrad's own layout: load it with Checkpoint.loadModel)", e.getCause());
         }
         return saved.metadata();
     }
