@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.finitegrad.core.FloatFormats;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.examples.Readme;
 import io.finitegrad.optim.io.DType;
 import io.finitegrad.optim.io.Safetensors;
 import io.finitegrad.optim.io.WriteOptions;
@@ -80,7 +81,9 @@ class InspectCommandTest {
         assertEquals("dense1/b F64   [1, 3]           0     1     2  no finite value", lines.get(4));
         assertEquals("dense2/W F64   [3, 1]           0     0     0  1..3", lines.get(5));
         assertEquals("no metadata", lines.get(7));
-        assertEquals("2 of 3 tensors hold NaN/Inf: dense1/W (3 NaN), dense1/b (1 +Inf, 2 -Inf)", lines.get(lines.size() - 1));
+        String verdict = lines.get(lines.size() - 1);
+        assertEquals("2 of 3 tensors hold NaN/Inf: dense1/W (3 NaN), dense1/b (1 +Inf, 2 -Inf)", verdict);
+        assertTrue(String.join(" ", Readme.lines()).contains("`" + verdict + "`"), "the README quotes this verdict");
     }
 
     @Test
@@ -124,6 +127,16 @@ class InspectCommandTest {
         }
         assertTrue(lines.contains("  format = pt"), r.out());
         assertEquals("8 tensors: all finite", lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void theReadmeSampleIsWhatInspectPrintsForThePyTorchFixture() {
+        String command = "`java -jar examples/target/nanlab.jar inspect examples/src/test/resources/torch/mlp.safetensors`";
+        Readme.Fence sample = Readme.fenceAfter(Readme.lines(), command);
+        Path fixture = Readme.path().resolveSibling("examples/src/test/resources/torch/mlp.safetensors");
+        Cli r = Cli.run("inspect", fixture.toString());
+        assertEquals(NanLab.OK, r.code(), r.out() + r.err());
+        assertEquals(r.out().lines().toList(), sample.lines(), "README.md:" + sample.firstLine() + " should be what inspect prints");
     }
 
     @Test
