@@ -66,6 +66,7 @@ final class InspectCommand implements Callable<Integer> {
      * @param stats the counts and finite range, or null for a skipped entry
      */
     record Entry(StoredTensor stored, FiniteStats stats) {
+        /** True if the entry was loaded and holds a NaN or an infinity. */
         boolean nonFinite() {
             return stats != null && !stats.allFinite();
         }

@@ -36,11 +36,12 @@ final class InspectReport {
         sb.append(shortenMiddle(escape(file), COLUMNS - 24)).append(" (").append(bytes).append(" bytes)\n\n");
         int width = MIN_NAME;
         for (Entry e : entries) width = Math.max(width, Math.min(MAX_NAME, escape(e.stored().name()).length()));
-        if (entries.isEmpty()) sb.append("no tensors\n");
-        else sb.append(row(width, "tensor", List.of(cell("dtype", 5), cell("shape", 12), right("NaN", 5), right("+Inf", 5),
-                right("-Inf", 5), "  finite range")));
-        for (Entry e : entries) sb.append(row(width, escape(e.stored().name()), cells(e)));
-        sb.append('\n');
+        if (!entries.isEmpty()) {
+            sb.append(row(width, "tensor", List.of(cell("dtype", 5), cell("shape", 12), right("NaN", 5), right("+Inf", 5),
+                    right("-Inf", 5), "  finite range")));
+            for (Entry e : entries) sb.append(row(width, escape(e.stored().name()), cells(e)));
+            sb.append('\n');
+        }
         if (metadata.isEmpty()) sb.append("no metadata\n");
         else sb.append("metadata (").append(count(metadata.size(), "entry", "entries")).append("):\n");
         for (Map.Entry<String, String> m : metadata.entrySet()) sb.append(metadataLine(m.getKey(), m.getValue())).append('\n');

@@ -109,6 +109,15 @@ class InspectCommandTest {
     }
 
     @Test
+    void aFileWithoutTensorsSaysSoOnceAndExits0() throws IOException {
+        Path file = raw("empty.safetensors", "{\"__metadata__\":{\"note\":\"nothing yet\"}}", new byte[0]);
+        Cli r = Cli.run("inspect", file.toString());
+        assertEquals(NanLab.OK, r.code(), r.out() + r.err());
+        assertEquals(List.of("empty.safetensors (48 bytes)", "", "metadata (1 entry):", "  note = nothing yet", "", "no tensors"),
+                lines(r));
+    }
+
+    @Test
     void pyTorchsOwnStateDictIsReadWithItsOneDimensionalBiases() throws IOException {
         Path file = dir.resolve("mlp.safetensors");
         try (InputStream in = InspectCommandTest.class.getResourceAsStream("/torch/mlp.safetensors")) {
