@@ -24,7 +24,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nanlab", mixinStandardHelpOptions = true, version = "nanlab 0.1.0",
         description = "Classic NaN/Inf scenarios reproduced through finitegrad, located by its guard, and fixed.",
         subcommands = {ListCommand.class, RunCommand.class, TourCommand.class, LimitsCommand.class, TrainCommand.class,
-                PredictCommand.class, ExportCommand.class})
+                PredictCommand.class, ExportCommand.class, InspectCommand.class})
 public final class NanLab implements Runnable {
     /** Success. */
     public static final int OK = 0;
