@@ -44,7 +44,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         requireReadable(model);
-        requireWritableTarget(torch);
+        SaveTarget.require("--torch", torch);
         if (Files.exists(torch) && Files.isSameFile(model, torch)) {
             throw new InputException("--torch " + torch + ": is the --model file; write the export elsewhere");
         }
@@ -101,14 +101,4 @@ final class ExportCommand implements Callable<Integer> {
         if (!Files.isReadable(file)) throw new InputException("--model " + file + ": cannot be read (permission denied)");
     }
 
-    private static void requireWritableTarget(Path target) {
-        if (Files.isDirectory(target)) throw new InputException("--torch " + target + ": is a directory, expected a file path");
-        Path parent = target.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new InputException("--torch " + target + ": parent directory " + parent + " does not exist");
-        }
-        if (!Files.isWritable(parent)) {
-            throw new InputException("--torch " + target + ": parent directory " + parent + " is not writable");
-        }
-    }
 }

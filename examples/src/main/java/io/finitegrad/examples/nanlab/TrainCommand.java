@@ -82,7 +82,7 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs <= 0 || batch <= 0) throw new InputException("--epochs and --batch must be positive, got " + epochs + " and " + batch);
         if (!(testFraction >= 0 && testFraction < 1)) throw new InputException("--test-fraction must be in [0, 1), got " + testFraction);
 
-        if (save != null) requireWritableTarget(save);
+        if (save != null) SaveTarget.require("--save", save);
         Dataset all = Csv.read(data, CsvOptions.label(label));
         o.print(DataReport.of(all, label));
         Dataset train = all, test = null;
@@ -164,15 +164,5 @@ final class TrainCommand implements Callable<Integer> {
         for (E e : type.getEnumConstants()) if (e.name().equalsIgnoreCase(name)) return e;
         throw new InputException(flag + ": unknown '" + name + "', expected one of "
                 + List.of(type.getEnumConstants()).toString().toLowerCase(Locale.ROOT));
-    }
-
-    /** Refuses a --save target that cannot be written, before any training time is spent on it. */
-    private static void requireWritableTarget(Path target) {
-        if (Files.isDirectory(target)) throw new InputException("--save " + target + ": is a directory, expected a file path");
-        Path parent = target.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new InputException("--save " + target + ": parent directory " + parent + " does not exist");
-        }
-        if (!Files.isWritable(parent)) throw new InputException("--save " + target + ": parent directory " + parent + " is not writable");
     }
 }
