@@ -15,7 +15,6 @@ import io.finitegrad.optim.data.Dataset;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -148,9 +147,14 @@ public final class Trainer {
             return this;
         }
 
-        /** Sets the optimiser's learning rate to {@code schedule.lr(epoch - 1)} at the start of each epoch. */
+        /**
+         * Sets the optimiser's learning rate to {@code schedule.lr(epoch - 1)} at the start of each
+         * epoch; {@link #fit} throws IllegalArgumentException naming the schedule and the epoch
+         * when it gives a rate that is not positive and finite.
+         */
         public Builder schedule(LrSchedule s) {
-            schedule = Objects.requireNonNull(s, "schedule");
+            if (s == null) throw new IllegalArgumentException("Trainer: schedule is null");
+            schedule = s;
             return this;
         }
 
@@ -162,13 +166,15 @@ public final class Trainer {
 
         /** Where the data report and epoch lines go (default System.out). */
         public Builder output(PrintStream p) {
-            out = Objects.requireNonNull(p, "output");
+            if (p == null) throw new IllegalArgumentException("Trainer: output is null");
+            out = p;
             return this;
         }
 
         /** Adds a listener; they are called in the order added (the console output, if any, last). */
         public Builder listener(TrainingListener l) {
-            listeners.add(Objects.requireNonNull(l, "listener"));
+            if (l == null) throw new IllegalArgumentException("Trainer: listener is null");
+            listeners.add(l);
             return this;
         }
 
@@ -180,7 +186,8 @@ public final class Trainer {
 
         /** Early warnings on, with these thresholds. */
         public Builder warnings(WarningThresholds thresholds) {
-            warnings = Objects.requireNonNull(thresholds, "warning thresholds");
+            if (thresholds == null) throw new IllegalArgumentException("Trainer: warning thresholds are null");
+            warnings = thresholds;
             return this;
         }
 
@@ -223,7 +230,7 @@ public final class Trainer {
             for (TrainingListener l : listeners) l.onTrainBegin(model, train, test, epochs);
             model.train();
             for (int epoch = 1; epoch <= epochs && !history.stoppedEarly(); epoch++) {
-                if (schedule != null) optimizer.setLr(schedule.lr(epoch - 1));
+                if (schedule != null) optimizer.setLr(scheduledLr(epoch));
                 metrics.reset();
                 for (Dataset.Batch b : tr.batches(batchSize, rng)) {
                     try {
@@ -261,6 +268,20 @@ public final class Trainer {
             for (TrainingListener l : listeners) l.onTrainEnd(history);
         }
         return history;
+    }
+
+    /**
+     * The schedule's learning rate for {@code epoch}, checked here so that a bad one is refused
+     * naming the schedule and the epoch, not as a bare bad argument to the optimiser's setter.
+     */
+    private double scheduledLr(int epoch) {
+        double lr = schedule.lr(epoch - 1);
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("Trainer.fit: the learning-rate schedule " + LrSchedule.describe(schedule)
+                    + " gave lr(" + (epoch - 1) + ") = " + lr + " for epoch " + epoch + " of " + epochs
+                    + "; a learning rate must be > 0 and finite. No step of epoch " + epoch + " was taken");
+        }
+        return lr;
     }
 
     /** Hands the warnings raised since the last hand-over to every listener. */
