@@ -158,6 +158,8 @@ class BadInputCatalogueTest {
                 spec("a class index that is not an integer", iae,
                         () -> new Dataset(x, Tensor.column(0, 0.5, 1), List.of("a", "b"), List.of("p", "q")), "row 1", "0.5"),
                 spec("a subset of no rows", iae, () -> tiny().subset(new int[0]), "Dataset.subset", "no rows"),
+                spec("a subset of null rows", iae, () -> tiny().subset(null), "Dataset.subset", "rows", "null"),
+                spec("batches from a null rng", iae, () -> tiny().batches(2, null), "Dataset.batches", "rng", "null"),
                 spec("a subset past the end", IndexOutOfBoundsException.class, () -> tiny().subset(new int[] {7}), "row 7", "[0, 6)"),
                 spec("a split with testFraction 1.5", iae, () -> tiny().split(1.5, 0, false), "Dataset.split", "testFraction", "1.5"),
                 spec("batches of 0 rows", iae, () -> tiny().batches(0, new Random(0)), "Dataset.batches", "batchSize", "0"),

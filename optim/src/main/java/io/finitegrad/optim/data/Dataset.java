@@ -22,7 +22,7 @@ import java.util.Random;
  * and the Trainer hands a batch's provenance to its input node, so a NaN in the data is reported as
  * "row 57 of iris.csv (line 58), feature 'petal_width'" instead of a place in a shuffled batch.
  *
- * @throws IllegalArgumentException for mismatched row counts, names, fractions, batch sizes or
+ * @throws IllegalArgumentException for null arguments, mismatched row counts, names, fractions, batch sizes or
  *     provenance, and class indices that are not integers in [0, classes)
  */
 public final class Dataset {
@@ -212,6 +212,7 @@ public final class Dataset {
 
     /** The rows at {@code rows}, in that order. */
     public Dataset subset(int[] rows) {
+        if (rows == null) throw new IllegalArgumentException("Dataset.subset: rows is null");
         if (rows.length == 0) throw new IllegalArgumentException("Dataset.subset: no rows");
         Tensor x = pick(features, rows);
         return new Dataset(x, pick(targets, rows), featureNames, classes, provenance.select(rows), labelColumn, false);
@@ -279,6 +280,7 @@ public final class Dataset {
     /** The rows shuffled by {@code rng} and cut into batches of {@code batchSize} (the last may be smaller). */
     public List<Batch> batches(int batchSize, Random rng) {
         if (batchSize <= 0) throw new IllegalArgumentException("Dataset.batches: batchSize must be > 0, got " + batchSize);
+        if (rng == null) throw new IllegalArgumentException("Dataset.batches: rng is null (pass a seeded Random)");
         int n = size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
