@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * How nanlab names what the library's remedies call by their Java names: a library message names
- * {@code BadCellPolicy.DROP_ROW}, which a nanlab user chooses as {@code --bad-cells drop-row}. The
+ * {@code BadCellPolicy.DROP_ROW}, which a nanlab user chooses as {@code --bad-cells drop-row}, and
+ * {@code StandardScaler}, which is {@code --scale standard}. The
  * library keeps such remedies as templates (see {@code CsvFormatException.message} and
  * {@code DataReport.render}); this class is the one place that spells them as flags.
  */
@@ -22,6 +23,9 @@ final class Flags {
      * none (the remedy is then left out of what nanlab prints).
      */
     static String spell(String reference) {
+        // nanlab train standardises unless told --scale none, so the advice says it is the default
+        if (reference.equals("StandardScaler")) return "--scale standard";
+        if (reference.equals("StandardScaler fit on the training set")) return "--scale standard, the default: fitted on the training set";
         if (reference.startsWith(POLICY)) {
             for (BadCellPolicy p : BadCellPolicy.values()) {
                 if (reference.equals(POLICY + p.name())) return "--bad-cells " + value(p);

@@ -99,6 +99,18 @@ class CliFlagsTest {
     }
 
     @Test
+    void theDataChecksScalingAdviceNamesTheScaleFlag() throws Exception {
+        StringBuilder b = new StringBuilder("a,b,c,kind\n");
+        for (int i = 0; i < 20; i++) b.append(i * 1e4).append(',').append(i % 3).append(",7,").append(i % 2 == 0 ? "x" : "y").append('\n');
+        Cli r = Cli.run("train", "--data", csv("wide.csv", b.toString()).toString(), "--label", "kind", "--epochs", "1", "--quiet");
+        assertEquals(NanLab.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("[UNIT_SCALE] column 'a'") && r.out().contains("[CONSTANT] column 'c'"), r.out());
+        assertTrue(r.out().contains("(--scale standard, the default: fitted on the training set, to mean 0"), r.out());
+        assertTrue(r.out().contains("(--scale standard maps it to 0)"), r.out());
+        assertFalse(r.out().contains("StandardScaler"), r.out());
+    }
+
+    @Test
     void divergenceAdviceNamesTheLearningRateAndClipFlags() {
         Path iris = Cli.iris(dir);
         Cli r = Cli.run("train", "--data", iris.toString(), "--label", "species", "--optimizer", "sgd", "--lr", "1e150", "--clip", "0",

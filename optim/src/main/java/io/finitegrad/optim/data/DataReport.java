@@ -240,19 +240,19 @@ public final class DataReport {
             }
             if (c.std() == 0) {
                 add(Kind.CONSTANT, c.name(), col + " is constant (" + fmt(c.min()) + "): standard deviation 0",
-                        "drop it: it carries no information, and standardising it divides by zero (StandardScaler maps it to 0)");
+                        "drop it: it carries no information, and standardising it divides by zero ({StandardScaler} maps it to 0)");
             }
             if (c.std() > 0 && c.std() / smallest > SCALE_RATIO) {
                 add(Kind.SCALE, c.name(), col + " has standard deviation " + fmt(c.std()) + ", "
                                 + String.format(Locale.ROOT, "%.0f", c.std() / smallest) + "x that of column '" + smallestName + "' (" + fmt(smallest) + ")",
-                        "standardise the features (StandardScaler fit on the training set): otherwise one learning rate "
+                        "standardise the features ({StandardScaler fit on the training set}): otherwise one learning rate "
                                 + "cannot suit all weights and the large column can make training diverge");
             }
             double maxAbs = Math.max(Math.abs(c.min()), Math.abs(c.max()));
             if (c.std() > UNIT_SCALE_MAX || maxAbs > UNIT_SCALE_MAX || c.std() > 0 && c.std() < UNIT_SCALE_MIN) {
                 add(Kind.UNIT_SCALE, c.name(), col + " has standard deviation " + fmt(c.std()) + " and max |x| " + fmt(maxAbs)
                                 + String.format(Locale.ROOT, ": far from unit scale (%.0e .. %.0e)", UNIT_SCALE_MIN, UNIT_SCALE_MAX),
-                        "standardise the features (StandardScaler fit on the training set, to mean 0 and standard deviation 1):"
+                        "standardise the features ({StandardScaler fit on the training set}, to mean 0 and standard deviation 1):"
                                 + " inputs far from unit scale saturate tanh and sigmoid units and make the first layer's"
                                 + " gradients huge or tiny, so a usual learning rate diverges or stalls");
             }
