@@ -215,6 +215,26 @@ class BadInputCatalogueTest {
                         () -> Csv.readFeatures(new StringReader("a\n1\n"), "n.csv", List.of("a", "a")), "repeat", "[a, a]"));
     }
 
+    /** A schedule's rates are checked before the first step, so a bad one late in training costs no training and no weight. */
+    @org.junit.jupiter.api.Test
+    void aScheduleThatTurnsBadLaterIsRefusedBeforeAnyWeightChanges() {
+        Dense model = dense(2);
+        Tensor before = model.weight().value();
+        int[] epochsSeen = {0};
+        Trainer t = trainer(model).epochs(50).schedule(LrSchedule.stepDecay(0.1, 1, 1e-100))
+                .listener(new io.finitegrad.optim.train.TrainingListener() {
+                    @Override
+                    public io.finitegrad.optim.train.Decision afterEpoch(io.finitegrad.optim.train.History.Epoch r) {
+                        epochsSeen[0]++;
+                        return io.finitegrad.optim.train.Decision.CONTINUE;
+                    }
+                }).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(tiny()));
+        assertTrue(e.getMessage().contains("lr(4) = 0.0") && e.getMessage().contains("epoch 5 of 50"), e.getMessage());
+        assertTrue(epochsSeen[0] == 0, "refused before training, not after " + epochsSeen[0] + " epochs");
+        org.junit.jupiter.api.Assertions.assertEquals(before, model.weight().value());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource({"optimisers", "schedules", "training", "datasets", "csvFiles"})
     void badInputIsRefusedNamingTheCulprit(Case c) {

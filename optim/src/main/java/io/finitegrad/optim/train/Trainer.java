@@ -149,8 +149,8 @@ public final class Trainer {
 
         /**
          * Sets the optimiser's learning rate to {@code schedule.lr(epoch - 1)} at the start of each
-         * epoch; {@link #fit} throws IllegalArgumentException naming the schedule and the epoch
-         * when it gives a rate that is not positive and finite.
+         * epoch; {@link #fit} throws IllegalArgumentException naming the schedule and the epoch,
+         * before the first step, when it gives a rate that is not positive and finite for any epoch.
          */
         public Builder schedule(LrSchedule s) {
             if (s == null) throw new IllegalArgumentException("Trainer: schedule is null");
@@ -206,8 +206,9 @@ public final class Trainer {
      * be null) after each epoch in eval mode. The model is left in eval mode ({@link Layer#eval()}),
      * ready for inference; {@link #evaluate} and {@link #predict} then use the training set's classes.
      *
-     * @throws IllegalArgumentException before any step if a dataset does not fit the model or the
-     *     optimiser updates a parameter that is not the model's
+     * @throws IllegalArgumentException before any step if a dataset does not fit the model, the
+     *     optimiser updates a parameter that is not the model's, or the schedule gives a learning
+     *     rate that is not positive and finite for one of the epochs (naming the schedule and epoch)
      * @throws TrainingDivergedException at the first non-finite loss, gradient or parameter update
      * @throws IllegalStateException if a listener's afterEpoch returns null
      */
@@ -215,6 +216,8 @@ public final class Trainer {
         if (train == null) throw new IllegalArgumentException("Trainer.fit: the training set is null");
         Evaluator ev = new Evaluator(model, loss, train.isClassification() ? train.classes() : null);
         FitCheck.check(model, optimizer, ev, train, test);
+        // a schedule is a function of the epoch: a bad rate late in training is found before the first step
+        for (int epoch = 1; schedule != null && epoch <= epochs; epoch++) scheduledLr(epoch);
         evaluator = ev;
         Dataset tr = train.isClassification() ? train.oneHot() : train;
         Tensor testTargets = test == null ? null : ev.targets(test);
@@ -272,14 +275,15 @@ public final class Trainer {
 
     /**
      * The schedule's learning rate for {@code epoch}, checked here so that a bad one is refused
-     * naming the schedule and the epoch, not as a bare bad argument to the optimiser's setter.
+     * naming the schedule and the epoch, not as a bare bad argument to the optimiser's setter
+     * ({@link #fit} asks for every epoch's before the first step, and again at each epoch).
      */
     private double scheduledLr(int epoch) {
         double lr = schedule.lr(epoch - 1);
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("Trainer.fit: the learning-rate schedule " + LrSchedule.describe(schedule)
                     + " gave lr(" + (epoch - 1) + ") = " + lr + " for epoch " + epoch + " of " + epochs
-                    + "; a learning rate must be > 0 and finite. No step of epoch " + epoch + " was taken");
+                    + "; a learning rate must be > 0 and finite");
         }
         return lr;
     }
