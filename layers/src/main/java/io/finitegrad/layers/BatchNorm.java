@@ -64,6 +64,7 @@ public final class BatchNorm extends Layer {
      */
     @Override
     public Var forward(Var x) {
+        requireInput(x);
         if (x.cols() != features) {
             throw new ShapeException("BatchNorm '" + name() + "' expects input batch x " + features + ", got '" + x.name()
                     + "' " + x.shape());

@@ -54,6 +54,7 @@ public final class Dense extends Layer {
 
     @Override
     public Var forward(Var x) {
+        requireInput(x);
         if (x.cols() != in) {
             throw new ShapeException("Dense '" + name() + "' expects input batch x " + in + ", got '" + x.name() + "' "
                     + x.shape() + " (W is " + w.shape() + ")");

@@ -33,6 +33,7 @@ public final class Dropout extends Layer {
 
     @Override
     public Var forward(Var x) {
+        requireInput(x);
         if (!isTraining() || p == 0) return x;
         int n = x.rows() * x.cols();
         double[] mask = new double[n];

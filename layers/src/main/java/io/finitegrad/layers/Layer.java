@@ -55,8 +55,21 @@ public abstract class Layer {
      *     naming the layer and both shapes
      * @throws io.finitegrad.autodiff.NonFiniteException if the guard is in THROW mode and a NaN/Inf
      *     first appears inside this layer
+     * @throws IllegalArgumentException (built-in layers) if {@code x} is null, naming the layer
      */
     public abstract Var forward(Var x);
+
+    /**
+     * {@code x}, checked to be there: a forward's first line, so that a null input is refused naming
+     * the layer ({@code Dense 'dense1': forward input is null}) rather than as a bare
+     * NullPointerException from inside it.
+     *
+     * @throws IllegalArgumentException naming this layer if {@code x} is null
+     */
+    protected final Var requireInput(Var x) {
+        if (x == null) throw new IllegalArgumentException(kind() + " '" + name + "': forward input is null");
+        return x;
+    }
 
     /** The trainable parameters in a stable order; each {@link Var#name()} is unique. */
     public abstract List<Var> parameters();

@@ -50,6 +50,7 @@ public final class LayerNorm extends Layer {
 
     @Override
     public Var forward(Var x) {
+        requireInput(x);
         if (x.cols() != features) {
             throw new ShapeException("LayerNorm '" + name() + "' expects input batch x " + features + ", got '" + x.name()
                     + "' " + x.shape());

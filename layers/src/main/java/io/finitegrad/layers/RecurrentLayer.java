@@ -54,6 +54,7 @@ public abstract sealed class RecurrentLayer extends Layer permits RNN, LSTM, GRU
     @Override
     @SuppressWarnings("try") // name scopes are opened for their effect on node names, never read
     public final Var forward(Var x) {
+        requireInput(x);
         if (x.cols() == 0 || x.cols() % in != 0) {
             throw new ShapeException(label() + ": input '" + x.name() + "' is " + x.shape() + ", whose width "
                     + x.cols() + " is not a multiple of in = " + in + " (a batch of T steps is n x (T*" + in

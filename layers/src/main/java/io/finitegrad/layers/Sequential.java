@@ -46,6 +46,7 @@ public final class Sequential extends Layer {
 
     @Override
     public Var forward(Var x) {
+        requireInput(x);
         Var h = x;
         for (Layer l : layers) h = l.forward(h);
         return h;

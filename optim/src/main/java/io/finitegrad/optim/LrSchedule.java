@@ -10,6 +10,10 @@ package io.finitegrad.optim;
  * optimizer.setLr(s.lr(epoch));
  * }</pre>
  *
+ * <p>The factories' schedules print as the call that made them
+ * ({@code LrSchedule.stepDecay(lr = 0.1, stepSize = 10, gamma = 0.5)}), so a message about a
+ * learning rate can name its schedule; {@link #describe(LrSchedule)} names any schedule.
+ *
  * @throws IllegalArgumentException from the factories for non-positive rates, periods or factors
  *     (message names the parameter and value), and from {@link #lr(int)} for a negative step
  */
@@ -21,7 +25,7 @@ public interface LrSchedule {
     /** Always {@code lr}. */
     static LrSchedule constant(double lr) {
         Hyper.positive("LrSchedule.constant", "lr", lr);
-        return t -> check(t, lr);
+        return new NamedSchedule("LrSchedule.constant(lr = " + lr + ")", t -> check(t, lr));
     }
 
     /** {@code lr * gamma^(t / stepSize)} (integer division), as PyTorch's StepLR. */
@@ -29,7 +33,8 @@ public interface LrSchedule {
         Hyper.positive("LrSchedule.stepDecay", "lr", lr);
         Hyper.positive("LrSchedule.stepDecay", "stepSize", stepSize);
         Hyper.positive("LrSchedule.stepDecay", "gamma", gamma);
-        return t -> check(t, lr * Math.pow(gamma, t / stepSize));
+        return new NamedSchedule("LrSchedule.stepDecay(lr = " + lr + ", stepSize = " + stepSize + ", gamma = " + gamma + ")",
+                t -> check(t, lr * Math.pow(gamma, t / stepSize)));
     }
 
     /**
@@ -44,7 +49,8 @@ public interface LrSchedule {
         if (minLr > lr) {
             throw new IllegalArgumentException("LrSchedule.cosine: minLr must be <= lr (" + lr + "), got " + minLr);
         }
-        return t -> check(t, t >= period ? minLr : minLr + (lr - minLr) * (1 + Math.cos(Math.PI * t / period)) / 2);
+        return new NamedSchedule("LrSchedule.cosine(lr = " + lr + ", period = " + period + ", minLr = " + minLr + ")",
+                t -> check(t, t >= period ? minLr : minLr + (lr - minLr) * (1 + Math.cos(Math.PI * t / period)) / 2));
     }
 
     /**
@@ -54,7 +60,17 @@ public interface LrSchedule {
     default LrSchedule withWarmup(int steps) {
         Hyper.positive("LrSchedule.withWarmup", "steps", steps);
         LrSchedule after = this;
-        return t -> check(t, t < steps ? after.lr(0) * (t + 1) / (steps + 1) : after.lr(t - steps));
+        return new NamedSchedule(NamedSchedule.describe(after) + ".withWarmup(" + steps + ")",
+                t -> check(t, t < steps ? after.lr(0) * (t + 1) / (steps + 1) : after.lr(t - steps)));
+    }
+
+    /**
+     * The schedule as messages name it: a factory's call ({@code LrSchedule.cosine(lr = 0.01, ...)}),
+     * the {@code toString()} of a class of your own that defines one, or for a lambda the class it
+     * was written in ({@code a lambda in com.example.Train}).
+     */
+    static String describe(LrSchedule s) {
+        return NamedSchedule.describe(s);
     }
 
     private static double check(int t, double lr) {

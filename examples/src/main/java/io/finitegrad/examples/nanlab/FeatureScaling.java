@@ -40,8 +40,22 @@ final class FeatureScaling {
         return new FeatureScaling(kind, shift.clone(), scale.clone());
     }
 
-    /** Fits {@code kind} on training features. */
+    /**
+     * Fits {@code kind} on training features.
+     *
+     * @throws InputException naming {@code --scale} when the features hold NaN/Inf (kept by
+     *     {@code --bad-cells keep-non-finite}), which no scaling can be fitted on
+     */
     static FeatureScaling fit(String kind, Tensor x) {
+        if (!kind.equals("none")) {
+            for (double v : x.toFlatArray()) {
+                if (!Double.isFinite(v)) {
+                    throw new InputException("--scale " + kind + ": the training features hold NaN/Inf (see the data check),"
+                            + " which a scaling cannot be fitted on; train with --scale none to let the guard find them, or"
+                            + " load with --bad-cells drop-row or --bad-cells impute-mean");
+                }
+            }
+        }
         switch (kind) {
             case "none":
                 return of(kind, new double[0], new double[0]);

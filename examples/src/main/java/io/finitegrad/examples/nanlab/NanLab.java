@@ -1,5 +1,6 @@
 package io.finitegrad.examples.nanlab;
 
+import io.finitegrad.optim.data.CsvFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -80,6 +81,8 @@ public final class NanLab implements Runnable {
         if (ex instanceof UncheckedIOException u) ex = u.getCause();
         if (ex instanceof NoSuchFileException f) return "file not found: " + f.getFile();
         if (ex instanceof AccessDeniedException f) return "cannot read or write " + f.getFile() + ": permission denied";
+        // its remedy names nanlab's flags, not the Java calls
+        if (ex instanceof CsvFormatException c) return oneLine(c.message(Flags::spell));
         if (ex instanceof InputException || ex instanceof IOException || ex instanceof IllegalArgumentException) {
             return oneLine(ex.getMessage());
         }

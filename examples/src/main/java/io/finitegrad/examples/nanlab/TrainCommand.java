@@ -1,5 +1,7 @@
 package io.finitegrad.examples.nanlab;
 
+import io.finitegrad.autodiff.NanReport;
+import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Init;
 import io.finitegrad.layers.Layer;
@@ -7,6 +9,7 @@ import io.finitegrad.layers.Losses;
 import io.finitegrad.optim.Adam;
 import io.finitegrad.optim.Optimizer;
 import io.finitegrad.optim.SGD;
+import io.finitegrad.optim.data.BadCellPolicy;
 import io.finitegrad.optim.data.Csv;
 import io.finitegrad.optim.data.CsvOptions;
 import io.finitegrad.optim.data.DataReport;
@@ -43,6 +46,10 @@ final class TrainCommand implements Callable<Integer> {
     private Path data;
     @Option(names = "--label", required = true, paramLabel = "COLUMN", description = "the column holding the class names")
     private String label;
+    @Option(names = "--bad-cells", paramLabel = "POLICY", description = "a missing, non-numeric or NaN/Inf cell: fail, "
+            + "drop-row, impute-mean (the column's mean) or keep-non-finite (load NaN/Inf as they are, to see the guard "
+            + "find them) (default ${DEFAULT-VALUE})")
+    private String badCells = "fail";
     @Option(names = "--hidden", split = ",", paramLabel = "N,N", description = "hidden layer sizes (default 16,16)")
     private int[] hidden = {16, 16};
     @Option(names = "--activation", description = "relu, tanh, sigmoid, leaky_relu (default ${DEFAULT-VALUE})")
@@ -83,8 +90,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!(testFraction >= 0 && testFraction < 1)) throw new InputException("--test-fraction must be in [0, 1), got " + testFraction);
 
         if (save != null) SaveTarget.require("--save", save);
-        Dataset all = Csv.read(data, CsvOptions.label(label));
-        o.print(DataReport.of(all, label));
+        BadCellPolicy policy = Flags.policy(badCells);
+        Dataset all = Csv.read(data, CsvOptions.label(label).badCells(policy));
+        o.print(DataReport.of(all).render(Flags::spell));
         Dataset train = all, test = null;
         if (testFraction > 0) {
             Dataset.Split split = all.split(testFraction, seed, true);
@@ -122,6 +130,7 @@ final class TrainCommand implements Callable<Integer> {
             o.println(e.getMessage());
             // the watchdog's message carries the guard's report when the guard stopped training
             if (e.report() != null && !e.getMessage().contains(e.report().toString())) o.println(e.report());
+            o.println(flagAdvice(e.report()));
             code = NanLab.NON_FINITE;
         }
         if (out != null) {
@@ -137,6 +146,22 @@ final class TrainCommand implements Callable<Integer> {
         }
         o.flush();
         return code;
+    }
+
+    /**
+     * The library's advice in this command's flags: the data's NaN/Inf (loaded by
+     * {@code --bad-cells keep-non-finite}) is for {@code --bad-cells}, anything else for the
+     * learning rate, clipping and scaling this run used.
+     */
+    private String flagAdvice(NanReport report) {
+        if (report != null && report.cause() == Cause.NON_FINITE_INPUT && report.op().equals("input")) {
+            return "With nanlab train: --bad-cells " + Flags.value(BadCellPolicy.DROP_ROW) + " or --bad-cells "
+                    + Flags.value(BadCellPolicy.IMPUTE_MEAN) + " loads the file without its NaN/Inf cells (this run used --bad-cells "
+                    + badCells + ").";
+        }
+        String clipping = clip > 0 ? "a smaller --clip (it is " + clip + ")" : "--clip 1 (clipping is off: --clip 0)";
+        return "With nanlab train: a lower --lr (it is " + lr + "), " + clipping
+                + (scale.equalsIgnoreCase("none") ? ", --scale standard (inputs are unscaled: --scale none)" : "") + ".";
     }
 
     private String hiddenText() {

@@ -86,6 +86,19 @@ class TrainPredictTest {
     }
 
     @Test
+    void theDataCheckNamesTheFileAndTheLabelColumnTheDatasetCarries() throws Exception {
+        Path iris = Cli.iris(dir);
+        Path renamed = dir.resolve("flowers.csv");
+        Files.writeString(renamed, Files.readString(iris, StandardCharsets.UTF_8).replaceFirst("species", "kind"), StandardCharsets.UTF_8);
+        for (String[] fileAndLabel : new String[][] {{iris.toString(), "species", "iris.csv"}, {renamed.toString(), "kind", "flowers.csv"}}) {
+            Cli r = Cli.run("train", "--data", fileAndLabel[0], "--label", fileAndLabel[1], "--epochs", "1", "--quiet");
+            assertEquals(NanLab.OK, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("Data check: " + fileAndLabel[2] + ", 150 rows"), r.out());
+            assertTrue(r.out().contains("classes of '" + fileAndLabel[1] + "': setosa 50, versicolor 50, virginica 50"), r.out());
+        }
+    }
+
+    @Test
     void trainingStoppedByTheWatchdogExits1WithTheGuardsReport() throws Exception {
         Path raw = dir.resolve("raw.csv");
         StringBuilder b = new StringBuilder();

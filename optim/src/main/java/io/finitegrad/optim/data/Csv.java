@@ -145,12 +145,12 @@ public final class Csv {
                 double v = Cells.finiteOrNaN(raw);
                 if (v != v) {
                     Cells.Kind kind = Cells.classify(raw);
-                    if (o.policy == BadCellPolicy.FAIL) throw t.cellError(numeric[j], Cells.problem(kind, raw) + failHint(kind));
+                    if (o.policy == BadCellPolicy.FAIL) throw t.cellError(numeric[j], Cells.problem(kind, raw), failHint(kind));
                     if (o.policy == BadCellPolicy.DROP_ROW) drop = true;
                     if (o.policy == BadCellPolicy.KEEP_NON_FINITE) {
                         if (kind != Cells.Kind.NON_FINITE) {
-                            throw t.cellError(numeric[j], Cells.problem(kind, raw) + " (KEEP_NON_FINITE keeps only NaN/Inf cells;"
-                                    + " fix the file, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN)");
+                            throw t.cellError(numeric[j], Cells.problem(kind, raw), "{BadCellPolicy.KEEP_NON_FINITE} keeps only"
+                                    + " NaN/Inf cells; fix the file, or load with {BadCellPolicy.DROP_ROW} or {BadCellPolicy.IMPUTE_MEAN}");
                         }
                         v = Cells.nonFiniteValue(raw);
                     }
@@ -160,9 +160,9 @@ public final class Csv {
             if (labels != null && Cells.classify(t.cell(labelCol)) == Cells.Kind.MISSING) {
                 if (o.policy != BadCellPolicy.DROP_ROW) {
                     // a class cannot be imputed or kept as NaN: only dropping the row handles it
-                    throw t.cellError(labelCol, "missing label" + (o.policy == BadCellPolicy.FAIL
-                            ? " (fix the file, or load with BadCellPolicy.DROP_ROW; a missing class cannot be imputed)"
-                            : " (" + o.policy + " cannot invent a class; use DROP_ROW)"));
+                    throw t.cellError(labelCol, "missing label", o.policy == BadCellPolicy.FAIL
+                            ? "fix the file, or load with {BadCellPolicy.DROP_ROW}; a missing class cannot be imputed"
+                            : "{BadCellPolicy." + o.policy + "} cannot invent a class; use {BadCellPolicy.DROP_ROW}");
                 }
                 drop = true;
             }
@@ -199,12 +199,12 @@ public final class Csv {
         Provenance rows = Provenance.ofFile(t.source, Arrays.copyOf(lines, n), featureNames);
         if (labels == null) return new Dataset(features, Tensor.of(n, k, ys), featureNames, List.of()).withProvenance(rows);
         ClassVocabulary classes = labels.finish(ys);
-        return new Dataset(features, Tensor.of(n, 1, ys), featureNames, classes).withProvenance(rows);
+        return new Dataset(features, Tensor.of(n, 1, ys), featureNames, classes).withProvenance(rows).withLabelColumn(o.label);
     }
 
     private static String failHint(Cells.Kind kind) {
-        return " (fix the file, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN"
-                + (kind == Cells.Kind.NON_FINITE ? ", or KEEP_NON_FINITE to inspect such cells)" : ")");
+        return "fix the file, or load with {BadCellPolicy.DROP_ROW} or {BadCellPolicy.IMPUTE_MEAN}"
+                + (kind == Cells.Kind.NON_FINITE ? ", or {BadCellPolicy.KEEP_NON_FINITE} to inspect such cells" : "");
     }
 
     private static int require(CsvRecords t, String name, String role) throws CsvFormatException {
@@ -258,8 +258,8 @@ public final class Csv {
             if (seenNames.size() < 2) {
                 throw new CsvFormatException(t.source, 1, column + 1, "column '" + name + "' holds a single class '"
                         + seenNames.get(0) + "': a class vocabulary cannot be derived from it. A classifier needs "
-                        + "at least two classes; to read test or new data, give the training classes: "
-                        + "CsvOptions.label(\"" + name + "\").classes(train.classes())");
+                        + "at least two classes", "to read test or new data, give the training classes: "
+                        + "{CsvOptions.label(\"" + name + "\").classes(train.classes())}");
             }
             ClassVocabulary v = ClassVocabulary.sorted(seenNames);
             int[] renumber = new int[seenNames.size()];

@@ -13,7 +13,7 @@ import java.util.List;
  * Dataset test = Csv.read(testCsv, CsvOptions.label("species").classes(train.classes()));
  * }</pre>
  *
- * @throws IllegalArgumentException for an empty column name, no target columns, a null policy or
+ * @throws IllegalArgumentException for a null, empty or blank column name, no target columns, a null policy or
  *     vocabulary, or a delimiter that cannot be one
  * @throws IllegalStateException from {@link #classes(ClassVocabulary)} on options without a label column
  */
@@ -47,7 +47,7 @@ public final class CsvOptions {
         if (columns == null || columns.length == 0) {
             throw new IllegalArgumentException("CsvOptions.targets: give at least one target column");
         }
-        return new CsvOptions(null, List.of(columns), List.of(), ',', BadCellPolicy.FAIL, null);
+        return new CsvOptions(null, columns("CsvOptions.targets", columns), List.of(), ',', BadCellPolicy.FAIL, null);
     }
 
     /** Same options with another policy for missing, non-numeric and NaN/Inf cells. */
@@ -66,7 +66,18 @@ public final class CsvOptions {
 
     /** Same options, skipping these columns (ids, free text). */
     public CsvOptions ignore(String... columns) {
-        return new CsvOptions(label, targets, List.of(columns), delimiter, policy, classes);
+        return new CsvOptions(label, targets, columns("CsvOptions.ignore", columns), delimiter, policy, classes);
+    }
+
+    /** The column names, each checked to be non-blank. */
+    private static List<String> columns(String who, String[] columns) {
+        if (columns == null) throw new IllegalArgumentException(who + ": the column names are null");
+        for (int i = 0; i < columns.length; i++) {
+            if (columns[i] == null || columns[i].isBlank()) {
+                throw new IllegalArgumentException(who + ": column " + i + " is " + (columns[i] == null ? "null" : "blank"));
+            }
+        }
+        return List.of(columns);
     }
 
     /**

@@ -161,7 +161,12 @@ final class CsvRecords implements Closeable {
 
     /** An error about field {@code c} of the current record: {@code file:line:column: column 'name': what}. */
     CsvFormatException cellError(int c, String what) {
-        return new CsvFormatException(source, line(c), c + 1, "column '" + header.get(c) + "': " + what);
+        return cellError(c, what, null);
+    }
+
+    /** As {@link #cellError(int, String)}, with a remedy naming library calls in braces (see {@link Hints}). */
+    CsvFormatException cellError(int c, String what, String hint) {
+        return new CsvFormatException(source, line(c), c + 1, "column '" + header.get(c) + "': " + what, hint);
     }
 
     /** The header for an error message, shortened when it is very wide. */

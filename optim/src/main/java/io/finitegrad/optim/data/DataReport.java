@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * A check of the data before training: per feature column min, max, mean, standard deviation,
@@ -68,6 +69,8 @@ public final class DataReport {
     private final String labelName;
     private final Map<String, Integer> classCounts;
     private final List<Finding> findings = new ArrayList<>();
+    /** Each finding's remedy as a {@link Hints} template, so a front end can name the calls its own way. */
+    private final List<String> remedies = new ArrayList<>();
     /** Where the rows came from, to name the first NaN/Inf cell of a column. */
     private final Provenance provenance;
     /** Per column, the row of its first NaN/Inf cell (not a missing one), or -1. */
@@ -89,10 +92,14 @@ public final class DataReport {
 
     /**
      * Checks a dataset's features and classes, named by its source (the file it was read from) and
-     * with the label column called "label"; see {@link #of(Dataset, String)} to name the column.
+     * by its label column ({@link Dataset#labelColumn()}: the header name when {@link Csv} read it,
+     * {@code classes of 'species'}); see {@link #of(Dataset, String)} to call the column otherwise.
+     *
+     * @throws IllegalArgumentException if {@code d} is null
      */
     public static DataReport of(Dataset d) {
-        return of(d, "label");
+        if (d == null) throw new IllegalArgumentException("DataReport.of: the dataset is null");
+        return of(d, d.isClassification() ? d.labelColumn() : "label");
     }
 
     /**
@@ -102,6 +109,7 @@ public final class DataReport {
      * @throws IllegalArgumentException if {@code labelColumn} is null
      */
     public static DataReport of(Dataset d, String labelColumn) {
+        if (d == null) throw new IllegalArgumentException("DataReport.of: the dataset is null");
         if (labelColumn == null) throw new IllegalArgumentException("DataReport.of: labelColumn is null");
         int n = d.size(), c = d.features().cols();
         double[] x = d.features().toFlatArray();
@@ -224,27 +232,27 @@ public final class DataReport {
             if (c.nonFinite() > 0) {
                 add(Kind.NON_FINITE, c.name(), col + " has " + c.nonFinite() + " NaN/Inf cell(s), the first in "
                                 + provenance.describe(firstNonFinite[j], -1),
-                        "fix the source, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN; a NaN input makes every loss NaN");
+                        "fix the source, or load with {BadCellPolicy.DROP_ROW} or {BadCellPolicy.IMPUTE_MEAN}; a NaN input makes every loss NaN");
             }
             if (c.missing() > 0) {
                 add(Kind.MISSING, c.name(), col + " has " + c.missing() + " missing or non-numeric cell(s)",
-                        "fix the source, or load with BadCellPolicy.DROP_ROW or IMPUTE_MEAN");
+                        "fix the source, or load with {BadCellPolicy.DROP_ROW} or {BadCellPolicy.IMPUTE_MEAN}");
             }
             if (c.std() == 0) {
                 add(Kind.CONSTANT, c.name(), col + " is constant (" + fmt(c.min()) + "): standard deviation 0",
-                        "drop it: it carries no information, and standardising it divides by zero (StandardScaler maps it to 0)");
+                        "drop it: it carries no information, and standardising it divides by zero ({StandardScaler} maps it to 0)");
             }
             if (c.std() > 0 && c.std() / smallest > SCALE_RATIO) {
                 add(Kind.SCALE, c.name(), col + " has standard deviation " + fmt(c.std()) + ", "
                                 + String.format(Locale.ROOT, "%.0f", c.std() / smallest) + "x that of column '" + smallestName + "' (" + fmt(smallest) + ")",
-                        "standardise the features (StandardScaler fit on the training set): otherwise one learning rate "
+                        "standardise the features ({StandardScaler fit on the training set}): otherwise one learning rate "
                                 + "cannot suit all weights and the large column can make training diverge");
             }
             double maxAbs = Math.max(Math.abs(c.min()), Math.abs(c.max()));
             if (c.std() > UNIT_SCALE_MAX || maxAbs > UNIT_SCALE_MAX || c.std() > 0 && c.std() < UNIT_SCALE_MIN) {
                 add(Kind.UNIT_SCALE, c.name(), col + " has standard deviation " + fmt(c.std()) + " and max |x| " + fmt(maxAbs)
                                 + String.format(Locale.ROOT, ": far from unit scale (%.0e .. %.0e)", UNIT_SCALE_MIN, UNIT_SCALE_MAX),
-                        "standardise the features (StandardScaler fit on the training set, to mean 0 and standard deviation 1):"
+                        "standardise the features ({StandardScaler fit on the training set}, to mean 0 and standard deviation 1):"
                                 + " inputs far from unit scale saturate tanh and sigmoid units and make the first layer's"
                                 + " gradients huge or tiny, so a usual learning rate diverges or stalls");
             }
@@ -265,8 +273,10 @@ public final class DataReport {
         }
     }
 
+    /** Adds a finding whose remedy names library calls in braces (see {@link Hints}). */
     private void add(Kind k, String column, String message, String remedy) {
-        findings.add(new Finding(k, column, message, remedy));
+        findings.add(new Finding(k, column, message, Hints.render(remedy, Hints.JAVA)));
+        remedies.add(remedy);
     }
 
     public int rows() { return rows; }
@@ -291,8 +301,21 @@ public final class DataReport {
         return a != 0 && (a >= 1e5 || a < 1e-3) ? String.format(Locale.ROOT, "%.3e", v) : String.format(Locale.ROOT, "%.4f", v);
     }
 
+    /** The report as printed: the table, the classes and the findings, naming library calls as Java does. */
     @Override
     public String toString() {
+        return render(Hints.JAVA);
+    }
+
+    /**
+     * The report as {@link #toString()} prints it, with the library calls of the remedies
+     * ({@code BadCellPolicy.DROP_ROW}) named by {@code spelling}, e.g. as command-line flags; a
+     * remedy for which {@code spelling} gives null is left out.
+     *
+     * @throws IllegalArgumentException if {@code spelling} is null
+     */
+    public String render(Function<String, String> spelling) {
+        if (spelling == null) throw new IllegalArgumentException("DataReport.render: spelling is null");
         int w = "column".length();
         for (ColumnStats c : columns) w = Math.max(w, c.name().length());
         StringBuilder sb = new StringBuilder();
@@ -314,7 +337,13 @@ public final class DataReport {
         if (findings.isEmpty()) sb.append("No problems found.\n");
         else {
             sb.append(findings.size()).append(" finding(s):\n");
-            for (Finding f : findings) sb.append("  ").append(f).append('\n');
+            for (int i = 0; i < findings.size(); i++) {
+                Finding f = findings.get(i);
+                String remedy = Hints.render(remedies.get(i), spelling);
+                sb.append("  [").append(f.kind()).append("] ").append(f.message());
+                if (remedy != null) sb.append("\n      remedy: ").append(remedy);
+                sb.append('\n');
+            }
         }
         return sb.toString();
     }

@@ -22,7 +22,7 @@ import java.util.Random;
  * and the Trainer hands a batch's provenance to its input node, so a NaN in the data is reported as
  * "row 57 of iris.csv (line 58), feature 'petal_width'" instead of a place in a shuffled batch.
  *
- * @throws IllegalArgumentException for mismatched row counts, names, fractions, batch sizes or
+ * @throws IllegalArgumentException for null arguments, mismatched row counts, names, fractions, batch sizes or
  *     provenance, and class indices that are not integers in [0, classes)
  */
 public final class Dataset {
@@ -33,17 +33,26 @@ public final class Dataset {
     private final ClassVocabulary classes;
     /** Where each row came from; its column names are {@link #featureNames}. */
     private final Provenance provenance;
+    /** The name of the column the class labels came from, null for regression. */
+    private final String labelColumn;
+    /** The label column's name when nobody gave one (a set built from arrays). */
+    private static final String DEFAULT_LABEL = "label";
     /** The source of a dataset built from arrays and not {@link #named}. */
     private static final String UNNAMED = "the dataset";
 
     /** A dataset; {@code classNames} (in index order) is empty for regression. */
     public Dataset(Tensor features, Tensor targets, List<String> featureNames, List<String> classNames) {
-        this(features, targets, featureNames, classNames.isEmpty() ? null : ClassVocabulary.of(classNames), null, true);
+        this(features, targets, featureNames, vocabularyOf(classNames), null, DEFAULT_LABEL, true);
     }
 
     /** A classification dataset whose targets are numbered by {@code classes}. */
     public Dataset(Tensor features, Tensor targets, List<String> featureNames, ClassVocabulary classes) {
-        this(features, targets, featureNames, requireClasses(classes), null, true);
+        this(features, targets, featureNames, requireClasses(classes), null, DEFAULT_LABEL, true);
+    }
+
+    private static ClassVocabulary vocabularyOf(List<String> classNames) {
+        if (classNames == null) throw new IllegalArgumentException("Dataset: classNames is null (for regression pass List.of())");
+        return classNames.isEmpty() ? null : ClassVocabulary.of(classNames);
     }
 
     private static ClassVocabulary requireClasses(ClassVocabulary classes) {
@@ -53,10 +62,14 @@ public final class Dataset {
         return classes;
     }
 
-    /** The general constructor; a null {@code provenance} means rows 0..n-1 of {@link #UNNAMED}. */
+    /**
+     * The general constructor; a null {@code provenance} means rows 0..n-1 of {@link #UNNAMED}, and
+     * {@code labelColumn} is dropped for regression.
+     */
     private Dataset(Tensor features, Tensor targets, List<String> featureNames, ClassVocabulary classes,
-                    Provenance provenance, boolean validate) {
+                    Provenance provenance, String labelColumn, boolean validate) {
         if (features == null || targets == null) throw new IllegalArgumentException("Dataset: features and targets are required");
+        if (featureNames == null) throw new IllegalArgumentException("Dataset: featureNames is null");
         if (features.rows() != targets.rows()) {
             throw new IllegalArgumentException("Dataset: features have " + features.rows() + " rows but targets have " + targets.rows());
         }
@@ -67,6 +80,7 @@ public final class Dataset {
         this.targets = targets;
         this.featureNames = List.copyOf(featureNames);
         this.classes = classes;
+        this.labelColumn = classes == null ? null : labelColumn;
         if (provenance == null) {
             this.provenance = Provenance.of(UNNAMED, features.rows(), this.featureNames);
         } else {
@@ -81,6 +95,7 @@ public final class Dataset {
 
     /** A regression dataset with features named x0, x1, ... */
     public static Dataset of(Tensor features, Tensor targets) {
+        if (features == null || targets == null) throw new IllegalArgumentException("Dataset.of: features and targets are required");
         List<String> names = new ArrayList<>();
         for (int j = 0; j < features.cols(); j++) names.add("x" + j);
         return new Dataset(features, targets, names, List.of());
@@ -112,7 +127,7 @@ public final class Dataset {
      */
     public Dataset withProvenance(Provenance p) {
         if (p == null) throw new IllegalArgumentException("Dataset.withProvenance: provenance is null");
-        return new Dataset(features, targets, featureNames, classes, p, false);
+        return new Dataset(features, targets, featureNames, classes, p, labelColumn, false);
     }
 
     public Tensor targets() { return targets; }
@@ -120,6 +135,26 @@ public final class Dataset {
     /** Class names (index order), empty for regression; the same as {@code classes().names()}. */
     public List<String> classNames() { return classes == null ? List.of() : classes.names(); }
     public boolean isClassification() { return classes != null; }
+
+    /**
+     * The name of the column the class labels came from, as data checks and training output name
+     * it ({@code classes of 'species'}): the header name when {@link Csv} read a labelled file,
+     * {@code "label"} for a classification set built from arrays (see {@link #withLabelColumn});
+     * null for regression.
+     */
+    public String labelColumn() { return labelColumn; }
+
+    /**
+     * The same set, its labels said to come from column {@code name}.
+     *
+     * @throws IllegalArgumentException for a null or blank name
+     * @throws IllegalStateException for a regression set, which has no label column
+     */
+    public Dataset withLabelColumn(String name) {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("Dataset.withLabelColumn: name is blank: '" + name + "'");
+        if (classes == null) throw new IllegalStateException("Dataset.withLabelColumn: this is not a classification set");
+        return new Dataset(features, targets, featureNames, classes, provenance, name, false);
+    }
 
     /**
      * The class vocabulary: {@code classes().name(i)} is the class a model's output {@code i} stands
@@ -159,7 +194,7 @@ public final class Dataset {
     public Dataset oneHot() {
         if (classes == null) throw new IllegalStateException("Dataset.oneHot: this is not a classification set");
         if (targets.cols() == classes.size() && targets.cols() > 1) return this;
-        return new Dataset(features, oneHot(classIndices(), classes.size()), featureNames, classes, provenance, false);
+        return new Dataset(features, oneHot(classIndices(), classes.size()), featureNames, classes, provenance, labelColumn, false);
     }
 
     /** One-hot rows for class indices: n x numClasses, 1 at each row's class. */
@@ -177,9 +212,10 @@ public final class Dataset {
 
     /** The rows at {@code rows}, in that order. */
     public Dataset subset(int[] rows) {
+        if (rows == null) throw new IllegalArgumentException("Dataset.subset: rows is null");
         if (rows.length == 0) throw new IllegalArgumentException("Dataset.subset: no rows");
         Tensor x = pick(features, rows);
-        return new Dataset(x, pick(targets, rows), featureNames, classes, provenance.select(rows), false);
+        return new Dataset(x, pick(targets, rows), featureNames, classes, provenance.select(rows), labelColumn, false);
     }
 
     /** Same targets and names, new features (e.g. scaled); the shape must match. */
@@ -187,7 +223,7 @@ public final class Dataset {
         if (x.rows() != features.rows() || x.cols() != features.cols()) {
             throw new IllegalArgumentException("Dataset.withFeatures: expected " + features.shape() + ", got " + x.shape());
         }
-        return new Dataset(x, targets, featureNames, classes, provenance, false);
+        return new Dataset(x, targets, featureNames, classes, provenance, labelColumn, false);
     }
 
     /** A train/test pair. */
@@ -244,6 +280,7 @@ public final class Dataset {
     /** The rows shuffled by {@code rng} and cut into batches of {@code batchSize} (the last may be smaller). */
     public List<Batch> batches(int batchSize, Random rng) {
         if (batchSize <= 0) throw new IllegalArgumentException("Dataset.batches: batchSize must be > 0, got " + batchSize);
+        if (rng == null) throw new IllegalArgumentException("Dataset.batches: rng is null (pass a seeded Random)");
         int n = size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;

@@ -15,7 +15,6 @@ import io.finitegrad.optim.data.Dataset;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -148,9 +147,14 @@ public final class Trainer {
             return this;
         }
 
-        /** Sets the optimiser's learning rate to {@code schedule.lr(epoch - 1)} at the start of each epoch. */
+        /**
+         * Sets the optimiser's learning rate to {@code schedule.lr(epoch - 1)} at the start of each
+         * epoch; {@link #fit} throws IllegalArgumentException naming the schedule and the epoch,
+         * before the first step, when it gives a rate that is not positive and finite for any epoch.
+         */
         public Builder schedule(LrSchedule s) {
-            schedule = Objects.requireNonNull(s, "schedule");
+            if (s == null) throw new IllegalArgumentException("Trainer: schedule is null");
+            schedule = s;
             return this;
         }
 
@@ -162,13 +166,15 @@ public final class Trainer {
 
         /** Where the data report and epoch lines go (default System.out). */
         public Builder output(PrintStream p) {
-            out = Objects.requireNonNull(p, "output");
+            if (p == null) throw new IllegalArgumentException("Trainer: output is null");
+            out = p;
             return this;
         }
 
         /** Adds a listener; they are called in the order added (the console output, if any, last). */
         public Builder listener(TrainingListener l) {
-            listeners.add(Objects.requireNonNull(l, "listener"));
+            if (l == null) throw new IllegalArgumentException("Trainer: listener is null");
+            listeners.add(l);
             return this;
         }
 
@@ -180,7 +186,8 @@ public final class Trainer {
 
         /** Early warnings on, with these thresholds. */
         public Builder warnings(WarningThresholds thresholds) {
-            warnings = Objects.requireNonNull(thresholds, "warning thresholds");
+            if (thresholds == null) throw new IllegalArgumentException("Trainer: warning thresholds are null");
+            warnings = thresholds;
             return this;
         }
 
@@ -199,8 +206,9 @@ public final class Trainer {
      * be null) after each epoch in eval mode. The model is left in eval mode ({@link Layer#eval()}),
      * ready for inference; {@link #evaluate} and {@link #predict} then use the training set's classes.
      *
-     * @throws IllegalArgumentException before any step if a dataset does not fit the model or the
-     *     optimiser updates a parameter that is not the model's
+     * @throws IllegalArgumentException before any step if a dataset does not fit the model, the
+     *     optimiser updates a parameter that is not the model's, or the schedule gives a learning
+     *     rate that is not positive and finite for one of the epochs (naming the schedule and epoch)
      * @throws TrainingDivergedException at the first non-finite loss, gradient or parameter update
      * @throws IllegalStateException if a listener's afterEpoch returns null
      */
@@ -208,6 +216,8 @@ public final class Trainer {
         if (train == null) throw new IllegalArgumentException("Trainer.fit: the training set is null");
         Evaluator ev = new Evaluator(model, loss, train.isClassification() ? train.classes() : null);
         FitCheck.check(model, optimizer, ev, train, test);
+        // a schedule is a function of the epoch: a bad rate late in training is found before the first step
+        for (int epoch = 1; schedule != null && epoch <= epochs; epoch++) scheduledLr(epoch);
         evaluator = ev;
         Dataset tr = train.isClassification() ? train.oneHot() : train;
         Tensor testTargets = test == null ? null : ev.targets(test);
@@ -223,7 +233,7 @@ public final class Trainer {
             for (TrainingListener l : listeners) l.onTrainBegin(model, train, test, epochs);
             model.train();
             for (int epoch = 1; epoch <= epochs && !history.stoppedEarly(); epoch++) {
-                if (schedule != null) optimizer.setLr(schedule.lr(epoch - 1));
+                if (schedule != null) optimizer.setLr(scheduledLr(epoch));
                 metrics.reset();
                 for (Dataset.Batch b : tr.batches(batchSize, rng)) {
                     try {
@@ -261,6 +271,21 @@ public final class Trainer {
             for (TrainingListener l : listeners) l.onTrainEnd(history);
         }
         return history;
+    }
+
+    /**
+     * The schedule's learning rate for {@code epoch}, checked here so that a bad one is refused
+     * naming the schedule and the epoch, not as a bare bad argument to the optimiser's setter
+     * ({@link #fit} asks for every epoch's before the first step, and again at each epoch).
+     */
+    private double scheduledLr(int epoch) {
+        double lr = schedule.lr(epoch - 1);
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("Trainer.fit: the learning-rate schedule " + LrSchedule.describe(schedule)
+                    + " gave lr(" + (epoch - 1) + ") = " + lr + " for epoch " + epoch + " of " + epochs
+                    + "; a learning rate must be > 0 and finite");
+        }
+        return lr;
     }
 
     /** Hands the warnings raised since the last hand-over to every listener. */
