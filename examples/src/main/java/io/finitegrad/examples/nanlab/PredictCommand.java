@@ -14,6 +14,7 @@ import io.finitegrad.optim.train.Predictions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -33,7 +34,7 @@ final class PredictCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, paramLabel = "M", description = "a checkpoint written by nanlab train --save")
+    @Option(names = "--model", required = true, paramLabel = "M", description = "a checkpoint written by nanlab train --save (or nanlab export)")
     private Path model;
     @Option(names = "--data", required = true, paramLabel = "F.csv", description = "rows to predict, with the training feature columns")
     private Path data;
@@ -41,12 +42,15 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String source = model.getFileName().toString();
-        ModelSpec s = ModelSpec.fromJson(Safetensors.read(model).metadata().get(ModelSpec.KEY), source);
+        Map<String, String> metadata = Safetensors.read(model).metadata();
+        ModelSpec s = ModelSpec.fromJson(metadata.get(ModelSpec.KEY), source);
         Tensor features = Csv.readFeatures(data, s.features());
         // the metadata's sizes are the file's word only: a 200-byte file may describe gigabytes
         s.requireMemory(source, "predict", 2, features.rows());
         Layer net = s.build(new Random(0));
-        Checkpoint.loadModel(model, net);
+        // a file nanlab export rewrote keeps the same 'nanlab' description in PyTorch's layout
+        if (Checkpoint.isTorchLayout(metadata)) Checkpoint.loadTorch(model, net);
+        else Checkpoint.loadModel(model, net);
         net.eval();
         Tensor x = s.scale(features);
         Predictions p = new Evaluator(net, Losses::softmaxCrossEntropy, ClassVocabulary.of(s.classes())).predict(x);

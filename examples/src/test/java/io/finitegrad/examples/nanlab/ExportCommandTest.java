@@ -76,6 +76,17 @@ class ExportCommandTest {
     }
 
     @Test
+    void predictReadsAnExportedFileAsTheModelItCameFrom() {
+        Path out = dir.resolve("iris.pt.safetensors");
+        assertEquals(NanLab.OK, Cli.run("export", "--model", model.toString(), "--torch", out.toString()).code());
+        Cli native_ = Cli.run("predict", "--model", model.toString(), "--data", iris.toString());
+        Cli exported = Cli.run("predict", "--model", out.toString(), "--data", iris.toString());
+        assertEquals(NanLab.OK, exported.code(), exported.err());
+        assertEquals(151, exported.out().lines().count(), "a header and 150 predictions");
+        assertEquals(native_.out(), exported.out());
+    }
+
+    @Test
     void f32ExportRoundsTheWeightsButKeepsEveryPrediction() throws IOException {
         Path out = dir.resolve("iris32.safetensors");
         Cli r = Cli.run("export", "--model", model.toString(), "--torch", out.toString(), "--f32");

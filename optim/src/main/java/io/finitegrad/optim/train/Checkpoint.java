@@ -43,6 +43,18 @@ public final class Checkpoint {
     private Checkpoint() {
     }
 
+    /**
+     * Whether a file's {@code metadata} says it is in PyTorch's layout (written by
+     * {@link #saveTorch(Path, Layer)} or PyTorch), so it loads with {@link #loadTorch(Path, Layer)}
+     * rather than {@link #loadModel(Path, Layer)}.
+     *
+     * @throws IllegalArgumentException if {@code metadata} is null
+     */
+    public static boolean isTorchLayout(Map<String, String> metadata) {
+        if (metadata == null) throw new IllegalArgumentException("Checkpoint.isTorchLayout: metadata is null");
+        return TORCH_FORMAT.equals(metadata.get(FORMAT_KEY));
+    }
+
     /** Saves {@code model}'s state with no metadata of the caller's; see {@link #saveModel(Path, Layer, Map)}. */
     public static void saveModel(Path file, Layer model) throws IOException {
         saveModel(file, model, Map.of());
