@@ -116,7 +116,7 @@ final class Incident {
         FiniteStats s = FiniteScan.scan(v.value);
         String what = v.kind == Var.Kind.INPUT ? "input" : v.kind == Var.Kind.PARAM ? "parameter" : "constant";
         String origin = provenance == null ? null : provenance.describe(s.firstBadRow(), s.firstBadCol());
-        String detail = what + " '" + ReportNames.of(v) + "' holds " + counts(s) + "; first at (" + s.firstBadRow() + ", "
+        String detail = what + " '" + ReportNames.of(v) + "' holds " + s.nonFiniteCounts() + "; first at (" + s.firstBadRow() + ", "
                 + s.firstBadCol() + ") = " + v.value.data[s.firstBadIndex()] + (origin == null ? "" : ", from " + origin);
         String remedy = switch (v.kind) {
             case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf";
@@ -298,14 +298,6 @@ final class Incident {
             if (m != null && m.allowReason() != null) list.add("'" + ReportNames.of(p) + "' (" + m.allowReason() + ")");
         }
         return Collections.unmodifiableList(list);
-    }
-
-    private static String counts(FiniteStats s) {
-        List<String> parts = new ArrayList<>();
-        if (s.nanCount() > 0) parts.add(s.nanCount() + " NaN");
-        if (s.posInfCount() > 0) parts.add(s.posInfCount() + " +Inf");
-        if (s.negInfCount() > 0) parts.add(s.negInfCount() + " -Inf");
-        return String.join(", ", parts);
     }
 
     static String step(Var v) {

@@ -70,6 +70,15 @@ public final class FiniteStats {
         return max;
     }
 
+    /** The non-zero counts as a report writes them, {@code "3 NaN, 1 +Inf"}; empty when all are finite. */
+    public String nonFiniteCounts() {
+        StringBuilder b = new StringBuilder();
+        if (nan > 0) b.append(nan).append(" NaN");
+        if (posInf > 0) b.append(b.length() > 0 ? ", " : "").append(posInf).append(" +Inf");
+        if (negInf > 0) b.append(b.length() > 0 ? ", " : "").append(negInf).append(" -Inf");
+        return b.toString();
+    }
+
     @Override
     public String toString() {
         String range = Double.isNaN(min) ? "no finite values" : "finite range [" + min + ", " + max + "]";

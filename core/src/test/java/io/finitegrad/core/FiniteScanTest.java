@@ -38,6 +38,9 @@ class FiniteScanTest {
         String s = st.toString();
         assertTrue(s.contains("2 NaN") && s.contains("1 +Inf") && s.contains("1 -Inf"), s);
         assertTrue(s.contains("(1, 0)"), s);
+        assertEquals("2 NaN, 1 +Inf, 1 -Inf", st.nonFiniteCounts());
+        assertEquals("1 -Inf", FiniteScan.scan(new DMatrixRMaj(new double[][] {{1, Double.NEGATIVE_INFINITY}})).nonFiniteCounts());
+        assertEquals("", FiniteScan.scan(new DMatrixRMaj(new double[][] {{1, 2}})).nonFiniteCounts());
     }
 
     @Test

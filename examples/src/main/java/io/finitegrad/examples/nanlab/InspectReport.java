@@ -64,7 +64,7 @@ final class InspectReport {
         int shown = 0;
         for (Entry e : bad) {
             String piece = (shown > 0 ? ", " : "") + shortenMiddle(escape(e.stored().name()), VERDICT_NAME) + " ("
-                    + counts(e.stats()) + ")";
+                    + e.stats().nonFiniteCounts() + ")";
             int left = bad.size() - shown - 1;
             String more = left > 0 ? ", and " + left + " more" : "";
             if (v.length() + piece.length() + more.length() > COLUMNS) break;
