@@ -1,5 +1,7 @@
 package io.finitegrad.optim.io;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -129,7 +131,7 @@ class SafetensorsBoundedMemoryTest {
     /** A tensor name of 40 MB. */
     static Path longName(Path dir) throws IOException {
         String end = "\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,8]}}";
-        long n = 1 + 40 * MB + end.length();
+        long n = 2 + 40 * MB + end.length();
         Path f = stream(dir.resolve("name.safetensors"), n, out -> {
             ascii(out, "{\"");
             repeat(out, 'n', 40 * MB);
@@ -175,39 +177,169 @@ class SafetensorsBoundedMemoryTest {
                 "{\"w\":{\"dtype\":\"F32\",\"shape\":[16384,8192],\"data_offsets\":[0,536870912]}}", 80, 512 * MB);
     }
 
+    private static void assertContains(String message, String part) {
+        assertTrue(message.contains(part), () -> "expected '" + part + "' in: " + message);
+    }
+
+    private static final String OVER_THE_CAP = "exceeds the cap of 16777216 bytes (Safetensors.MAX_HEADER_BYTES)";
+
     @Test
     void aHeaderOf32MegabytesOfSpacesIsRefused() throws IOException {
-        refused(spaces(dir));
+        assertContains(refused(spaces(dir)).getMessage(), OVER_THE_CAP);
     }
 
     @Test
     void aMetadataStringOf32MegabytesIsRefused() throws IOException {
-        refused(metadataString(dir));
+        assertContains(refused(metadataString(dir)).getMessage(), OVER_THE_CAP);
     }
 
     @Test
     void aHeaderOf100MegabytesIsRefused() throws IOException {
-        refused(header100(dir));
+        assertContains(refused(header100(dir)).getMessage(), OVER_THE_CAP);
     }
 
     @Test
     void aTensorNameOf40MegabytesIsRefused() throws IOException {
-        refused(longName(dir));
+        assertContains(refused(longName(dir)).getMessage(), OVER_THE_CAP);
     }
 
     @Test
     void aMillionTinyTensorsAreRefused() throws IOException {
-        refused(millionTensors(dir));
+        assertContains(refused(millionTensors(dir)).getMessage(), OVER_THE_CAP);
     }
 
     @Test
-    void a512MegabyteF64TensorIsRefused() throws IOException {
-        refused(f64Tensor(dir));
+    void a512MegabyteF64TensorIsRefusedForItsSizeBeforeAllocation() throws IOException {
+        CheckpointResourceException e = assertInstanceOf(CheckpointResourceException.class, refused(f64Tensor(dir)));
+        // the values, and the copy Tensor.of makes of them
+        assertTrue(e.needed() >= 2 * 512 * MB, () -> "needed " + e.needed());
+        assertTrue(e.available() < Runtime.getRuntime().maxMemory(), () -> "available " + e.available());
+        assertContains(e.getMessage(), "f64.safetensors: its 1 tensor needs " + e.needed() + " bytes of heap as doubles, "
+                + "more than the " + e.available() + " bytes available");
     }
 
     @Test
-    void a512MegabyteF32TensorIsRefused() throws IOException {
-        refused(f32Tensor(dir));
+    void a512MegabyteF32TensorIsRefusedForItsSizeAsDoubles() throws IOException {
+        CheckpointResourceException e = assertInstanceOf(CheckpointResourceException.class, refused(f32Tensor(dir)));
+        assertTrue(e.needed() >= 2 * 1024 * MB, () -> "1 GB as doubles, twice: needed " + e.needed());
+    }
+
+    /**
+     * A file of {@code count} 1 x 1 F64 tensors named {@code <prefix><i>}, after {@code metadata}
+     * (streamed JSON members, or nothing) and a sparse data section.
+     */
+    static Path manyTensors(Path f, int count, String prefix, Body metadata) throws IOException {
+        Path written = stream(f, 0, out -> {
+            ascii(out, "{");
+            metadata.write(out);
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                b.append(i == 0 && metadata == NONE ? "" : ",").append('"').append(prefix).append(i)
+                        .append("\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[").append(8L * i).append(',')
+                        .append(8L * i + 8).append("]}");
+                if (b.length() > 1 << 15 || i == count - 1) {
+                    ascii(out, b.toString());
+                    b.setLength(0);
+                }
+            }
+            ascii(out, "}");
+        });
+        long n;
+        try (FileChannel ch = FileChannel.open(written, StandardOpenOption.WRITE)) {
+            n = ch.size() - 8; // the length field is patched now that the header's size is known
+            ch.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, n), 0);
+        }
+        return sparseTo(written, 8 + n + 8L * count);
+    }
+
+    static final Body NONE = out -> { };
+
+    static long headerLength(Path f) throws IOException {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(b, 0);
+            return b.getLong(0);
+        }
+    }
+
+    @Test
+    void theLargestHeaderWithinEveryLimitLoadsOnThisHeap() throws IOException {
+        // 65,536 tensors with names of ~180 chars, 1,024 metadata entries, one of them a 1 MiB value
+        Body meta = out -> {
+            ascii(out, "\"__metadata__\":{\"big\":\"");
+            repeat(out, 'm', Safetensors.MAX_METADATA_VALUE_CHARS);
+            ascii(out, "\"");
+            for (int i = 1; i < Safetensors.MAX_METADATA_ENTRIES; i++) ascii(out, ",\"k" + i + "\":\"v\"");
+            ascii(out, "}");
+        };
+        long metaBytes = Safetensors.MAX_METADATA_VALUE_CHARS + 13L * Safetensors.MAX_METADATA_ENTRIES;
+        int perEntry = (int) ((Safetensors.MAX_HEADER_BYTES - metaBytes) / Safetensors.MAX_TENSORS);
+        String prefix = "p".repeat(perEntry - 70);
+        Path f = manyTensors(dir.resolve("largest.safetensors"), Safetensors.MAX_TENSORS, prefix, meta);
+        long header = headerLength(f);
+        assertTrue(header > Safetensors.MAX_HEADER_BYTES - (1 << 18) && header <= Safetensors.MAX_HEADER_BYTES,
+                "the header is just within the cap: " + header);
+        NamedTensors read = assertTimeoutPreemptively(BOUND, () -> Safetensors.read(f));
+        assertEquals(Safetensors.MAX_TENSORS, read.tensors().size());
+        assertEquals(Safetensors.MAX_METADATA_ENTRIES, read.metadata().size());
+        assertEquals(Safetensors.MAX_METADATA_VALUE_CHARS, read.metadata().get("big").length());
+    }
+
+    /** One tensor named {@code nameChars} x 'n', streamed, within the header cap when the name is. */
+    static Path named(Path f, int nameChars) throws IOException {
+        String end = "\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,8]}}";
+        long n = 2 + nameChars + end.length();
+        Path written = stream(f, n, out -> {
+            ascii(out, "{\"");
+            repeat(out, 'n', nameChars);
+            ascii(out, end);
+        });
+        return sparseTo(written, 8 + n + 8);
+    }
+
+    @Test
+    void aNameOverTheLimitIsRefusedWhileItIsRead() throws IOException {
+        assertEquals(1, Safetensors.read(named(dir.resolve("at.safetensors"), Safetensors.MAX_NAME_CHARS)).tensors().size());
+        String limit = "a name longer than the limit of 1024 characters (Safetensors.MAX_NAME_CHARS)";
+        assertContains(refused(named(dir.resolve("over.safetensors"), Safetensors.MAX_NAME_CHARS + 1)).getMessage(),
+                "over.safetensors: header has " + limit + " at character ");
+        // 15 MB, within the header cap: refused after its first megabyte, never built
+        assertContains(refused(named(dir.resolve("long.safetensors"), 15 << 20)).getMessage(), limit + " at character ");
+    }
+
+    /** No tensors, and a metadata value of {@code chars} x 'm'. */
+    static Path metadataOf(Path f, int chars) throws IOException {
+        String start = "{\"__metadata__\":{\"k\":\"", end = "\"}}";
+        return stream(f, start.length() + chars + end.length(), out -> {
+            ascii(out, start);
+            repeat(out, 'm', chars);
+            ascii(out, end);
+        });
+    }
+
+    @Test
+    void aMetadataValueOverTheLimitIsRefusedWhileItIsRead() throws IOException {
+        int max = Safetensors.MAX_METADATA_VALUE_CHARS;
+        assertEquals(max, Safetensors.read(metadataOf(dir.resolve("at.safetensors"), max)).metadata().get("k").length());
+        String limit = "a string longer than the limit of 1048576 characters (Safetensors.MAX_METADATA_VALUE_CHARS)";
+        assertContains(refused(metadataOf(dir.resolve("over.safetensors"), max + 1)).getMessage(), limit);
+        String m = refused(metadataOf(dir.resolve("long.safetensors"), 15 << 20)).getMessage();
+        assertContains(m, limit + " at character ");
+        assertContains(m, "in the __metadata__ value for 'k'");
+    }
+
+    @Test
+    void moreTensorsOrMetadataEntriesThanTheLimitsAreRefused() throws IOException {
+        int max = Safetensors.MAX_TENSORS;
+        assertContains(refused(manyTensors(dir.resolve("tensors.safetensors"), max + 1, "t", NONE)).getMessage(),
+                "tensors.safetensors: header has more than 65536 tensors, the limit (Safetensors.MAX_TENSORS)");
+        Body entries = out -> {
+            ascii(out, "\"__metadata__\":{\"k0\":\"v\"");
+            for (int i = 1; i <= Safetensors.MAX_METADATA_ENTRIES; i++) ascii(out, ",\"k" + i + "\":\"v\"");
+            ascii(out, "}");
+        };
+        assertContains(refused(manyTensors(dir.resolve("meta.safetensors"), 1, "t", entries)).getMessage(),
+                "__metadata__ has more than 1024 entries, the limit (Safetensors.MAX_METADATA_ENTRIES)");
     }
 
     /**
