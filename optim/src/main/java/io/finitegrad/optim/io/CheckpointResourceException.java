@@ -20,7 +20,7 @@ public class CheckpointResourceException extends CheckpointFormatException {
      */
     public CheckpointResourceException(String file, int tensors, long needed, long available, long max) {
         super(file + ": its " + tensors + (tensors == 1 ? " tensor needs " : " tensors need ") + needed
-                + " bytes of heap as doubles, more than the " + available + " bytes available (of " + max
+                + " bytes of heap to load as doubles, more than the " + available + " bytes available (of " + max
                 + " this JVM may use, a sixteenth kept free): load it with a larger java -Xmx");
         this.needed = needed;
         this.available = available;

@@ -163,8 +163,9 @@ final class HeaderTokens implements AutoCloseable {
             limit = "a string longer than the limit of " + Safetensors.MAX_METADATA_VALUE_CHARS
                     + " characters (Safetensors.MAX_METADATA_VALUE_CHARS)";
         }
-        return new CheckpointFormatException(file + ": header has " + limit + " at character "
-                + parser.currentLocation().getCharOffset() + ", in " + reading, e);
+        // a value's token has begun where it starts; a name's has not, so its place is not known
+        String at = name ? "" : " at character " + parser.currentTokenLocation().getCharOffset();
+        return new CheckpointFormatException(file + ": header has " + limit + at + ", in " + reading, e);
     }
 
     @Override
