@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.finitegrad.core.Heap;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -88,12 +89,11 @@ final class ModelSpec {
             widths += s[i + 1];
         }
         double needed = Double.BYTES * (copies * weights + 3 * widths * rows);
-        Runtime rt = Runtime.getRuntime();
-        long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long free = Heap.available();
         if (needed > free) {
             throw new InputException(culprit + ": a model of sizes " + Arrays.toString(s) + " needs about "
                     + gigabytes(needed) + " to " + doing + ", more than the " + gigabytes(free) + " free of the "
-                    + gigabytes(rt.maxMemory()) + " this JVM may use (use smaller layers, or raise java -Xmx)");
+                    + gigabytes(Heap.max()) + " this JVM may use (use smaller layers, or raise java -Xmx)");
         }
     }
 

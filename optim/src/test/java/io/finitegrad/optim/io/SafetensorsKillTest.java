@@ -52,6 +52,10 @@ class SafetensorsKillTest {
                 assertTrue(writer.waitFor(30, TimeUnit.SECONDS), "the writer died");
             }
             NamedTensors read = Safetensors.read(target);
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+                assertEquals(List.of(target), files.toList(), "killed after " + delayMs
+                        + " ms: the load removed the killed save's temporary file");
+            }
             String by = read.metadata().get("by");
             if (by.equals("test")) {
                 assertEquals(old, read.tensors().get("w"), "killed after " + delayMs + " ms: the old file is intact");

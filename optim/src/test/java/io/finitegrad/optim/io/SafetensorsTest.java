@@ -195,7 +195,7 @@ class SafetensorsTest {
 
         ByteBuffer huge = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(200L << 20).put("{}      ".getBytes());
         Files.write(cut, huge.array());
-        assertContains(refused(cut), "exceeds the cap of 104857600 bytes");
+        assertContains(refused(cut), "exceeds the cap of 16777216 bytes");
         ByteBuffer neg = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(-1L).put("{}      ".getBytes());
         Files.write(cut, neg.array());
         assertContains(refused(cut), "header length 18446744073709551615 exceeds the cap");
@@ -268,6 +268,64 @@ class SafetensorsTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList(), "no temporary file is left behind");
         }
+    }
+
+    @Test
+    void readRefusesNamesTheWriterRefuses() throws IOException {
+        String entry = "\":{\"dtype\":\"F64\",\"shape\":[1,1],\"data_offsets\":[0,8]}}";
+        assertContains(refused(file("{\"" + entry, 8)), "a tensor has an empty name ''");
+        // JSON escapes can name half a surrogate pair, which Jackson decodes as it is
+        assertContains(refused(file("{\"w\\uD800" + entry, 8)),
+                "tensor name 'w\\uD800' has an unpaired surrogate (\\uD800) at index 1, which UTF-8 cannot encode");
+        assertContains(refused(file("{\"__metadata__\":{\"\\uDC00k\":\"v\"}}", 0)),
+                "__metadata__ key '\\uDC00k' has an unpaired surrogate (\\uDC00) at index 0");
+        assertContains(refused(file("{\"__metadata__\":{\"k\":\"x\\uD83D\"}}", 0)),
+                "__metadata__ value for 'k' 'x\\uD83D' has an unpaired surrogate (\\uD83D) at index 1");
+        NamedTensors paired = Safetensors.read(file("{\"\\uD83D\\uDE00" + entry, new byte[8]));
+        assertEquals(List.of("\uD83D\uDE00"), List.copyOf(paired.tensors().keySet()), "an escaped pair is one character");
+    }
+
+    @Test
+    void writeRefusesWhatExceedsAFormatLimitBeforeTouchingTheFile() throws IOException {
+        Path f = dir.resolve("keep.safetensors");
+        Safetensors.write(f, Map.of("w", Tensor.scalar(1)));
+        byte[] before = Files.readAllBytes(f);
+        Tensor one = Tensor.scalar(2);
+        String longName = "n".repeat(Safetensors.MAX_NAME_CHARS + 1);
+        assertContains(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, Map.of(longName, one)))
+                .getMessage(), "tensor name 'nnnn");
+        assertContains(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, Map.of(longName, one)))
+                .getMessage(), "' is 1025 characters, over the limit of 1024 (Safetensors.MAX_NAME_CHARS)");
+        Map<String, Tensor> ok = Map.of("w", one);
+        assertContains(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, ok, Map.of(longName, "v")))
+                .getMessage(), "metadata key 'nnn");
+        String longValue = "v".repeat(Safetensors.MAX_METADATA_VALUE_CHARS + 1);
+        assertContains(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, ok, Map.of("k", longValue)))
+                .getMessage(), "metadata value for 'k' 'vvv");
+        assertContains(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, ok, Map.of("k", longValue)))
+                .getMessage(), "is 1048577 characters, over the limit of 1048576 (Safetensors.MAX_METADATA_VALUE_CHARS)");
+        Map<String, Tensor> tooMany = new LinkedHashMap<>();
+        for (int i = 0; i <= Safetensors.MAX_TENSORS; i++) tooMany.put("t" + i, one);
+        assertContains(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, tooMany)).getMessage(),
+                "65537 tensors, over the limit of 65536 (Safetensors.MAX_TENSORS)");
+        Map<String, String> entries = new LinkedHashMap<>();
+        for (int i = 0; i <= Safetensors.MAX_METADATA_ENTRIES; i++) entries.put("k" + i, "v");
+        assertContains(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, ok, entries)).getMessage(),
+                "1025 metadata entries, over the limit of 1024 (Safetensors.MAX_METADATA_ENTRIES)");
+        // each value within its limit, together over the header's
+        String full = "v".repeat(Safetensors.MAX_METADATA_VALUE_CHARS);
+        Map<String, String> big = new LinkedHashMap<>();
+        for (int i = 0; i < 17; i++) big.put("k" + i, full);
+        assertContains(assertThrows(IllegalArgumentException.class, () -> Safetensors.write(f, ok, big)).getMessage(),
+                "the header would be over the limit of 16777216 bytes (Safetensors.MAX_HEADER_BYTES)");
+        assertArrayEquals(before, Files.readAllBytes(f));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(f), files.toList(), "no temporary file is left behind");
+        }
+        // and at the limits the writer writes what the reader reads
+        Map<String, String> atLimits = Map.of("n".repeat(Safetensors.MAX_NAME_CHARS), full);
+        Safetensors.write(f, Map.of("n".repeat(Safetensors.MAX_NAME_CHARS), one), atLimits);
+        assertEquals(atLimits, Safetensors.read(f).metadata());
     }
 
     @Test
