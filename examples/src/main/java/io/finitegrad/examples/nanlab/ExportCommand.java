@@ -51,7 +51,7 @@ final class ExportCommand implements Callable<Integer> {
         String source = model.getFileName().toString();
         Map<String, String> metadata;
         try {
-            metadata = Safetensors.read(model).metadata();
+            metadata = Safetensors.readMetadata(model);
         } catch (CheckpointFormatException e) {
             throw new InputException("--model: " + e.getMessage(), e);
         }
@@ -66,7 +66,7 @@ final class ExportCommand implements Callable<Integer> {
         }
         DType dtype = f32 ? DType.F32 : DType.F64;
         Checkpoint.saveTorch(torch, net, dtype, Map.of(ModelSpec.KEY, metadata.get(ModelSpec.KEY)));
-        String module = Safetensors.read(torch).metadata().get(Checkpoint.MODULE_KEY);
+        String module = Safetensors.readMetadata(torch).get(Checkpoint.MODULE_KEY);
         PrintWriter o = spec.commandLine().getOut();
         o.println("wrote " + torch + " (PyTorch layout, " + dtype + ")");
         o.println("module:");

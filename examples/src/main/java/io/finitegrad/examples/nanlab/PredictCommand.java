@@ -42,7 +42,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         String source = model.getFileName().toString();
-        Map<String, String> metadata = Safetensors.read(model).metadata();
+        Map<String, String> metadata = Safetensors.readMetadata(model);
         ModelSpec s = ModelSpec.fromJson(metadata.get(ModelSpec.KEY), source);
         Tensor features = Csv.readFeatures(data, s.features());
         // the metadata's sizes are the file's word only: a 200-byte file may describe gigabytes

@@ -179,29 +179,8 @@ public final class Safetensors {
         String name = String.valueOf(file.getFileName());
         SaveFiles.removeStale(file.toAbsolutePath());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw SafetensorsHeader.bad(name, "is " + size
-                        + " bytes, too short for the 8-byte header length (truncated or not a safetensors file)");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, 0, lenBuf, name);
-            long n = lenBuf.getLong(0);
-            if (n < 0 || n > MAX_HEADER_BYTES) {
-                throw SafetensorsHeader.bad(name, "header length " + Long.toUnsignedString(n) + " exceeds the cap of "
-                        + MAX_HEADER_BYTES + " bytes (Safetensors.MAX_HEADER_BYTES)");
-            }
-            if (n > size - 8) {
-                throw SafetensorsHeader.bad(name, "header length " + n + " exceeds the " + (size - 8)
-                        + " bytes after the length field (truncated or not a safetensors file)");
-            }
-            if (n < 2) throw SafetensorsHeader.bad(name, "header length " + n + " is too small for a JSON object");
-            ByteBuffer first = ByteBuffer.allocate(1);
-            readFully(ch, 8, first, name);
-            if (first.get(0) != '{') throw SafetensorsHeader.bad(name, "header does not start with '{'");
-            Reader json = new InputStreamReader(new RegionInput(ch, 8, n, name), StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
-            SafetensorsHeader header = SafetensorsHeader.parse(name, json, size - 8 - n);
+            Layout layout = layout(ch, name);
+            SafetensorsHeader header = layout.header();
             requireHeap(name, header);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -210,11 +189,57 @@ public final class Safetensors {
                 stored.add(e.stored());
                 if (e.dtype() == null) continue; // skipped: PyTorch's step counter
                 double[] d = new double[e.rows() * e.cols()];
-                readValues(ch, 8 + n + e.begin(), e.dtype(), d, chunk, name);
+                readValues(ch, layout.dataStart() + e.begin(), e.dtype(), d, chunk, name);
                 tensors.put(e.name(), Tensor.of(e.rows(), e.cols(), d));
             }
             return new NamedTensors(tensors, header.metadata, stored);
         }
+    }
+
+    /**
+     * The metadata of a file, its header checked as {@link #read(Path)} checks it but no tensor
+     * read: what a tool needs to decide how to load a file (or whether it fits) before paying for
+     * its tensors.
+     *
+     * @throws CheckpointFormatException (an {@link IOException}) naming the file and the tensor if
+     *     the header is truncated, oversized or malformed, or exceeds a format limit
+     * @throws IOException if the file cannot be read
+     */
+    public static Map<String, String> readMetadata(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            return layout(ch, String.valueOf(file.getFileName())).header().metadata;
+        }
+    }
+
+    /** A checked header, every entry placed in the data section, which starts at byte {@code dataStart}. */
+    private record Layout(SafetensorsHeader header, long dataStart) {
+    }
+
+    /** The checked header of the file open on {@code ch}. */
+    private static Layout layout(FileChannel ch, String name) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw SafetensorsHeader.bad(name, "is " + size
+                    + " bytes, too short for the 8-byte header length (truncated or not a safetensors file)");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, 0, lenBuf, name);
+        long n = lenBuf.getLong(0);
+        if (n < 0 || n > MAX_HEADER_BYTES) {
+            throw SafetensorsHeader.bad(name, "header length " + Long.toUnsignedString(n) + " exceeds the cap of "
+                    + MAX_HEADER_BYTES + " bytes (Safetensors.MAX_HEADER_BYTES)");
+        }
+        if (n > size - 8) {
+            throw SafetensorsHeader.bad(name, "header length " + n + " exceeds the " + (size - 8)
+                    + " bytes after the length field (truncated or not a safetensors file)");
+        }
+        if (n < 2) throw SafetensorsHeader.bad(name, "header length " + n + " is too small for a JSON object");
+        ByteBuffer first = ByteBuffer.allocate(1);
+        readFully(ch, 8, first, name);
+        if (first.get(0) != '{') throw SafetensorsHeader.bad(name, "header does not start with '{'");
+        Reader json = new InputStreamReader(new RegionInput(ch, 8, n, name), StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+        return new Layout(SafetensorsHeader.parse(name, json, size - 8 - n), 8 + n);
     }
 
     /**

@@ -179,6 +179,19 @@ class SafetensorsTest {
     }
 
     @Test
+    void readMetadataChecksTheHeaderAsReadDoesWithoutTheTensors() throws IOException {
+        Path f = dir.resolve("m.safetensors");
+        Safetensors.write(f, Map.of("w", Tensor.of(2, 2, 1, 2, 3, 4)), Map.of("epoch", "7"));
+        assertEquals(Safetensors.read(f).metadata(), Safetensors.readMetadata(f));
+        assertEquals(Map.of("epoch", "7"), Safetensors.readMetadata(f));
+        Path cut = dir.resolve("cut.safetensors");
+        byte[] raw = Files.readAllBytes(f);
+        Files.write(cut, Arrays.copyOf(raw, raw.length - 8));
+        String m = assertThrows(CheckpointFormatException.class, () -> Safetensors.readMetadata(cut)).getMessage();
+        assertEquals(refused(cut), m, "the same checks, the same message");
+    }
+
+    @Test
     void refusesTruncatedAndOversizedHeaders() throws IOException {
         Path good = dir.resolve("g.safetensors");
         Safetensors.write(good, Map.of("w", Tensor.of(2, 2, 1, 2, 3, 4)));
