@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.core.Precision;
+import io.finitegrad.core.PrecisionState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -78,6 +80,9 @@ final class Backprop implements SweepPath {
         } else {
             seed = upstream; // a copy already, which the root's gradient owns
         }
+        PrecisionState ps = st.precision();
+        Precision format = ps.precision();
+        if (ps.emulating()) format.roundAndScan(seed); // Var.backward checked that it stays finite
         root.addGradient(seed, false);
         for (int k = count - 1; k >= 0; k--) {
             Var n = nodes[order[k]];
@@ -86,8 +91,10 @@ final class Backprop implements SweepPath {
             for (int i = 0; i < xs.length; i++) {
                 Var p = n.parents[i];
                 if (p.op == null && p.writtenAfter(n)) throw modifiedInPlace(p, n);
-                xs[i] = p.value;
+                xs[i] = p.operand(ps);
             }
+            // each gradient an op sends is a tensor of the format; a parameter's sum stays float64
+            boolean round = ps.emulating() && !n.op.exact();
             for (int i = 0; i < xs.length; i++) {
                 Var p = n.parents[i];
                 if (!p.requiresGrad) continue;
@@ -97,18 +104,20 @@ final class Backprop implements SweepPath {
                             + " returned " + (gi == null ? "null" : gi.numRows + "x" + gi.numCols)
                             + ", expected " + p.shape());
                 }
+                if (round) format.roundAndScan(gi);
+                Precision sumIn = ps.emulating() && p.op != null ? format : Precision.FLOAT64;
                 if (!st.on()) {
-                    p.addGradient(gi, false);
+                    p.addGradient(gi, false, sumIn);
                 } else if (p.gradient() != null && marks.gradient(p) == null && marks.gradient(n) == null) {
                     // the usual case for parameters: one pass adds and checks; the contribution
                     // itself is scanned only if the sum came out non-finite
                     st.countCheck();
-                    if (p.addGradient(gi, true)) continue;
+                    if (p.addGradient(gi, true, sumIn)) continue;
                     if (FiniteGuard.checkGradient(n, i, gi, st, this)) FiniteGuard.accumulationOverflow(p, n, st, this);
                 } else {
                     boolean wasFinite = marks.gradient(p) == null;
                     boolean giFinite = FiniteGuard.checkGradient(n, i, gi, st, this);
-                    if (!p.addGradient(gi, true) && wasFinite && giFinite) FiniteGuard.accumulationOverflow(p, n, st, this);
+                    if (!p.addGradient(gi, true, sumIn) && wasFinite && giFinite) FiniteGuard.accumulationOverflow(p, n, st, this);
                 }
             }
         }

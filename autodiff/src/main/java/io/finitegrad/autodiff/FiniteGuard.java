@@ -200,8 +200,11 @@ public final class FiniteGuard {
         st.record(r);
     }
 
-    /** A new op node: entry, propagation, disappearance or nothing. */
-    static void checkForward(Var v, GuardState st) {
+    /**
+     * A new op node: entry, propagation, disappearance or nothing. {@code finite} is whether its
+     * value is all finite, which {@link Var#apply} found in the pass that rounded it.
+     */
+    static void checkForward(Var v, GuardState st, boolean finite) {
         if (!st.on()) return;
         st.countCheck();
         GuardMarks marks = st.marks();
@@ -228,7 +231,7 @@ public final class FiniteGuard {
                 }
             } else if (bad == null) bad = m;
         }
-        if (FiniteScan.allFinite(v.value)) {
+        if (finite) {
             if (bad != null && bad.incident() != null) bad.incident().hiddenBy(v);
             return;
         }

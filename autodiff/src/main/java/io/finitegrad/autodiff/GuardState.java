@@ -1,11 +1,12 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.core.PrecisionState;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Per-thread state read once per node: guard mode, the innermost WARN sink, the name-scope prefix,
- * the allow-non-finite reason and the guard's marks. One ThreadLocal lookup serves all of them.
+ * the allow-non-finite reason, the guard's marks and the emulated format. One ThreadLocal lookup serves all of them.
  * The scopes that change it ({@link FiniteGuard.Scope}, {@link Names.Scope}, {@link GuardScope})
  * do so through the methods here, and restore what they found when they close.
  */
@@ -31,6 +32,8 @@ final class GuardState {
     private String[] passOver = new String[0];
     /** The guard's marks on this thread's nodes. */
     private final GuardMarks marks = new GuardMarks();
+    /** This thread's emulated format, owned by core's {@code Emulation} scopes; held to save a lookup per node. */
+    private final PrecisionState precision = PrecisionState.get();
 
     static GuardState get() {
         return CURRENT.get();
@@ -48,6 +51,7 @@ final class GuardState {
     boolean captureSites() { return captureSites; }
     String[] passOver() { return passOver; }
     GuardMarks marks() { return marks; }
+    PrecisionState precision() { return precision; }
 
     void countCheck() {
         checks++;

@@ -9,7 +9,10 @@ import io.finitegrad.autodiff.ops.Reductions;
 import io.finitegrad.autodiff.ops.Select;
 import io.finitegrad.autodiff.ops.Shaping;
 import io.finitegrad.autodiff.ops.SoftmaxOps;
+import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.FiniteStats;
+import io.finitegrad.core.Precision;
+import io.finitegrad.core.PrecisionState;
 import io.finitegrad.core.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -74,6 +77,13 @@ public final class Var {
     private int backwardCalls;
     /** Made while the guard was OFF: no site, no check. */
     final boolean unguarded;
+    /**
+     * A float64 master parameter rounded to an emulated format, as ops read it; valid while this
+     * leaf's version and the format are those it was rounded at (see {@link #operand}).
+     */
+    private DMatrixRMaj rounded;
+    private int roundedVersion;
+    private Precision roundedFormat;
 
     private Var(DMatrixRMaj value, Var[] parents, Op op, Kind kind, boolean requiresGrad, GuardState st) {
         this.value = value;
@@ -141,7 +151,12 @@ public final class Var {
             throw new IllegalArgumentException("Var." + kind.name().toLowerCase() + ": a name is required");
         }
         GuardState st = GuardState.get();
-        Var v = new Var(t.toMatrix(), NO_PARENTS, null, kind, kind == Kind.PARAM, st);
+        DMatrixRMaj m = t.toMatrix();
+        // data and constants enter the graph in the format; a parameter stays a float64 master
+        // unless the emulation stores parameters rounded
+        PrecisionState ps = st.precision();
+        if (ps.emulating() && (kind != Kind.PARAM || ps.roundParameters())) ps.precision().roundAndScan(m);
+        Var v = new Var(m, NO_PARENTS, null, kind, kind == Kind.PARAM, st);
         if (name != null) v.label = st.scopePrefix().isEmpty() ? name : st.scopePrefix() + "/" + name;
         FiniteGuard.checkLeaf(v, st, provenance);
         return v;
@@ -149,13 +164,20 @@ public final class Var {
 
     // ---- the one way nodes are made ---------------------------------------------------------
 
-    /** Applies {@code op} to {@code inputs}: the entry point for built-in and custom ops alike. */
+    /**
+     * Applies {@code op} to {@code inputs}: the entry point for built-in and custom ops alike. Under
+     * {@link Precision#emulate} the op computes in double and its output is rounded once to the
+     * format, in the same pass as the guard's finiteness scan (an {@linkplain Op#exact() exact} op
+     * is not rounded).
+     */
     public static Var apply(Op op, Var... inputs) {
+        GuardState st = GuardState.get();
+        PrecisionState ps = st.precision();
         DMatrixRMaj[] xs = new DMatrixRMaj[inputs.length];
         boolean rg = false;
         for (int i = 0; i < inputs.length; i++) {
             if (inputs[i] == null) throw new IllegalArgumentException(op.name() + ": operand " + i + " is null");
-            xs[i] = inputs[i].value;
+            xs[i] = inputs[i].operand(ps);
             rg |= inputs[i].requiresGrad;
         }
         DMatrixRMaj y;
@@ -164,10 +186,30 @@ public final class Var {
         } catch (ShapeException e) {
             throw new ShapeException(describe(op, inputs) + ": " + e.getMessage());
         }
-        GuardState st = GuardState.get();
+        Precision p = ps.precision();
+        boolean finite = p != Precision.FLOAT64 && !op.exact() ? Precision.allFinite(p.roundAndScan(y))
+                : !st.on() || FiniteScan.allFinite(y);
         Var v = new Var(y, inputs.clone(), op, Kind.OP, rg, st);
-        FiniteGuard.checkForward(v, st);
+        FiniteGuard.checkForward(v, st, finite);
         return v;
+    }
+
+    /**
+     * The value ops read: the storage itself, except for a float64 master parameter under
+     * emulation, which ops read rounded to the format. The rounded copy is made once per
+     * {@link #version()} and format, so a training step rounds each parameter once.
+     */
+    DMatrixRMaj operand(PrecisionState ps) {
+        if (kind != Kind.PARAM || !ps.emulating() || ps.roundParameters()) return value;
+        Precision p = ps.precision();
+        if (rounded == null || roundedVersion != version || roundedFormat != p) {
+            if (rounded == null) rounded = new DMatrixRMaj(value.numRows, value.numCols);
+            System.arraycopy(value.data, 0, rounded.data, 0, value.getNumElements());
+            p.roundAndScan(rounded);
+            roundedVersion = version;
+            roundedFormat = p;
+        }
+        return rounded;
     }
 
     private static String describe(Op op, Var[] in) {
@@ -213,7 +255,16 @@ public final class Var {
             throw new IllegalArgumentException("backward(upstream): the upstream gradient for '" + name() + "' holds "
                     + upstream.get(s.firstBadRow(), s.firstBadCol()) + " at (" + s.firstBadRow() + ", " + s.firstBadCol() + ")");
         }
-        Backprop.run(this, upstream.toMatrix());
+        DMatrixRMaj seed = upstream.toMatrix();
+        Precision p = Precision.current();
+        if (p != Precision.FLOAT64 && !Precision.allFinite(p.roundAndScan(seed))) {
+            FiniteStats r = Tensor.of(seed).scan();
+            throw new IllegalArgumentException("backward(upstream): the upstream gradient for '" + name() + "' holds "
+                    + upstream.get(r.firstBadRow(), r.firstBadCol()) + " at (" + r.firstBadRow() + ", " + r.firstBadCol()
+                    + "), beyond " + p.label() + "'s largest finite value " + p.maxFinite() + " (emulated with Precision.emulate)"
+                    + ": use a smaller seed (a loss scale of at most 2^15 in float16)");
+        }
+        Backprop.run(this, seed);
     }
 
     // ---- arithmetic (broadcasting a row, column or scalar operand) ---------------------------
@@ -296,7 +347,7 @@ public final class Var {
     /** Same value, cut from the graph: gradients stop here (truncated BPTT, targets). */
     public Var detach() {
         GuardState st = GuardState.get();
-        Var v = new Var(kind == Kind.PARAM ? value.copy() : value, NO_PARENTS, null, Kind.CONSTANT, false, st);
+        Var v = new Var(kind == Kind.PARAM ? operand(st.precision()).copy() : value, NO_PARENTS, null, Kind.CONSTANT, false, st);
         v.label = name() + "/detached";
         FiniteGuard.detached(this, v, st);
         return v;
@@ -465,12 +516,20 @@ public final class Var {
     /**
      * Adds a contribution to the gradient, taking ownership of {@code g} if none has arrived yet.
      * Returns whether the sum is all finite when {@code check} is set (always true otherwise, and
-     * true when {@code g} was taken as is: the guard scanned it).
+     * true when {@code g} was taken as is: the guard scanned it). A sum of two contributions is
+     * rounded to {@code sumIn} (an emulated op node's gradient is a tensor of the format; float64
+     * leaves the sum as it is).
      */
-    boolean addGradient(DMatrixRMaj g, boolean check) {
+    boolean addGradient(DMatrixRMaj g, boolean check, Precision sumIn) {
         if (grad == null) {
             grad = g;
             return true;
+        }
+        if (sumIn != Precision.FLOAT64) {
+            double[] a = grad.data, b = g.data;
+            int n = grad.getNumElements();
+            for (int i = 0; i < n; i++) a[i] += b[i];
+            return Precision.allFinite(sumIn.roundAndScan(a, n)) || !check;
         }
         if (!check) {
             double[] a = grad.data, b = g.data;
@@ -478,6 +537,11 @@ public final class Var {
             return true;
         }
         return addAndCheck(grad, g);
+    }
+
+    /** {@link #addGradient(DMatrixRMaj, boolean, Precision)} in float64. */
+    boolean addGradient(DMatrixRMaj g, boolean check) {
+        return addGradient(g, check, Precision.FLOAT64);
     }
 
     /** {@code grad += gi}, returning whether the sum is all finite, in one pass. */

@@ -61,6 +61,17 @@ public interface Op {
         return false;
     }
 
+    /**
+     * True if the output is always a value of the operands' format when the operands are (a sign
+     * change, a selection, a copy: {@code neg}, {@code abs}, {@code relu}, slicing, {@code where},
+     * transposes): under {@code Precision.emulate} the engine then skips rounding this op's output
+     * and gradients. False by default, which is always safe: rounding a value already in the format
+     * changes nothing, it only costs a pass.
+     */
+    default boolean exact() {
+        return false;
+    }
+
     /** The infix symbol used in shape errors, e.g. {@code "@"} for matmul; a comma by default. */
     default String symbol() {
         return ",";

@@ -4,6 +4,7 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.core.Precision;
 import io.finitegrad.core.StableKernels;
 import org.ejml.data.DMatrixRMaj;
 
@@ -49,6 +50,7 @@ public final class Elementwise {
 
     /** {@code -x}. */
     public static final class Neg extends Unary {
+        @Override public boolean exact() { return true; }
         public String name() { return "neg"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = like(x[0]);
@@ -173,7 +175,7 @@ public final class Elementwise {
         private final double p;
         public Pow(double p) {
             if (!Double.isFinite(p)) throw new IllegalArgumentException("pow: exponent must be finite, got " + p);
-            this.p = p;
+            this.p = Precision.current().round(p); // an emulated model holds its exponent in the format too
         }
         public String name() { return "pow"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
@@ -225,6 +227,7 @@ public final class Elementwise {
 
     /** {@code |x|}; subgradient 0 at 0. */
     public static final class Abs extends Unary {
+        @Override public boolean exact() { return true; }
         public String name() { return "abs"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = like(x[0]);
@@ -294,6 +297,7 @@ public final class Elementwise {
 
     /** {@code max(x, 0)}; the gradient is selected, not multiplied, so it never makes 0 * inf. */
     public static final class Relu extends Unary {
+        @Override public boolean exact() { return true; }
         public String name() { return "relu"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = like(x[0]);
@@ -315,7 +319,7 @@ public final class Elementwise {
         private final double slope;
         public LeakyRelu(double slope) {
             if (!Double.isFinite(slope)) throw new IllegalArgumentException("leakyRelu: slope must be finite, got " + slope);
-            this.slope = slope;
+            this.slope = Precision.current().round(slope);
         }
         public String name() { return "leakyRelu"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
@@ -356,13 +360,15 @@ public final class Elementwise {
 
     /** Clamp to [lo, hi]; NaN stays NaN, infinities are clamped (and so hidden: the guard notes it). */
     public static final class Clamp extends Unary {
+        @Override public boolean exact() { return true; }
         private final double lo, hi;
         public Clamp(double lo, double hi) {
             if (Double.isNaN(lo) || Double.isNaN(hi) || lo > hi) {
                 throw new IllegalArgumentException("clamp: need lo <= hi, got lo = " + lo + ", hi = " + hi);
             }
-            this.lo = lo;
-            this.hi = hi;
+            // bounds in the format keep the clamp exact there (a bound that overflows stays an infinite bound)
+            this.lo = Precision.current().round(lo);
+            this.hi = Precision.current().round(hi);
         }
         public String name() { return "clamp"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {

@@ -86,6 +86,7 @@ public final class Linear {
 
     /** {@code A^T}. */
     public static final class Transpose implements Op {
+        @Override public boolean exact() { return true; }
         public String name() { return "transpose"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) { return CommonOps_DDRM.transpose(x[0], null); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {

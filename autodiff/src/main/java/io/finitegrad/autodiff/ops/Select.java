@@ -15,6 +15,7 @@ public final class Select {
      * that branch's op if its own derivative is infinite (log at 0, sqrt at 0, exp overflow).
      */
     public static final class Where implements Op {
+        @Override public boolean exact() { return true; }
         private final DMatrixRMaj mask;
 
         public Where(DMatrixRMaj mask) {
