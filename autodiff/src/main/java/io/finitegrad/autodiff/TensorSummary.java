@@ -1,6 +1,7 @@
 package io.finitegrad.autodiff;
 
 import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.FiniteStats;
@@ -63,7 +64,9 @@ public record TensorSummary(String name, String op, int rows, int cols, double m
         }
         if (!Double.isNaN(min)) sb.append(", finite range [").append(min).append(", ").append(max).append(']');
         double orders = headroomOrders();
-        if (!Double.isInfinite(orders)) sb.append(", ").append(Magnitudes.orders(orders)).append(" orders from overflow");
+        if (!Double.isInfinite(orders)) {
+            sb.append(", ").append(Magnitudes.orders(orders)).append(" orders from overflow").append(InFormat.in(format));
+        }
         if (hasValueAtElement) sb.append("; at the element: ").append(valueAtElement);
         return sb.toString();
     }

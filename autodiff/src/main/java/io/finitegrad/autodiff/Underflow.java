@@ -67,9 +67,10 @@ final class Underflow {
                         + " (its float64 master), which rounds to 0 in " + p.label() + " (smallest subnormal "
                         + InFormat.number(p.minSubnormal()) + ")";
             }
-            if (!n.op.elementwise()) return null;
             DMatrixRMaj[] xs = new DMatrixRMaj[n.parents.length];
             for (int i = 0; i < xs.length; i++) xs[i] = n.parents[i].operand(ps);
+            // any built-in op can be asked whether it flushed (a mean of tiny squares); only an
+            // elementwise one says which operand element its zero came from
             if (!n.op.exact() && n.op.getClass().getPackageName().equals(BUILT_IN)) {
                 double exact;
                 try {
@@ -83,6 +84,7 @@ final class Underflow {
                             + InFormat.number(p.minSubnormal()) + ")";
                 }
             }
+            if (!n.op.elementwise()) return null;
             Var next = null;
             int nr = 0, nc = 0;
             for (int i = xs.length - 1; i >= 0 && next == null; i--) {

@@ -201,11 +201,13 @@ public final class Warnings {
         private void check(LayerWatch w, double largest, LayerWatch largestLayer, double limit, Precision format) {
             String layer = w.layer();
             double norm = w.norm();
+            // an emulated run says so: the same norms mean something else in float16
+            String in = format.isNative() ? "" : " (computed in " + format.label() + ")";
             if (norm > thresholds.explodingNorm()) {
                 raise(EarlyWarning.Kind.EXPLODING, layer, w.paramsName(), norm, "layer '" + layer + "' has gradient norm "
                         + Magnitudes.shortNumber(norm) + " (over " + Magnitudes.shortNumber(thresholds.explodingNorm())
                         + ") in " + w.paramsName() + ": exploding gradients; clip the global norm (clipNorm), lower the "
-                        + "learning rate, or use orthogonal/Xavier initialisation");
+                        + "learning rate, or use orthogonal/Xavier initialisation" + in);
             } else {
                 double typical = w.recentMedianNorm();
                 if (typical > 0 && norm > thresholds.growthFactor() * typical) {
@@ -213,7 +215,7 @@ public final class Warnings {
                             + "' has gradient norm " + Magnitudes.shortNumber(norm) + " in " + w.paramsName() + ": it grew "
                             + Magnitudes.shortNumber(norm / typical) + "x over the median of the last "
                             + thresholds.growthWindow() + " steps (" + Magnitudes.shortNumber(typical)
-                            + "); exploding gradients; clip the global norm (clipNorm) or lower the learning rate");
+                            + "); exploding gradients; clip the global norm (clipNorm) or lower the learning rate" + in);
                 }
             }
             if (largestLayer != null && largestLayer != w && w.hasParamGradient()
@@ -223,14 +225,14 @@ public final class Warnings {
                         + Magnitudes.shortNumber(norm) + " in " + w.paramsName() + ", " + Magnitudes.shortNumber(ratio)
                         + " of the largest layer's (" + largestLayer.layer() + ", " + Magnitudes.shortNumber(largest)
                         + "): vanishing gradients; use ReLU or tanh with Xavier/He initialisation, normalisation, "
-                        + "or a gated recurrent layer (LSTM, GRU)");
+                        + "or a gated recurrent layer (LSTM, GRU)" + in);
             }
             if (w.stepRatio() > thresholds.recurrentRatio()) {
                 raise(EarlyWarning.Kind.EXPLODING, layer, w.firstName(), w.stepRatio(), "layer '" + layer
                         + "': the gradient reaching " + w.firstName() + " is " + Magnitudes.shortNumber(w.stepRatio())
                         + "x larger at its first step than at its last (" + w.lastName() + "): exploding gradients "
                         + "through time; use orthogonal recurrent weights, clip the global norm (clipNorm), truncate "
-                        + "backpropagation (truncateEvery) or use LSTM/GRU");
+                        + "backpropagation (truncateEvery) or use LSTM/GRU" + in);
             }
             if (w.nodeGradientMax() > limit) headroom(layer, w.nodeName(), "gradient", w.nodeGradientMax(), format);
             if (w.paramGradientMax() > limit) headroom(layer, w.paramsName(), "gradient", w.paramGradientMax(), format);

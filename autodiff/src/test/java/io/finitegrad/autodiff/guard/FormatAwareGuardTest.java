@@ -105,7 +105,7 @@ class FormatAwareGuardTest {
     void summariesMeasureHeadroomToTheFormatsOverflow() {
         NanReport r = thrown(Precision.FLOAT16, () -> Var.input("x", Tensor.row(12.0, 1000.0)).exp());
         assertEquals(Math.log10(65504) - 3, r.inputs().get(0).headroomOrders(), 1e-12);
-        assertTrue(r.inputs().get(0).toString().contains("2 orders from overflow"), r.inputs().get(0).toString());
+        assertTrue(r.inputs().get(0).toString().contains("2 orders from overflow in float16"), r.inputs().get(0).toString());
     }
 
     @Test
@@ -180,6 +180,15 @@ class FormatAwareGuardTest {
         assertEquals("log", r.op());
         assertTrue(r.underflow().startsWith("'second' (mul) at (0, 0) is "), r.underflow());
         assertTrue(JSON.readTree(r.toJson()).get("underflow").asText().startsWith("'second' (mul)"));
+    }
+
+    @Test
+    void aReductionThatRoundsToZeroIsNamedThoughTheTraceFollowsOnlyElementwiseOps() {
+        double smallest = Precision.FLOAT16.minSubnormal();
+        NanReport r = thrown(Precision.FLOAT16, () -> Var.constant(1.0).div(
+                Var.input("x", Tensor.row(smallest, 0, 0)).mean().label("avg")));
+        assertEquals(Cause.UNDERFLOW_TO_ZERO, r.cause());
+        assertTrue(r.underflow().startsWith("'avg' (mean) at (0, 0) is " + smallest / 3 + " exactly"), r.underflow());
     }
 
     @Test

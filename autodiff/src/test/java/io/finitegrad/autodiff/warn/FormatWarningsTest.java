@@ -79,6 +79,28 @@ class FormatWarningsTest {
     }
 
     @Test
+    void otherWarningsUnderEmulationSayWhichFormatTheyWereComputedIn() {
+        Var w1 = weight(1e-6);
+        Var w2;
+        try (var s = Names.scope("dense2")) {
+            w2 = Var.param("W", Tensor.scalar(1));
+        }
+        try (Emulation e = Precision.emulate(Precision.FLOAT32); Warnings.Collector c = Warnings.collect()) {
+            Var h = dense(Var.input("x", Tensor.scalar(1)), w1);
+            Var out;
+            try (var s = Names.scope("dense2")) {
+                out = h.matmul(w2);
+                Warnings.watch("dense2", out, List.of(w2));
+            }
+            out.sum().backward(); // dL/dW1 = 1, dL/dW2 = h = 1e-6: below 1e-4 of the largest, vanishing
+            List<EarlyWarning> ws = c.list();
+            assertEquals(1, ws.size(), ws.toString());
+            assertEquals(EarlyWarning.Kind.VANISHING, ws.get(0).kind());
+            assertTrue(ws.get(0).message().endsWith(" (computed in float32)"), ws.get(0).message());
+        }
+    }
+
+    @Test
     void theSameTinyGradientInFloat64AndAnHonestZeroGradientRaiseNothing() {
         Var w = weight(1);
         try (Warnings.Collector c = Warnings.collect()) {
