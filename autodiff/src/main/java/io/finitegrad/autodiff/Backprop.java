@@ -30,6 +30,8 @@ final class Backprop implements SweepPath {
     private boolean busy;
     /** Non-zero gradient values that rounding to the emulated format made 0 in this sweep (for {@link Warnings}). */
     private long flushed;
+    /** The format this sweep computed in. */
+    private Precision sweptIn = Precision.FLOAT64;
 
     private Backprop() {
     }
@@ -57,7 +59,7 @@ final class Backprop implements SweepPath {
             sweep.count = 0;
             sweep.busy = false;
             // layer-boundary warnings read the gradients once per outermost sweep, never per node
-            if (sweep == reused) Warnings.afterBackward(completed, sweep.flushed, Precision.current());
+            if (sweep == reused) Warnings.afterBackward(completed, sweep.flushed, sweep.sweptIn);
         }
     }
 
@@ -85,6 +87,7 @@ final class Backprop implements SweepPath {
         }
         PrecisionState ps = st.precision();
         Precision format = ps.precision();
+        sweptIn = format;
         if (ps.emulating()) flushed += Precision.flushed(format.roundAndScan(seed)); // Var.backward checked it stays finite
         root.addGradient(seed, false);
         for (int k = count - 1; k >= 0; k--) {

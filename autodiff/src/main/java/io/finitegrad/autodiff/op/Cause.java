@@ -89,7 +89,8 @@ public enum Cause {
         if (notNull(p).isNative()) return meaning;
         return switch (this) {
             case EXP_OVERFLOW -> "exp(x) overflows to +Infinity for x > " + InFormat.expLimit(p) + " in " + p.label();
-            case OVERFLOW -> "finite operands gave a result beyond " + InFormat.range(p);
+            case OVERFLOW -> "a finite result or value beyond " + InFormat.range(p) + " became +/-Infinity when rounded to "
+                    + p.label();
             case UNDERFLOW_TO_ZERO -> "a non-zero value rounded to 0 in " + p.label() + " (below half its smallest subnormal, "
                     + InFormat.number(p.minSubnormal()) + ") and was then divided by or logged";
             default -> meaning;

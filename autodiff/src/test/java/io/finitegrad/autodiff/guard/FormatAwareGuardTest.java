@@ -183,6 +183,20 @@ class FormatAwareGuardTest {
     }
 
     @Test
+    void aGradientThatDividesByAnUnderflowedZeroIsTracedInBackwardToo() {
+        try (Emulation e = Precision.emulate(Precision.FLOAT16)) {
+            Var w = Var.param("w", Tensor.row(1.0));
+            Var root = w.mul(1e-4).mul(1e-4).label("tiny").sqrt();
+            assertEquals(0.0, root.item(), 0.0, "sqrt(0) is finite: the forward passes");
+            NanReport r = assertThrows(NonFiniteException.class, () -> root.sum().backward()).report();
+            assertEquals(Phase.BACKWARD, r.phase());
+            assertEquals("sqrt", r.op());
+            assertEquals(Cause.UNDERFLOW_TO_ZERO, r.cause());
+            assertTrue(r.underflow().startsWith("'tiny' (mul) at (0, 0) is "), r.underflow());
+        }
+    }
+
+    @Test
     void aReductionThatRoundsToZeroIsNamedThoughTheTraceFollowsOnlyElementwiseOps() {
         double smallest = Precision.FLOAT16.minSubnormal();
         NanReport r = thrown(Precision.FLOAT16, () -> Var.constant(1.0).div(
