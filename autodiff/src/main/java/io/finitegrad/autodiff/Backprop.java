@@ -28,6 +28,10 @@ final class Backprop implements SweepPath {
     private int[] order = new int[64];
     private int count;
     private boolean busy;
+    /** Non-zero gradient values that rounding to the emulated format made 0 in this sweep (for {@link Warnings}). */
+    private long flushed;
+    /** The format this sweep computed in. */
+    private Precision sweptIn = Precision.FLOAT64;
 
     private Backprop() {
     }
@@ -55,11 +59,12 @@ final class Backprop implements SweepPath {
             sweep.count = 0;
             sweep.busy = false;
             // layer-boundary warnings read the gradients once per outermost sweep, never per node
-            if (sweep == reused) Warnings.afterBackward(completed);
+            if (sweep == reused) Warnings.afterBackward(completed, sweep.flushed, sweep.sweptIn);
         }
     }
 
     private void sweep(Var root, DMatrixRMaj upstream, GuardState st) {
+        flushed = 0;
         topologicalOrder(root);
         GuardMarks marks = st.marks();
         // Op-node gradients belong to one sweep; only leaves accumulate across backward() calls. Left
@@ -82,7 +87,8 @@ final class Backprop implements SweepPath {
         }
         PrecisionState ps = st.precision();
         Precision format = ps.precision();
-        if (ps.emulating()) format.roundAndScan(seed); // Var.backward checked that it stays finite
+        sweptIn = format;
+        if (ps.emulating()) flushed += Precision.flushed(format.roundAndScan(seed)); // Var.backward checked it stays finite
         root.addGradient(seed, false);
         for (int k = count - 1; k >= 0; k--) {
             Var n = nodes[order[k]];
@@ -104,7 +110,7 @@ final class Backprop implements SweepPath {
                             + " returned " + (gi == null ? "null" : gi.numRows + "x" + gi.numCols)
                             + ", expected " + p.shape());
                 }
-                if (round) format.roundAndScan(gi);
+                if (round) flushed += Precision.flushed(format.roundAndScan(gi));
                 Precision sumIn = ps.emulating() && p.op != null ? format : Precision.FLOAT64;
                 if (!st.on()) {
                     p.addGradient(gi, false, sumIn);

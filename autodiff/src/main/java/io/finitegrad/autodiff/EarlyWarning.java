@@ -2,7 +2,8 @@ package io.finitegrad.autodiff;
 
 /**
  * A warning that training is heading for trouble before any NaN/Inf exists: a gradient exploding
- * or vanishing, or values close to float64's overflow. Warnings are not exceptions and not guard
+ * or vanishing (under emulation also underflowing to exactly 0 in the format), or values close to the
+ * overflow of the format computed in (float64's unless emulated). Warnings are not exceptions and not guard
  * reports: they are collected in their own list ({@link Warnings#collect()}), in every guard mode,
  * at layer boundaries (see {@link Warnings#watch}).
  *
@@ -18,9 +19,12 @@ public record EarlyWarning(Kind kind, String layer, String node, long step, doub
     public enum Kind {
         /** A layer's gradient norm is large, grew fast, or grew toward a recurrent layer's first step. */
         EXPLODING,
-        /** A layer's gradient norm is tiny next to the largest layer's. */
+        /**
+         * A layer's gradient norm is tiny next to the largest layer's, or, under emulation, its
+         * parameter gradients underflowed to exactly 0 in the format.
+         */
         VANISHING,
-        /** Values or gradients within a few orders of magnitude of float64's overflow. */
+        /** Values or gradients within a few orders of magnitude of the format's overflow (float64's unless emulated). */
         HEADROOM
     }
 

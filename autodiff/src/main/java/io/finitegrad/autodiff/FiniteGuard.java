@@ -171,11 +171,24 @@ public final class FiniteGuard {
 
     /** A new leaf, under this thread's allow reason; {@code provenance} (or null) says where an input's rows came from. */
     static void checkLeaf(Var v, GuardState st, Provenance provenance) {
-        scanLeaf(v, st, st.allowReason(), provenance);
+        scanLeaf(v, st, st.allowReason(), provenance, null);
+    }
+
+    /**
+     * A new leaf whose values went non-finite as they were rounded into the emulated format;
+     * {@code exact} holds them before rounding, so the report can tell an overflow of the format
+     * from NaN/Inf in the data.
+     */
+    static void checkRoundedLeaf(Var v, GuardState st, Provenance provenance, DMatrixRMaj exact) {
+        scanLeaf(v, st, st.allowReason(), provenance, exact);
+    }
+
+    private static void scanLeaf(Var v, GuardState st, String allowReason, Provenance provenance) {
+        scanLeaf(v, st, allowReason, provenance, null);
     }
 
     /** A leaf at creation, and when an op reads it after its storage was handed out or while it is bad. */
-    private static void scanLeaf(Var v, GuardState st, String allowReason, Provenance provenance) {
+    private static void scanLeaf(Var v, GuardState st, String allowReason, Provenance provenance, DMatrixRMaj exact) {
         if (!st.on()) return;
         st.countCheck();
         GuardMarks marks = st.marks();
@@ -195,7 +208,8 @@ public final class FiniteGuard {
         }
         // a rescan (a later scope reading the leaf) keeps the provenance given when it was made
         Provenance from = provenance != null || old == null || old.incident() == null ? provenance : old.incident().provenance;
-        Incident r = Incident.leaf(v, from, st.sinkToken());
+        DMatrixRMaj before = exact != null || old == null || old.incident() == null ? exact : old.incident().roundedFrom(v);
+        Incident r = Incident.leaf(v, from, st.sinkToken(), before);
         marks.markValue(v, r, null);
         st.record(r);
     }
@@ -240,6 +254,7 @@ public final class FiniteGuard {
             if (bad.incident() != null) bad.incident().propagatedTo(v);
             return;
         }
+        if (st.precision().emulating() && roundedParameterOverflow(v, st)) return;
         // Only leaves made inside an allow scope are marked; an op node is allowed only where its
         // non-finite values propagate marked ones, even inside the scope (a w / w there is an entry)
         int fresh = allowedBad == null ? -1 : firstNew(v, marks);
@@ -254,6 +269,29 @@ public final class FiniteGuard {
         Incident r = Incident.forward(v, marks, st.sinkToken(), fresh);
         marks.markValue(v, r, null);
         st.record(r);
+    }
+
+    /**
+     * Op node {@code v} read a float64 master parameter whose rounded copy overflowed: the parameter
+     * is the entry (reported once per WARN scope) and {@code v} carries it on. Returns whether it was so.
+     */
+    private static boolean roundedParameterOverflow(Var v, GuardState st) {
+        Incident r = Incident.roundedParameter(v, st.precision(), st.sinkToken());
+        if (r == null) return false;
+        boolean known = false;
+        if (st.mode() == Mode.WARN && st.sink() != null) {
+            for (Incident earlier : st.sink()) {
+                if (earlier.entryId == r.entryId && earlier.scopeToken == st.sinkToken() && earlier.cause == r.cause) {
+                    r = earlier;
+                    known = true;
+                    break;
+                }
+            }
+        }
+        st.marks().markValue(v, r, null);
+        if (!known) st.record(r); // THROW stops here
+        r.propagatedTo(v);
+        return true;
     }
 
     /**

@@ -3,9 +3,12 @@ package io.finitegrad.autodiff;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.FiniteStats;
+import io.finitegrad.core.Precision;
+import io.finitegrad.core.PrecisionState;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -45,6 +48,14 @@ final class Incident {
     final String origin;
     /** The guard scope that was innermost when this was recorded. */
     final Object scopeToken;
+    /** The format the thread computed in when this was made: the report quotes its limits. */
+    final Precision precision = Precision.current();
+    /** Where the zero this entry divided by or logged rounded to 0 in the format ({@link Underflow}), or null. */
+    String underflow;
+    /** A leaf whose values overflowed as they were rounded into the format: its values before rounding, else null. */
+    DMatrixRMaj roundedFrom;
+    /** The leaf's {@link Var#version()} when {@link #roundedFrom} was taken. */
+    int roundedVersion;
     private final WeakReference<Var> entry;
     /** Backward only: entry -> ... -> loss, as names and as (weakly held) nodes. */
     private final List<String> backwardPath;
@@ -111,22 +122,82 @@ final class Incident {
 
     // ---- construction (by the guard) --------------------------------------------------------
 
-    /** A bad leaf; {@code provenance} (or null) says which rows of the data an input's rows are. */
-    static Incident leaf(Var v, Provenance provenance, Object token) {
+    /**
+     * A bad leaf; {@code provenance} (or null) says which rows of the data an input's rows are, and
+     * {@code exact} (or null) holds its values before they were rounded into an emulated format.
+     */
+    static Incident leaf(Var v, Provenance provenance, Object token, DMatrixRMaj exact) {
         FiniteStats s = FiniteScan.scan(v.value);
         String what = v.kind == Var.Kind.INPUT ? "input" : v.kind == Var.Kind.PARAM ? "parameter" : "constant";
         String origin = provenance == null ? null : provenance.describe(s.firstBadRow(), s.firstBadCol());
         String detail = what + " '" + ReportNames.of(v) + "' holds " + s.nonFiniteCounts() + "; first at (" + s.firstBadRow() + ", "
                 + s.firstBadCol() + ") = " + v.value.data[s.firstBadIndex()] + (origin == null ? "" : ", from " + origin);
+        String start = origin == null ? "" : "; start with " + provenance.describe(s.firstBadRow(), -1);
+        TensorSummary out = TensorSummary.of(ReportNames.of(v), v.opName(), v.value, s.firstBadRow(), s.firstBadCol(), true);
+        double before = exact == null ? Double.NaN : exact.data[s.firstBadIndex()];
+        if (Double.isFinite(before)) {
+            // the data is finite: rounding it into the format overflowed, which is no NaN in the data
+            Precision p = Precision.current();
+            String range = p.label() + "'s range (largest finite " + InFormat.number(p.maxFinite()) + ")";
+            String fix = switch (v.kind) {
+                case INPUT -> "scale the data into " + range + " before it enters the graph (standardise it)";
+                case PARAM -> "keep the parameter within " + range;
+                default -> "use a constant within " + range;
+            };
+            Incident r = new Incident(Phase.FORWARD, v, Cause.OVERFLOW, detail + ": the " + (v.kind == Var.Kind.INPUT ? "data"
+                    : "value") + " there is " + before + ", and rounded to " + p.label() + " it overflows: largest finite "
+                    + InFormat.number(p.maxFinite()), fix + ", or compute in a format with float32's range (bfloat16,"
+                    + " float32)" + start, s.firstBadRow(), s.firstBadCol(), -1, List.of(), null, out, List.of(), null,
+                    token, provenance, origin);
+            r.roundedFrom = exact;
+            r.roundedVersion = v.version();
+            return r;
+        }
         String remedy = switch (v.kind) {
             case INPUT -> "clean the data before training: drop or impute rows with NaN/Inf";
             case PARAM -> "an update broke this parameter: lower the learning rate, clip gradients, and let the"
                     + " optimiser refuse non-finite steps";
             default -> "fix the constant, or create it inside FiniteGuard.allowNonFinite(...) if it is a mask on purpose";
-        } + (origin == null ? "" : "; start with " + provenance.describe(s.firstBadRow(), -1));
-        TensorSummary out = TensorSummary.of(ReportNames.of(v), v.opName(), v.value, s.firstBadRow(), s.firstBadCol(), true);
+        } + start;
         return new Incident(Phase.FORWARD, v, Cause.NON_FINITE_INPUT, detail, remedy, s.firstBadRow(),
                 s.firstBadCol(), -1, List.of(), null, out, List.of(), null, token, provenance, origin);
+    }
+
+    /**
+     * The values a rescan of leaf {@code v} should be told it had before rounding: this incident's,
+     * while the leaf is unchanged since, else null.
+     */
+    DMatrixRMaj roundedFrom(Var v) {
+        return roundedFrom != null && v.id == entryId && v.version() == roundedVersion ? roundedFrom : null;
+    }
+
+    /**
+     * Op node {@code v} went non-finite because it read an operand that is a float64 master
+     * parameter whose rounded copy (what ops read under emulation) overflowed, though the master is
+     * finite: the parameter is the entry. Returns null when no operand is such a parameter.
+     */
+    static Incident roundedParameter(Var v, PrecisionState ps, Object token) {
+        if (!ps.emulating() || ps.roundParameters()) return null;
+        for (Var p : v.parents) {
+            if (p.kind != Var.Kind.PARAM) continue;
+            DMatrixRMaj read = p.operand(ps);
+            if (FiniteScan.allFinite(read) || !FiniteScan.allFinite(p.value)) continue;
+            FiniteStats s = FiniteScan.scan(read);
+            int k = s.firstBadIndex();
+            Precision f = ps.precision();
+            String detail = "parameter '" + ReportNames.of(p) + "' is finite, but ops read it rounded to " + f.label()
+                    + ", and its rounded copy holds " + s.nonFiniteCounts() + "; first at (" + s.firstBadRow() + ", "
+                    + s.firstBadCol() + "): the float64 master holds " + p.value.data[k] + " there, and rounded to "
+                    + f.label() + " it overflows: largest finite " + InFormat.number(f.maxFinite()) + "; "
+                    + v.opName() + " '" + ReportNames.of(v) + "' read it";
+            TensorSummary out = TensorSummary.of(ReportNames.of(p) + " (rounded)", p.opName(), read, s.firstBadRow(),
+                    s.firstBadCol(), true);
+            return new Incident(Phase.FORWARD, p, Cause.OVERFLOW, detail, "keep the parameter within " + f.label()
+                    + "'s range (an update grew it: lower the learning rate, clip gradients), or compute in a format with"
+                    + " float32's range (bfloat16, float32)", s.firstBadRow(), s.firstBadCol(), -1, List.of(), null, out,
+                    List.of(), null, token);
+        }
+        return null;
     }
 
     /**
@@ -145,9 +216,13 @@ final class Incident {
         }
         Diagnosis d = unseenOperand(v, marks, diagnose(v, fault(Phase.FORWARD, -1, v, null, v.value, r, c)));
         if (d.cause() == Cause.INF_MINUS_INF && at >= 0 && v.op.elementwise()) d = maskedInfinities(v, marks, d, r, c);
+        String flushed = Underflow.find(v, d.cause(), r, c);
+        if (flushed != null) d = Underflow.diagnosis(d);
         TensorSummary out = TensorSummary.of(ReportNames.of(v), v.opName(), v.value, r, c, true);
-        return new Incident(Phase.FORWARD, v, d.cause(), d.detail(), remedy(v, d), r, c, -1, inputSummaries(v, r, c),
-                null, out, allowedInputs(v, marks), null, token);
+        Incident made = new Incident(Phase.FORWARD, v, d.cause(), d.detail(), remedy(v, d), r, c, -1,
+                inputSummaries(v, r, c), null, out, allowedInputs(v, marks), null, token);
+        made.underflow = flushed;
+        return made;
     }
 
     static Incident backward(Var n, int i, DMatrixRMaj gi, GuardMarks marks, List<Var> toRoot, Object token) {
@@ -172,12 +247,16 @@ final class Incident {
         DMatrixRMaj g = n.gradient();
         Diagnosis d = unseenOperand(n, marks, diagnose(n, fault(Phase.BACKWARD, i, n, g, gi, r, c)));
         if (allowReason != null) d = fromAllowedValue(n, i, d, allowReason, r, c);
+        // the backward element is one of operand i's: the operands are read there as the forward read them
+        String flushed = n.op.elementwise() ? Underflow.find(n, d.cause(), r, c) : null;
+        if (flushed != null) d = Underflow.diagnosis(d);
         boolean map = n.op.elementwise();
         TensorSummary up = TensorSummary.of("d loss / d " + ReportNames.of(n), "upstream gradient", g, r, c, map);
         TensorSummary out = TensorSummary.of("d loss / d " + ReportNames.of(n.parents[i]), "gradient to operand " + i, gi, r, c, true);
         Incident made = new Incident(Phase.BACKWARD, n, d.cause(), d.detail(), remedy(n, d), r, c, i,
                 inputSummaries(n, r, c), up, out, allowedInputs(n, marks), toRoot, token);
         made.held = allowReason != null;
+        made.underflow = flushed;
         return made;
     }
 
@@ -196,11 +275,13 @@ final class Incident {
     static Incident accumulation(Var p, Var from, List<Var> toRoot, Object token) {
         DMatrixRMaj g = p.gradient();
         FiniteStats s = FiniteScan.scan(g);
+        // a leaf's gradient sum stays float64; an op node's is a tensor of the emulated format
+        Precision in = p.op == null ? Precision.FLOAT64 : Precision.current();
         String detail = "the gradients reaching '" + ReportNames.of(p) + "' from its consumers (the last from '" + ReportNames.of(from)
-                + "') are each finite but their sum left the double range at (" + s.firstBadRow() + ", "
+                + "') are each finite but their sum left " + InFormat.range(in) + " at (" + s.firstBadRow() + ", "
                 + s.firstBadCol() + ")";
         int calls = p.backwardCalls();
-        String remedy = Cause.OVERFLOW.remedy();
+        String remedy = Cause.OVERFLOW.remedy(in);
         if (calls > 1) {
             detail += ": the gradients accumulated over " + calls + " backward calls since the last zeroGrad()";
             remedy = "call zeroGrad() (optimizer.zeroGrad()) before each backward: a gradient sums every backward"
@@ -212,17 +293,20 @@ final class Incident {
                 s.firstBadCol(), -1, List.of(), null, out, List.of(), toRoot, token);
     }
 
+    /** The fault as the op saw it: its operands as it read them (a master parameter's rounded copy under emulation). */
     private static Fault fault(Phase phase, int operand, Var v, DMatrixRMaj g, DMatrixRMaj bad, int r, int c) {
         int n = v.parents.length;
+        PrecisionState ps = PrecisionState.get();
         DMatrixRMaj[] xs = new DMatrixRMaj[n];
         String[] names = new String[n];
         String[] ops = new String[n];
         for (int i = 0; i < n; i++) {
-            xs[i] = v.parents[i].value;
+            xs[i] = v.parents[i].operand(ps);
             names[i] = ReportNames.of(v.parents[i]);
             ops[i] = v.parents[i].opName();
         }
-        return new Fault(phase, operand, v.opName(), ReportNames.of(v), names, ops, xs, v.value, g, bad, r, c);
+        return new Fault(phase, operand, v.opName(), ReportNames.of(v), names, ops, xs, v.value, g, bad, r, c,
+                ps.precision());
     }
 
     /**
@@ -265,7 +349,7 @@ final class Incident {
             if (m == null || m.allowReason() == null || Double.isFinite(Fault.at(p.value, r, c))) continue;
             return d.withRemedy("the infinities here are allowed values ('" + ReportNames.of(p) + "': " + m.allowReason()
                     + "), and they cancel where every entry is masked: skip rows with no unmasked entry, or mask with"
-                    + " a large finite negative value (-1e9) instead of -Infinity");
+                    + " a large finite negative value (" + InFormat.mask(Precision.current()) + ") instead of -Infinity");
         }
         return d;
     }
@@ -286,8 +370,9 @@ final class Incident {
 
     private static List<TensorSummary> inputSummaries(Var v, int r, int c) {
         boolean map = v.op.elementwise();
+        PrecisionState ps = PrecisionState.get();
         List<TensorSummary> list = new ArrayList<>(v.parents.length);
-        for (Var p : v.parents) list.add(TensorSummary.of(ReportNames.of(p), p.opName(), p.value, r, c, map));
+        for (Var p : v.parents) list.add(TensorSummary.of(ReportNames.of(p), p.opName(), p.operand(ps), r, c, map));
         return Collections.unmodifiableList(list);
     }
 

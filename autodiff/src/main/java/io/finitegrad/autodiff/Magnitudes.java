@@ -1,5 +1,6 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.core.Precision;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -72,7 +73,12 @@ final class Magnitudes {
 
     /** Orders of magnitude between {@code maxAbs} and float64's largest value (infinite for 0). */
     static double ordersFromOverflow(double maxAbs) {
-        return maxAbs == 0 ? Double.POSITIVE_INFINITY : Math.log10(Double.MAX_VALUE) - Math.log10(maxAbs);
+        return ordersFromOverflow(maxAbs, Precision.FLOAT64);
+    }
+
+    /** Orders of magnitude between {@code maxAbs} and format {@code p}'s largest finite value (infinite for 0). */
+    static double ordersFromOverflow(double maxAbs, Precision p) {
+        return maxAbs == 0 ? Double.POSITIVE_INFINITY : Math.log10(p.maxFinite()) - Math.log10(maxAbs);
     }
 
     /** A number in at most two significant digits, {@code 2e305}, {@code 4.8e69}, {@code 0.5}, {@code 128}. */

@@ -1,7 +1,9 @@
 package io.finitegrad.autodiff;
 
 import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Phase;
+import io.finitegrad.core.Precision;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,6 +15,12 @@ import java.util.Map;
  * upstream gradient, the path to the output it reached, the nodes that hid it, and a remedy.
  * Readable with {@link #toString()}, drawable with {@link #toDot()}, machine-readable with
  * {@link #toJson()}.
+ *
+ * <p>A report names the format the graph was computed in when the incident happened
+ * ({@link #precision()}): under {@code Precision.emulate} its text has a {@code format:} line and
+ * quotes that format's limits (exp overflows above 11.09 in float16); a float64 report reads as it
+ * always did, and its JSON says {@code "format": "float64"}. When the zero an entry divided by or
+ * logged was made by rounding to the format, {@link #underflow()} says where.
  *
  * <p>An immutable value: the guard hands one out when THROW mode raises its exception, when
  * {@link FiniteGuard.Scope#reports()} is read and from {@link Var#valueReport()} /
@@ -35,6 +43,8 @@ public final class NanReport {
     private final String label;
     private final Cause cause;
     private final String detail;
+    private final String underflow;
+    private final Precision precision;
     private final String remedy;
     private final String site;
     private final int row;
@@ -67,6 +77,8 @@ public final class NanReport {
         this.operandLabel = names.resolve(i.operandLabel);
         this.cause = i.cause;
         this.detail = names.resolve(i.detail);
+        this.underflow = i.underflow == null ? null : names.resolve(i.underflow);
+        this.precision = i.precision;
         this.origin = i.origin;
         this.site = i.site;
         this.inputs = names.resolveSummaries(i.inputs);
@@ -104,6 +116,13 @@ public final class NanReport {
     /** The op's explanation with the operand values at the offending element. */
     public String detail() { return detail; }
     public String remedy() { return remedy; }
+    /** The format the graph was computed in when the incident happened ({@code FLOAT64} unless emulated). */
+    public Precision precision() { return precision; }
+    /**
+     * Under emulation, where the zero this entry divided by or logged rounded to 0 in the format
+     * (the node, the element and its exact value), for {@link Cause#UNDERFLOW_TO_ZERO}; else null.
+     */
+    public String underflow() { return underflow; }
     /** Where user code created the entry node, {@code File.java:42 (Class.method)}. */
     public String site() { return site; }
     /** Row of the offending element in the output (forward) or in the gradient (backward). */
@@ -166,8 +185,10 @@ public final class NanReport {
         StringBuilder sb = new StringBuilder();
         sb.append("NaN/Inf entry point (").append(phase).append("): ").append(op).append(" '").append(label).append("'");
         if (operand >= 0) sb.append(", gradient to operand ").append(operand).append(" '").append(operandLabel).append("'");
-        sb.append("\n  cause:     ").append(cause).append(": ").append(cause.meaning());
+        if (!precision.isNative()) sb.append("\n  format:    ").append(formatLine(precision));
+        sb.append("\n  cause:     ").append(cause).append(": ").append(cause.meaning(precision));
         sb.append("\n  detail:    ").append(detail);
+        if (underflow != null) sb.append("\n  underflow: ").append(underflow);
         if (origin != null) sb.append("\n  data:      ").append(origin);
         sb.append("\n  created:   ").append(site);
         for (int i = 0; i < inputs.size(); i++) sb.append("\n  input ").append(i).append(":   ").append(inputs.get(i));
@@ -181,6 +202,13 @@ public final class NanReport {
         if (!reached.isEmpty()) sb.append("\n  poisoned:  gradients of ").append(String.join(", ", reached));
         sb.append("\n  remedy:    ").append(remedy);
         return sb.toString();
+    }
+
+    /** {@code float16 (emulated: largest finite 65504, smallest normal 6.1e-5, exp overflows above 11.09)}. */
+    static String formatLine(Precision p) {
+        return p.label() + (p.isNative() ? "" : " (emulated") + ": largest finite " + InFormat.number(p.maxFinite())
+                + ", smallest normal " + InFormat.number(p.minNormal()) + ", exp overflows above " + InFormat.expLimit(p)
+                + (p.isNative() ? "" : ")");
     }
 
     /** Hops shown at each end of a long path in {@link #toString()}. */

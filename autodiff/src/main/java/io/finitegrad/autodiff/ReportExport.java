@@ -13,6 +13,10 @@ final class ReportExport {
 
     static String dot(NanReport r) {
         StringBuilder sb = new StringBuilder("digraph finitegrad {\n  rankdir=BT;\n  node [shape=box, style=filled, fillcolor=white, fontname=\"monospace\"];\n");
+        // a float64 graph is drawn as it always was; an emulated one says its format on top
+        if (!r.precision().isNative()) {
+            sb.append("  labelloc=t;\n  label=\"format: ").append(esc(NanReport.formatLine(r.precision()))).append("\";\n");
+        }
         for (ReportNode v : r.graph()) {
             sb.append("  n").append(v.id()).append(" [label=\"").append(esc(v.name())).append("\\n")
                     .append(v.op()).append(' ').append(v.shape()).append("\\n").append(esc(v.range()))
@@ -41,9 +45,12 @@ final class ReportExport {
         o.put("op", r.op());
         o.put("label", r.label());
         o.put("entryId", r.entryId());
+        o.put("format", r.precision().label());
+        o.put("emulated", !r.precision().isNative());
         o.put("cause", r.cause().name());
-        o.put("meaning", r.cause().meaning());
+        o.put("meaning", r.cause().meaning(r.precision()));
         o.put("detail", r.detail());
+        if (r.underflow() != null) o.put("underflow", r.underflow());
         o.put("remedy", r.remedy());
         o.put("site", r.site());
         ObjectNode el = o.putObject("element");

@@ -155,10 +155,13 @@ public final class Var {
         // data and constants enter the graph in the format; a parameter stays a float64 master
         // unless the emulation stores parameters rounded
         PrecisionState ps = st.precision();
-        if (ps.emulating() && (kind != Kind.PARAM || ps.roundParameters())) ps.precision().roundAndScan(m);
+        boolean roundedFinite = !ps.emulating() || (kind == Kind.PARAM && !ps.roundParameters())
+                || Precision.allFinite(ps.precision().roundAndScan(m));
         Var v = new Var(m, NO_PARENTS, null, kind, kind == Kind.PARAM, st);
         if (name != null) v.label = st.scopePrefix().isEmpty() ? name : st.scopePrefix() + "/" + name;
-        FiniteGuard.checkLeaf(v, st, provenance);
+        // the values before rounding (t is a copy) tell the guard whether the data or the format overflowed
+        if (roundedFinite) FiniteGuard.checkLeaf(v, st, provenance);
+        else FiniteGuard.checkRoundedLeaf(v, st, provenance, t.toMatrix());
         return v;
     }
 

@@ -1,11 +1,14 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.core.Precision;
+
 /**
  * When {@link Warnings} speak up; immutable, change one value with the {@code with...} methods.
  * The defaults ({@link #defaults()}): a layer's gradient norm above 1e4, or 100x the median of its
  * last 10 steps (once 10 are known), or (recurrent layers) 100x larger at the first time step than at the last, is exploding;
  * a layer's gradient norm below 1e-4 of the largest layer's is vanishing; values or gradients within
- * 4 orders of magnitude of float64's overflow (largest magnitude above ~1.8e304) lack headroom.
+ * 4 orders of magnitude of the overflow of the format computed in lack headroom (largest magnitude
+ * above ~1.8e304 in float64, 3.4e34 in float32, 6.55 in float16).
  *
  * @param explodingNorm a layer's parameter-gradient L2 norm above this is exploding
  * @param growthFactor a norm this many times the median of the previous {@code growthWindow} is exploding
@@ -56,9 +59,17 @@ public record WarningThresholds(double explodingNorm, double growthFactor, int g
         return new WarningThresholds(explodingNorm, growthFactor, growthWindow, recurrentRatio, vanishingRatio, orders);
     }
 
-    /** The largest magnitude that still has {@link #headroomOrders()} orders of headroom. */
+    /** The largest magnitude that still has {@link #headroomOrders()} orders of headroom in float64. */
     double headroomLimit() {
-        return Double.MAX_VALUE / Math.pow(10, headroomOrders);
+        return headroomLimit(Precision.FLOAT64);
+    }
+
+    /**
+     * The largest magnitude that still has {@link #headroomOrders()} orders of headroom in format
+     * {@code p}: 6.55 in float16 with the default 4 orders.
+     */
+    double headroomLimit(Precision p) {
+        return p.maxFinite() / Math.pow(10, headroomOrders);
     }
 
     private static void positive(String what, double v) {

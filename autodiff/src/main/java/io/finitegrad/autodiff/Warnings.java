@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.autodiff.op.InFormat;
+import io.finitegrad.core.Precision;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -27,6 +29,11 @@ import java.util.Set;
  * node's values in forward and one over its gradient and its layer's parameter gradients per
  * backward, per layer, never per node; outside a collection, one thread-local read per layer call.
  * Collections are per thread and nest: closing one hands its warnings to the enclosing one.
+ *
+ * <p>Under {@code Precision.emulate} the headroom is measured to the format's overflow (4 orders
+ * from 65504 is every value above 6.55 in float16), and a layer whose parameter gradients are all
+ * exactly 0 after a backward pass in which the format rounded non-zero gradients to 0 is
+ * {@link EarlyWarning.Kind#VANISHING}: "underflowed to 0 in float16", not a guard report (no NaN).
  */
 public final class Warnings {
     private static final ThreadLocal<Collector> CURRENT = new ThreadLocal<>();
@@ -90,17 +97,20 @@ public final class Warnings {
         c.watch(layer, last, params, first);
     }
 
-    /** Called by the outermost backward sweep when it ends; {@code completed} false if it threw. */
-    static void afterBackward(boolean completed) {
+    /**
+     * Called by the outermost backward sweep when it ends; {@code completed} false if it threw;
+     * {@code flushed} is how many non-zero gradient values rounding to {@code format} made 0 in it.
+     */
+    static void afterBackward(boolean completed, long flushed, Precision format) {
         Collector c = CURRENT.get();
-        if (c != null) c.afterBackward(completed);
+        if (c != null) c.afterBackward(completed, flushed, format);
     }
 
     /** An open collection of warnings; {@link #close()} stops it and throws nothing. */
     public static final class Collector implements AutoCloseable {
         private final WarningThresholds thresholds;
-        /** {@link WarningThresholds#headroomLimit()}, computed once. */
-        private final double limit;
+        /** {@link WarningThresholds#headroomLimit(Precision)} per format, by ordinal, computed once. */
+        private final double[] limits;
         private final Collector enclosing;
         private final Map<String, LayerWatch> watches = new LinkedHashMap<>();
         private final List<EarlyWarning> warnings = new ArrayList<>();
@@ -111,7 +121,9 @@ public final class Warnings {
 
         private Collector(WarningThresholds thresholds, Collector enclosing) {
             this.thresholds = thresholds;
-            this.limit = thresholds.headroomLimit();
+            Precision[] formats = Precision.values();
+            this.limits = new double[formats.length];
+            for (Precision p : formats) limits[p.ordinal()] = thresholds.headroomLimit(p);
             this.enclosing = enclosing;
         }
 
@@ -145,16 +157,18 @@ public final class Warnings {
                 watches.put(layer, w);
             }
             w.register(node, params, first);
-            double max = Magnitudes.maxAbsIfAbove(node.value, limit);
-            if (max > 0) headroom(layer, node.name(), "values", max);
+            Precision p = Precision.current();
+            double max = Magnitudes.maxAbsIfAbove(node.value, limits[p.ordinal()]);
+            if (max > 0) headroom(layer, node.name(), "values", max, p);
         }
 
-        private void afterBackward(boolean completed) {
+        private void afterBackward(boolean completed, long flushed, Precision format) {
             if (!completed) {
                 for (LayerWatch w : watches.values()) w.release();
                 return;
             }
             steps++;
+            double limit = limits[format.ordinal()];
             double largest = 0;
             LayerWatch largestLayer = null;
             for (LayerWatch w : watches.values()) {
@@ -167,19 +181,33 @@ public final class Warnings {
             }
             for (LayerWatch w : watches.values()) {
                 if (!w.pending()) continue;
-                check(w, largest, largestLayer);
+                if (flushed > 0 && w.hasParamGradient() && w.norm() == 0) underflowed(w, flushed, format);
+                check(w, largest, largestLayer, limit, format);
                 w.release();
             }
         }
 
-        private void check(LayerWatch w, double largest, LayerWatch largestLayer) {
+        /** Every parameter gradient of the layer is exactly 0, and the format flushed gradients in this pass. */
+        private void underflowed(LayerWatch w, long flushed, Precision format) {
+            raise(EarlyWarning.Kind.VANISHING, w.layer(), w.paramsName(), 0, "layer '" + w.layer() + "' has gradient"
+                    + " exactly 0 in " + w.paramsName() + ": its gradients underflowed to 0 in " + format.label() + " ("
+                    + flushed + " non-zero gradient value" + (flushed == 1 ? "" : "s") + " of this backward pass rounded"
+                    + " to 0, below half of " + format.label() + "'s smallest subnormal "
+                    + InFormat.number(format.minSubnormal()) + "); scale the loss (Trainer.Builder"
+                    + ".dynamicLossScale(), PyTorch's GradScaler) or compute in a format with more exponent range"
+                    + (format == Precision.FLOAT16 ? " (bfloat16, float32)" : " (float32)"));
+        }
+
+        private void check(LayerWatch w, double largest, LayerWatch largestLayer, double limit, Precision format) {
             String layer = w.layer();
             double norm = w.norm();
+            // an emulated run says so: the same norms mean something else in float16
+            String in = format.isNative() ? "" : " (computed in " + format.label() + ")";
             if (norm > thresholds.explodingNorm()) {
                 raise(EarlyWarning.Kind.EXPLODING, layer, w.paramsName(), norm, "layer '" + layer + "' has gradient norm "
                         + Magnitudes.shortNumber(norm) + " (over " + Magnitudes.shortNumber(thresholds.explodingNorm())
                         + ") in " + w.paramsName() + ": exploding gradients; clip the global norm (clipNorm), lower the "
-                        + "learning rate, or use orthogonal/Xavier initialisation");
+                        + "learning rate, or use orthogonal/Xavier initialisation" + in);
             } else {
                 double typical = w.recentMedianNorm();
                 if (typical > 0 && norm > thresholds.growthFactor() * typical) {
@@ -187,7 +215,7 @@ public final class Warnings {
                             + "' has gradient norm " + Magnitudes.shortNumber(norm) + " in " + w.paramsName() + ": it grew "
                             + Magnitudes.shortNumber(norm / typical) + "x over the median of the last "
                             + thresholds.growthWindow() + " steps (" + Magnitudes.shortNumber(typical)
-                            + "); exploding gradients; clip the global norm (clipNorm) or lower the learning rate");
+                            + "); exploding gradients; clip the global norm (clipNorm) or lower the learning rate" + in);
                 }
             }
             if (largestLayer != null && largestLayer != w && w.hasParamGradient()
@@ -197,26 +225,27 @@ public final class Warnings {
                         + Magnitudes.shortNumber(norm) + " in " + w.paramsName() + ", " + Magnitudes.shortNumber(ratio)
                         + " of the largest layer's (" + largestLayer.layer() + ", " + Magnitudes.shortNumber(largest)
                         + "): vanishing gradients; use ReLU or tanh with Xavier/He initialisation, normalisation, "
-                        + "or a gated recurrent layer (LSTM, GRU)");
+                        + "or a gated recurrent layer (LSTM, GRU)" + in);
             }
             if (w.stepRatio() > thresholds.recurrentRatio()) {
                 raise(EarlyWarning.Kind.EXPLODING, layer, w.firstName(), w.stepRatio(), "layer '" + layer
                         + "': the gradient reaching " + w.firstName() + " is " + Magnitudes.shortNumber(w.stepRatio())
                         + "x larger at its first step than at its last (" + w.lastName() + "): exploding gradients "
                         + "through time; use orthogonal recurrent weights, clip the global norm (clipNorm), truncate "
-                        + "backpropagation (truncateEvery) or use LSTM/GRU");
+                        + "backpropagation (truncateEvery) or use LSTM/GRU" + in);
             }
-            if (w.nodeGradientMax() > limit) headroom(layer, w.nodeName(), "gradient", w.nodeGradientMax());
-            if (w.paramGradientMax() > limit) headroom(layer, w.paramsName(), "gradient", w.paramGradientMax());
+            if (w.nodeGradientMax() > limit) headroom(layer, w.nodeName(), "gradient", w.nodeGradientMax(), format);
+            if (w.paramGradientMax() > limit) headroom(layer, w.paramsName(), "gradient", w.paramGradientMax(), format);
             w.remember(norm);
         }
 
-        private void headroom(String layer, String node, String what, double max) {
+        private void headroom(String layer, String node, String what, double max, Precision p) {
             raise(EarlyWarning.Kind.HEADROOM, layer, node, max, node + "'s " + what + " reached "
-                    + Magnitudes.shortNumber(max) + ": " + Magnitudes.orders(Magnitudes.ordersFromOverflow(max))
-                    + " orders from overflow (float64 ends at 1.8e308), in layer '" + layer + "'; standardise the inputs, "
-                    + "lower the learning rate or the initial weights' scale");
+                    + Magnitudes.shortNumber(max) + ": " + Magnitudes.orders(Magnitudes.ordersFromOverflow(max, p))
+                    + " orders from overflow (" + p.label() + " ends at " + InFormat.number(p.maxFinite()) + "), in layer '" + layer
+                    + "'; standardise the inputs, lower the learning rate or the initial weights' scale");
         }
+
 
         private void raise(EarlyWarning.Kind kind, String layer, String node, double value, String message) {
             if (given.add(kind + "\u0000" + layer + "\u0000" + node)) {

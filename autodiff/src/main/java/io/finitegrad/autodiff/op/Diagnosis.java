@@ -1,16 +1,19 @@
 package io.finitegrad.autodiff.op;
 
+import io.finitegrad.core.Precision;
 import org.ejml.data.DMatrixRMaj;
 
 /**
  * An op's answer to "why is this element non-finite": the {@link Cause}, a detail line with the
- * operand values, and optionally a remedy more specific than the cause's own.
+ * operand values, and optionally a remedy more specific than the cause's own. A missing detail or
+ * remedy is the cause's own in the thread's current format ({@link Cause#meaning(Precision)},
+ * {@link Cause#remedy(Precision)}): a diagnosis is made where the fault is, in its format.
  */
 public record Diagnosis(Cause cause, String detail, String remedy) {
     public Diagnosis {
         if (cause == null) throw new IllegalArgumentException("Diagnosis: cause is null");
-        if (detail == null) detail = cause.meaning();
-        if (remedy == null) remedy = cause.remedy();
+        if (detail == null) detail = cause.meaning(Precision.current());
+        if (remedy == null) remedy = cause.remedy(Precision.current());
     }
 
     /** A diagnosis with the cause's own remedy. */
@@ -34,7 +37,9 @@ public record Diagnosis(Cause cause, String detail, String remedy) {
             finite &= kinds == 0;
         }
         String from = finite ? " from finite operands" : " from operands holding infinities";
-        if (Double.isInfinite(v)) return of(Cause.OVERFLOW, f.op() + " gave " + v + " at " + f.where() + from);
+        if (Double.isInfinite(v)) {
+            return of(Cause.OVERFLOW, f.op() + " gave " + v + " at " + f.where() + from + InFormat.in(f.precision()));
+        }
         return of(Cause.UNDEFINED, f.op() + " gave NaN at " + f.where() + from);
     }
 

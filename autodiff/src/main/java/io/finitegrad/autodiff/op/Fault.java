@@ -1,5 +1,6 @@
 package io.finitegrad.autodiff.op;
 
+import io.finitegrad.core.Precision;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -24,6 +25,7 @@ public final class Fault {
     private final DMatrixRMaj bad;
     private final int row;
     private final int col;
+    private final Precision precision;
 
     /**
      * Made by the guard (and by tests of custom ops): the names are the node's and its operands' at
@@ -45,6 +47,18 @@ public final class Fault {
      */
     public Fault(Phase phase, int operand, String op, String nodeName, String[] operandNames, String[] operandOps,
                  DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj bad, int row, int col) {
+        this(phase, operand, op, nodeName, operandNames, operandOps, x, y, g, bad, row, col, Precision.current());
+    }
+
+    /**
+     * As above, in format {@code precision}: the one the values were computed in (the guard passes
+     * the thread's {@link Precision#current()} at the fault).
+     *
+     * @throws IllegalArgumentException if the name and value arrays differ in length, or the precision is null
+     */
+    public Fault(Phase phase, int operand, String op, String nodeName, String[] operandNames, String[] operandOps,
+                 DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj bad, int row, int col, Precision precision) {
+        if (precision == null) throw new IllegalArgumentException("Fault: precision is null");
         if (operandNames.length != x.length || operandOps.length != x.length) {
             throw new IllegalArgumentException("Fault: " + x.length + " operand values but " + operandNames.length
                     + " names and " + operandOps.length + " op names");
@@ -61,6 +75,15 @@ public final class Fault {
         this.bad = bad;
         this.row = row;
         this.col = col;
+        this.precision = precision;
+    }
+
+    /**
+     * The format the values were computed in: diagnoses quote its limits ({@link InFormat}, e.g. exp
+     * overflowing above 11.09 in float16) and remedies use values that survive rounding to it.
+     */
+    public Precision precision() {
+        return precision;
     }
 
     public Phase phase() {

@@ -3,7 +3,9 @@ package io.finitegrad.autodiff.ops;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.core.Precision;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -44,7 +46,8 @@ public final class Arithmetic {
         String expr = f.x(0) + " " + sym + " " + f.x(1) + " = " + v + " at " + f.where();
         if (Double.isFinite(a) && Double.isFinite(b)) {
             return Double.isNaN(v) ? Diagnosis.generic(f)
-                    : Diagnosis.of(Cause.OVERFLOW, expr + " from finite operands: the result left the double range");
+                    : Diagnosis.of(Cause.OVERFLOW, expr + " from finite operands: the result left "
+                            + InFormat.range(f.precision()));
         }
         if (Double.isNaN(a) || Double.isNaN(b)) return Diagnosis.operandHeld(f, Double.isNaN(a) ? 0 : 1);
         boolean opposite = Double.isInfinite(a) && Double.isInfinite(b) && (a > 0) != (b > 0);
@@ -62,7 +65,7 @@ public final class Arithmetic {
     /** Add and sub pass the upstream gradient on (summed over broadcast dimensions): only that sum can overflow. */
     private static Diagnosis gradOverflow(Fault f) {
         return Diagnosis.of(Cause.OVERFLOW, "the gradient to operand " + f.operand() + " of " + f.op() + " overflowed at "
-                + f.where() + " (upstream gradient up to " + maxAbs(f.upstream()) + ")");
+                + f.where() + InFormat.in(f.precision()) + " (upstream gradient up to " + maxAbs(f.upstream()) + ")");
     }
 
     /** Mul's gradient to operand i is g * x[1 - i]: the other operand decides. */
@@ -77,7 +80,7 @@ public final class Arithmetic {
                     : Diagnosis.operandHeld(f, other);
         }
         return Diagnosis.of(Cause.OVERFLOW, "upstream gradient " + g + " times '" + f.operandName(other) + "' = " + x
-                + " at " + f.where() + " left the double range (finite factors)");
+                + " at " + f.where() + " left " + InFormat.range(f.precision()) + " (finite factors)");
     }
 
     static double maxAbs(DMatrixRMaj m) {
@@ -126,7 +129,10 @@ public final class Arithmetic {
 
     /** {@code a / b} (elementwise). */
     public static final class Div implements Op {
-        private static final String EPS = "add an epsilon to the denominator: a / (b + 1e-8), or clamp it away from 0";
+        private static String eps(Precision p) {
+            return "add an epsilon to the denominator: a / (b + " + InFormat.eps(p, 1e-8) + "), or clamp it away from 0"
+                    + InFormat.epsNote(p, 1e-8);
+        }
 
         public String name() { return "div"; }
         public String symbol() { return "/"; }
@@ -150,28 +156,29 @@ public final class Arithmetic {
 
         public Diagnosis diagnose(Fault f) {
             double a = f.x(0), b = f.x(1), g = f.g();
+            String eps = eps(f.precision());
             if (!f.backward()) {
                 if (b == 0) {
                     return a == 0
-                            ? new Diagnosis(Cause.ZERO_DIV_ZERO, "0 / 0 at " + f.where(), Elementwise.maskingWillNotSave(EPS))
-                            : new Diagnosis(Cause.DIV_BY_ZERO, a + " / 0 at " + f.where(), Elementwise.maskingWillNotSave(EPS));
+                            ? new Diagnosis(Cause.ZERO_DIV_ZERO, "0 / 0 at " + f.where(), Elementwise.maskingWillNotSave(eps))
+                            : new Diagnosis(Cause.DIV_BY_ZERO, a + " / 0 at " + f.where(), Elementwise.maskingWillNotSave(eps));
                 }
                 return new Diagnosis(Cause.OVERFLOW, a + " / " + b + " = " + f.badValue() + " at " + f.where()
-                        + ": dividing by a tiny number left the double range", EPS);
+                        + ": dividing by a tiny number left " + InFormat.range(f.precision()), eps);
             }
             if (f.operand() == 0) {
                 if (b == 0) return new Diagnosis(g == 0 ? Cause.ZERO_DIV_ZERO : Cause.DIV_BY_ZERO,
-                        "d(a/b)/da = 1/b with b = 0 at " + f.where() + ", upstream gradient " + g, EPS);
-                return new Diagnosis(Cause.OVERFLOW, "gradient " + g + " / " + b + " overflowed at " + f.where(), EPS);
+                        "d(a/b)/da = 1/b with b = 0 at " + f.where() + ", upstream gradient " + g, eps);
+                return new Diagnosis(Cause.OVERFLOW, "gradient " + g + " / " + b + " overflowed at " + f.where() + InFormat.in(f.precision()), eps);
             }
             double bb = b * b;
             if (bb == 0) {
                 return new Diagnosis(g * a == 0 ? Cause.ZERO_DIV_ZERO : Cause.DIV_BY_ZERO,
                         "d(a/b)/db = -a/b^2 with b = " + b + " (b^2 = " + bb + (b != 0 ? ", underflowed" : "")
-                                + "), a = " + a + ", upstream gradient " + g + " at " + f.where(), EPS);
+                                + "), a = " + a + ", upstream gradient " + g + " at " + f.where(), eps);
             }
             return new Diagnosis(Cause.OVERFLOW, "d(a/b)/db = -a/b^2 with a = " + a + ", b = " + b + " overflowed at "
-                    + f.where(), EPS);
+                    + f.where() + InFormat.in(f.precision()), eps);
         }
     }
 }

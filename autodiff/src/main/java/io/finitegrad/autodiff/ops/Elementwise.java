@@ -3,6 +3,7 @@ package io.finitegrad.autodiff.ops;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.StableKernels;
@@ -18,8 +19,6 @@ import org.ejml.data.DMatrixRMaj;
 public final class Elementwise {
     private Elementwise() {
     }
-
-    static final double EXP_LIMIT = 709.782712893384; // log(Double.MAX_VALUE)
 
     static DMatrixRMaj like(DMatrixRMaj x) {
         return new DMatrixRMaj(x.numRows, x.numCols);
@@ -64,7 +63,7 @@ public final class Elementwise {
         }
     }
 
-    /** {@code exp(x)}; overflows above x = 709.78. */
+    /** {@code exp(x)}; overflows above x = 709.78 in float64, 88.72 in float32 and bfloat16, 11.09 in float16. */
     public static final class Exp extends Unary {
         public String name() { return "exp"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
@@ -84,16 +83,19 @@ public final class Elementwise {
         }
         public Diagnosis diagnose(Fault f) {
             double x = f.x(0);
-            if (x > EXP_LIMIT) {
+            Precision p = f.precision();
+            if (x > p.expOverflow()) {
                 // the forward already overflowed here; whatever sent a zero gradient (a division by
                 // the Inf, or a mask) cannot be told apart from the numbers
                 if (f.backward() && f.g() == 0) return zeroTimesInf(f, "d exp(x)/dx = exp(x) = inf").withRemedy(
-                        Cause.EXP_OVERFLOW.remedy() + "; if a where/mask sent the zero gradient, select a safe input"
+                        Cause.EXP_OVERFLOW.remedy(p) + "; if a where/mask sent the zero gradient, select a safe input"
                                 + " before the exp (the double-where fix)");
                 return Diagnosis.of(Cause.EXP_OVERFLOW, (f.backward() ? "d exp(x)/dx = exp(x) with" : "exp(x) with")
-                        + " x = " + x + " > 709.78 at " + f.where() + " overflows to +Infinity");
+                        + " x = " + x + " > " + InFormat.expLimit(p) + " at " + f.where() + " overflows to +Infinity"
+                        + InFormat.in(p));
             }
-            return Diagnosis.of(Cause.OVERFLOW, "gradient " + f.g() + " * exp(" + x + ") overflowed at " + f.where());
+            return Diagnosis.of(Cause.OVERFLOW, "gradient " + f.g() + " * exp(" + x + ") overflowed at " + f.where()
+                    + InFormat.in(p));
         }
     }
 
@@ -114,7 +116,7 @@ public final class Elementwise {
         public Diagnosis diagnose(Fault f) {
             double x = f.x(0);
             String from = f.operandOp(0) + " " + f.operandName(0);
-            String remedy = remedyFor(f.operandOp(0));
+            String remedy = remedyFor(f.operandOp(0), f.precision());
             if (!f.backward()) {
                 if (x == 0) return new Diagnosis(Cause.LOG_OF_ZERO, "log(x) with x = " + x + " at " + f.where()
                         + " (x comes from '" + f.operandName(0) + "', op " + f.operandOp(0) + ")",
@@ -128,22 +130,25 @@ public final class Elementwise {
                         + ", upstream gradient " + f.g(), remedy);
             }
             return new Diagnosis(Cause.OVERFLOW, "gradient " + f.g() + " * 1/x with tiny x = " + x + " at " + f.where()
-                    + " overflowed", remedy);
+                    + " overflowed" + InFormat.in(f.precision()), remedy);
         }
         /**
          * By the operand's op, never by names: the log of a softmax or sigmoid op's output has a
          * log-space twin that cannot meet log(0).
          */
-        static String remedyFor(String operandOp) {
+        static String remedyFor(String operandOp, Precision p) {
             if (operandOp.equals("softmax")) return "use logSoftmax(x) instead of log(softmax(x)) (a cross-entropy from logits)";
             if (operandOp.equals("sigmoid")) return "use the log-space form log(sigmoid(x)) = -softplus(-x) (a binary cross-entropy from logits)";
-            return Cause.LOG_OF_ZERO.remedy();
+            return Cause.LOG_OF_ZERO.remedy(p);
         }
     }
 
     /** Square root; its derivative is infinite at 0. */
     public static final class Sqrt extends Unary {
-        private static final String EPS = "add an epsilon inside: sqrt(x + 1e-12) (the usual fix for norms and std)";
+        private static String eps(Precision p) {
+            return "add an epsilon inside: sqrt(x + " + InFormat.eps(p, 1e-12) + ") (the usual fix for norms and std)"
+                    + InFormat.epsNote(p, 1e-12);
+        }
         public String name() { return "sqrt"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = like(x[0]);
@@ -158,15 +163,17 @@ public final class Elementwise {
         }
         public Diagnosis diagnose(Fault f) {
             double x = f.x(0);
+            String eps = eps(f.precision());
             if (!f.backward()) return new Diagnosis(Cause.SQRT_OF_NEGATIVE, "sqrt(x) with x = " + x + " at " + f.where(),
-                    "clamp the argument to >= 0 before the sqrt, or " + EPS);
+                    "clamp the argument to >= 0 before the sqrt, or " + eps);
             if (x == 0) {
                 if (f.g() == 0) return zeroTimesInf(f, "d sqrt(x)/dx = 1/(2 sqrt(0)) = inf").withRemedy(
-                        Cause.ZERO_TIMES_INF.remedy() + "; without a mask, " + EPS);
+                        Cause.ZERO_TIMES_INF.remedy() + "; without a mask, " + eps);
                 return new Diagnosis(Cause.DIV_BY_ZERO, "d sqrt(x)/dx = 1/(2 sqrt(x)) with x = 0 at " + f.where()
-                        + ": finite forward, infinite backward", EPS);
+                        + ": finite forward, infinite backward", eps);
             }
-            return new Diagnosis(Cause.OVERFLOW, "gradient " + f.g() + " / (2 sqrt(" + x + ")) overflowed at " + f.where(), EPS);
+            return new Diagnosis(Cause.OVERFLOW, "gradient " + f.g() + " / (2 sqrt(" + x + ")) overflowed at " + f.where()
+                    + InFormat.in(f.precision()), eps);
         }
     }
 
@@ -198,8 +205,10 @@ public final class Elementwise {
             return d;
         }
         /** The epsilon goes inside the power: a denominator epsilon does not apply to pow. */
-        private String eps() {
-            return "add an epsilon inside: pow(x + 1e-12, " + p + "), or clamp x to >= 1e-12 before the pow";
+        private String eps(Precision fmt) {
+            String e = InFormat.eps(fmt, 1e-12);
+            return "add an epsilon inside: pow(x + " + e + ", " + p + "), or clamp x to >= " + e + " before the pow"
+                    + InFormat.epsNote(fmt, 1e-12);
         }
         public Diagnosis diagnose(Fault f) {
             double x = f.x(0);
@@ -209,19 +218,20 @@ public final class Elementwise {
                             "pow(x, " + p + ") with x = " + x + " < 0 at " + f.where() + ": a fractional power of a negative number");
                 }
                 if (x == 0 && p < 0) return new Diagnosis(Cause.DIV_BY_ZERO, "pow(0, " + p + ") = 1/0 at " + f.where(),
-                        maskingWillNotSave(eps()));
-                return Diagnosis.of(Cause.OVERFLOW, "pow(" + x + ", " + p + ") = " + f.badValue() + " at " + f.where());
+                        maskingWillNotSave(eps(f.precision())));
+                return Diagnosis.of(Cause.OVERFLOW, "pow(" + x + ", " + p + ") = " + f.badValue() + " at " + f.where()
+                        + InFormat.in(f.precision()));
             }
             if (Double.isNaN(x)) return Diagnosis.operandHeld(f, 0); // passed on (an allowed NaN), not overflowed
             if (x == 0 && p < 1) {
                 if (f.g() == 0) return zeroTimesInf(f, "d x^" + p + "/dx = " + p + " * 0^" + (p - 1) + " = inf")
-                        .withRemedy(Cause.ZERO_TIMES_INF.remedy() + "; without a mask, " + eps());
+                        .withRemedy(Cause.ZERO_TIMES_INF.remedy() + "; without a mask, " + eps(f.precision()));
                 return new Diagnosis(Cause.DIV_BY_ZERO, "d x^p/dx = p x^(p-1) with x = 0, p = " + p + " at " + f.where()
-                        + ": finite forward, infinite backward", eps());
+                        + ": finite forward, infinite backward", eps(f.precision()));
             }
             if (x < 0 && p != Math.rint(p)) return Diagnosis.of(Cause.DOMAIN_ERROR, "d x^p/dx with x = " + x + " < 0, p = " + p);
             return Diagnosis.of(Cause.OVERFLOW, "gradient " + f.g() + " * " + p + " * " + x + "^" + (p - 1)
-                    + " overflowed at " + f.where());
+                    + " overflowed at " + f.where() + InFormat.in(f.precision()));
         }
     }
 

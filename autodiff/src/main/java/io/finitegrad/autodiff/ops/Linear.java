@@ -3,6 +3,7 @@ package io.finitegrad.autodiff.ops;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.autodiff.op.ShapeException;
 import org.ejml.data.DMatrixRMaj;
@@ -68,7 +69,7 @@ public final class Linear {
                     + ", negative to " + neg;
             if (Double.isNaN(f.badValue())) return new Diagnosis(Cause.INF_MINUS_INF, detail
                     + ": the sum met +Inf and -Inf", REMEDY);
-            return new Diagnosis(Cause.OVERFLOW, detail + ": the dot product left the double range", REMEDY);
+            return new Diagnosis(Cause.OVERFLOW, detail + ": the dot product left " + InFormat.range(f.precision()), REMEDY);
         }
     }
 

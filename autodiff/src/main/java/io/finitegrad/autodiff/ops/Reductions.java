@@ -3,6 +3,7 @@ package io.finitegrad.autodiff.ops;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
@@ -23,7 +24,7 @@ public final class Reductions {
         String detail = count + " finite terms, largest " + biggest + ": positive terms sum to " + pos
                 + ", negative to " + neg;
         if (Double.isNaN(f.badValue())) return Diagnosis.of(Cause.INF_MINUS_INF, detail + ", and +Inf + -Inf is NaN");
-        return Diagnosis.of(Cause.OVERFLOW, detail + ": the sum left the double range");
+        return Diagnosis.of(Cause.OVERFLOW, detail + ": the sum left " + InFormat.range(f.precision()));
     }
 
     /** Sum of all elements, 1x1. */

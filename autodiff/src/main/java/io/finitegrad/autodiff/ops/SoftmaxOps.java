@@ -3,6 +3,7 @@ package io.finitegrad.autodiff.ops;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.core.StableKernels;
 import org.ejml.data.DMatrixRMaj;
@@ -28,7 +29,7 @@ public final class SoftmaxOps {
         String row = "row " + f.row() + " of '" + f.operandName(0) + "'";
         if (allNegInf) return new Diagnosis(Cause.INF_MINUS_INF, row + " is entirely -Infinity (every element"
                 + " masked): the max shift computes -Inf - (-Inf) = NaN", "leave at least one element of each row"
-                + " unmasked, or mask with a large finite negative (-1e9) instead of -Infinity");
+                + " unmasked, or mask with a large finite negative (" + InFormat.mask(f.precision()) + ") instead of -Infinity");
         if (posInf) return Diagnosis.of(Cause.INF_MINUS_INF, row + " holds +Infinity: the max shift computes"
                 + " +Inf - (+Inf) = NaN");
         return Diagnosis.generic(f);
