@@ -116,7 +116,7 @@ public class Adam extends Optimizer {
             if (Double.isFinite(vn[i])) continue;
             return "Adam's second moment of '" + params[k].name() + "' would overflow at element " + i
                     + ": (1 - beta2) g^2 with g = " + g[i] + " is beyond " + range
-                    + String.format(java.util.Locale.ROOT, "%.1e", Math.sqrt(store.maxFinite() / (1 - beta2)))
+                    + String.format(java.util.Locale.ROOT, "%.1e", Math.sqrt(store.maxFinite()) / Math.sqrt(1 - beta2))
                     + "), and with v infinite every later update would be 0. Clip gradients (GradClip.byGlobalNorm)"
                     + " or find what made them this large";
         }
