@@ -1,9 +1,11 @@
 package io.finitegrad.optim.train;
 
 import io.finitegrad.autodiff.EarlyWarning;
+import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.WarningThresholds;
+import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.autodiff.Warnings;
 import io.finitegrad.core.Emulation;
 import io.finitegrad.core.Precision;
@@ -300,7 +302,9 @@ public final class Trainer {
 
     /** The scope of {@link Builder#precision}, or null (try-with-resources skips it) to run in the current format. */
     private Emulation emulation() {
-        return precision == null ? null : Precision.emulate(precision).roundParameters(PrecisionState.get().roundParameters());
+        if (precision == null) return null;
+        boolean round = PrecisionState.get().roundParameters(); // read before the new scope resets it
+        return Precision.emulate(precision).roundParameters(round);
     }
 
     private History fitInFormat(Dataset train, Dataset test) {
@@ -442,7 +446,8 @@ public final class Trainer {
                     return;
                 }
                 if (optimizer.nonFinitePolicy() != Optimizer.NonFinitePolicy.SKIP) {
-                    throw watchdog.gradients(params, norm, epoch, batch);
+                    throw watchdog.gradients(params, norm, epoch, batch,
+                            scaleNote(NonFiniteGradients.of(params).firstReport(), params));
                 }
                 optimizer.step(); // counts the skip, changes nothing
                 metrics.addBatch(value, b.features().rows(), hits);
@@ -459,7 +464,7 @@ public final class Trainer {
                 for (TrainingListener t : listeners) t.onLossScale(epoch, batch, scale, false);
             }
         } catch (NonFiniteException e) {
-            throw watchdog.guard(e, epoch, batch);
+            throw watchdog.guard(e, epoch, batch, scaleNote(e.report(), params));
         } catch (NonFiniteUpdateException e) {
             throw watchdog.update(e, epoch, batch);
         }
@@ -482,6 +487,20 @@ public final class Trainer {
         return true;
     }
 
+    /**
+     * For a divergence under a loss scale whose backward pass overflowed: what the scale had to do
+     * with it (a static scale too large; a dynamic one at its floor, so the gradient overflows even
+     * unscaled); empty otherwise.
+     */
+    private String scaleNote(NanReport r, List<Var> params) {
+        if (scaler == null || r == null || r.phase() != Phase.BACKWARD || !LossScaler.isOverflow(r, params)) return "";
+        String s = LossScaler.describe(scaler.scale());
+        return scaler.isDynamic()
+                ? " under loss scale " + s + ", the smallest the dynamic scale goes to: no scale cures this overflow"
+                : "; the backward pass started from the static loss scale " + s
+                        + ": use a smaller scale, or dynamicLossScale() to halve it and skip such steps";
+    }
+
     /** A step skipped for an overflowed gradient under a dynamic scale (which has halved). */
     private void skipped(double loss, Dataset.Batch b, int hits, int epoch, int batch, double scale, Metrics metrics) {
         metrics.addBatch(loss, b.features().rows(), hits);
@@ -496,7 +515,7 @@ public final class Trainer {
             watchdog.checkTestLoss(predAndLoss[0], e.loss(), epoch);
             return e;
         } catch (NonFiniteException e) {
-            throw watchdog.guard(e, epoch, -1);
+            throw watchdog.guard(e, epoch, -1, "");
         } finally {
             model.train();
         }

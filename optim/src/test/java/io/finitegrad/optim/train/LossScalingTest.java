@@ -216,5 +216,31 @@ class LossScalingTest {
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> t.fit(Dataset.of(Tensor.of(x), d.targets())));
         assertEquals(Cause.OVERFLOW, e.report().cause(), e.report().toString());
+        assertTrue(e.getMessage().contains("static loss scale 2^15") && e.getMessage().contains("dynamicLossScale()"),
+                e.getMessage());
+    }
+
+    /**
+     * A dynamic scale halves down to the format's smallest normal power of two (2^-14 in float16);
+     * an overflow there is not the scale's doing, and training diverges instead of skipping for ever.
+     */
+    @Test
+    void anOverflowAtTheSmallestScaleIsDivergence() {
+        // loss = pred * 1e10 (three multiplications) with pred about 1e-6: finite forward (1e4), but
+        // its gradient is scale * 1e10, beyond 65,504 for every scale down to 2^-14
+        Var w = Var.param("w", Tensor.of(2, 1, 1e-6, 0));
+        Loss steep = (pred, y) -> pred.mul(1e4).mul(1e4).mul(1e2).mean();
+        Scales s = new Scales();
+        Trainer t = Trainer.builder(LinearModel.of(w), steep, new SGD(List.of(w), 0.001)).epochs(30).batchSize(1)
+                .quiet(true).precision(Precision.FLOAT16).dynamicLossScale(Math.scalb(1.0, -12), 2000).listener(s).build();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> t.fit(Dataset.of(Tensor.of(1, 2, 1, 0), Tensor.column(0))));
+        assertEquals(List.of(Math.scalb(1.0, -12), Math.scalb(1.0, -13)), s.scales);
+        assertEquals(List.of(true, true), s.skips);
+        assertEquals(Cause.OVERFLOW, e.report().cause(), e.report().toString());
+        assertTrue(e.getMessage().contains("loss scale 2^-14") && e.getMessage().contains("no scale cures"), e.getMessage());
+        assertEquals(3, e.epoch());
+        assertEquals(0, e.batch());
+        assertEquals(List.of(1, 1), e.history().skippedSteps());
     }
 }

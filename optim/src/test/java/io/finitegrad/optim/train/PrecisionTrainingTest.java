@@ -90,6 +90,22 @@ class PrecisionTrainingTest {
         assertTrue(mse < mse0 / 3, "float64 mse after training " + mse + ", before " + mse0);
     }
 
+    /** The Trainer's precision scope keeps the thread's roundParameters: the stored weights are float16 values. */
+    @Test
+    @SuppressWarnings("try")
+    void theTrainersFormatKeepsTheThreadsRoundParametersSetting() {
+        for (boolean round : new boolean[] {true, false}) {
+            Var w = Var.param("w", Tensor.of(2, 1, 0.25, 0.5));
+            try (io.finitegrad.core.Emulation e = Precision.emulate(Precision.FLOAT16).roundParameters(round)) {
+                Trainer.builder(LinearModel.of(w), Losses::mse, new Adam(List.of(w), 0.003)).epochs(5).batchSize(4)
+                        .quiet(true).precision(Precision.FLOAT16).dynamicLossScale().build().fit(LossScalingTest.line());
+            }
+            boolean inFormat = true;
+            for (double v : w.value().toFlatArray()) inFormat &= Precision.FLOAT16.round(v) == v;
+            assertEquals(round, inFormat, "roundParameters " + round + ": " + java.util.Arrays.toString(w.value().toFlatArray()));
+        }
+    }
+
     @Test
     void theProgressLineShowsTheScaleAndSkipsWithinEightyColumns() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
