@@ -3,6 +3,7 @@ package io.finitegrad.optim.train;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
@@ -155,6 +156,19 @@ final class LossScaler {
             }
         }
         return inf;
+    }
+
+    /**
+     * For a divergence whose backward pass overflowed under this scale: what the scale had to do
+     * with it (a static scale too large; a dynamic one at its floor, so no scale cures it); empty
+     * for any other divergence.
+     */
+    String divergenceNote(NanReport r, List<Var> params) {
+        if (r == null || r.phase() != Phase.BACKWARD || !isOverflow(r, params)) return "";
+        return dynamic ? " under loss scale " + describe(scale) + ", the smallest the dynamic scale goes to: no scale cures"
+                + " this overflow"
+                : "; the backward pass started from the static loss scale " + describe(scale)
+                        + ": use a smaller scale, or dynamicLossScale() to halve it and skip such steps";
     }
 
     /** {@code 2^15}: how the progress line and messages write a scale. */

@@ -5,7 +5,6 @@ import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.WarningThresholds;
-import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.autodiff.Warnings;
 import io.finitegrad.core.Emulation;
 import io.finitegrad.core.Precision;
@@ -487,18 +486,8 @@ public final class Trainer {
         return true;
     }
 
-    /**
-     * For a divergence under a loss scale whose backward pass overflowed: what the scale had to do
-     * with it (a static scale too large; a dynamic one at its floor, so the gradient overflows even
-     * unscaled); empty otherwise.
-     */
     private String scaleNote(NanReport r, List<Var> params) {
-        if (scaler == null || r == null || r.phase() != Phase.BACKWARD || !LossScaler.isOverflow(r, params)) return "";
-        String s = LossScaler.describe(scaler.scale());
-        return scaler.isDynamic()
-                ? " under loss scale " + s + ", the smallest the dynamic scale goes to: no scale cures this overflow"
-                : "; the backward pass started from the static loss scale " + s
-                        + ": use a smaller scale, or dynamicLossScale() to halve it and skip such steps";
+        return scaler == null ? "" : scaler.divergenceNote(r, params);
     }
 
     /** A step skipped for an overflowed gradient under a dynamic scale (which has halved). */
