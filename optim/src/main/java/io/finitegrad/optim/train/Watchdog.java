@@ -31,9 +31,10 @@ final class Watchdog {
         if (!Double.isFinite(value)) throw diverged("the test loss is " + value, pred.valueReport(), epoch, -1, null);
     }
 
-    TrainingDivergedException gradients(List<Var> params, double norm, int epoch, int batch) {
+    /** Non-finite gradients; {@code note} (may be empty) says what the loss scale had to do with it. */
+    TrainingDivergedException gradients(List<Var> params, double norm, int epoch, int batch, String note) {
         NonFiniteGradients bad = NonFiniteGradients.of(params);
-        return diverged("the gradient global norm is " + norm + " (" + bad + ")", bad.firstReport(), epoch, batch, null);
+        return diverged("the gradient global norm is " + norm + " (" + bad + ")" + note, bad.firstReport(), epoch, batch, null);
     }
 
     TrainingDivergedException update(NonFiniteUpdateException e, int epoch, int batch) {
@@ -42,8 +43,9 @@ final class Watchdog {
                 + "changed", e.report(), epoch, batch, e);
     }
 
-    TrainingDivergedException guard(NonFiniteException e, int epoch, int batch) {
-        return diverged(batch >= 0 ? "the guard stopped a NaN/Inf" : "the guard stopped a NaN/Inf on the test set",
+    /** The guard stopped; {@code note} (may be empty) says what the loss scale had to do with it. */
+    TrainingDivergedException guard(NonFiniteException e, int epoch, int batch, String note) {
+        return diverged((batch >= 0 ? "the guard stopped a NaN/Inf" : "the guard stopped a NaN/Inf on the test set") + note,
                 e.report(), epoch, batch, e);
     }
 
