@@ -99,6 +99,22 @@ class PropertiesPrecisionTest {
         }
     }
 
+    @Test
+    void aStepThatTakesAParameterBeyondTheFormatFailsThoughItsMasterIsFinite() {
+        // -64000 - 1e4 * x for x in [0.5, 1] is below -65,520: the next forward would read -Infinity
+        Var w = Var.param("w", Tensor.column(-64000));
+        try (Emulation e = Precision.emulate(Precision.FLOAT16)) {
+            PropertyFailure f = assertThrows(PropertyFailure.class, () -> GradientProperties.trainingStepStaysFinite("big",
+                    TensorGens.scalars(TensorGens.uniform(0.5, 1)), List.of(w), x -> Var.input("x", x).matmul(w).sum())
+                    .sgd(1e4).seed(SEED).check());
+            assertTrue(f.getMessage().contains("(-Infinity in float16) after the step (SGD at learning rate 10000.0)"), f.getMessage());
+            assertTrue(f.getMessage().contains("within float16's range (|x| <= 65504.0)"), f.getMessage());
+            assertEquals(-64000, w.item(), 0.0, "put back");
+            GradientProperties.trainingStepStaysFinite("small", TensorGens.scalars(TensorGens.uniform(0.5, 1)), List.of(w),
+                    x -> Var.input("x", x).matmul(w).sum()).sgd(1).check();
+        }
+    }
+
     // ---- the stable twins in every format ------------------------------------------------------
 
     /** The stable twin's value, in float64, at x: the reference a format's stable twin must match where it is representable. */
