@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.core.Emulation;
+import io.finitegrad.core.Precision;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +24,16 @@ import org.ejml.data.DMatrixRMaj;
  * (Euclidean norms over the parameter's elements), 0 when both are 0. Parameter values are restored
  * exactly afterwards. The perturbed forward passes run with the guard OFF.
  *
+ * <p>It always computes in float64, also inside a {@link Precision#emulate} scope (which it
+ * suspends for the check and restores afterwards): a difference step of 1e-5 is below float16's
+ * and bfloat16's resolution ({@code 1 + 1e-5} rounds to 1), so a central difference in the format
+ * would measure rounding, not the derivative. What it checks, the VJP formulas, does not depend on
+ * the format; parameters stored rounded ({@code roundParameters(true)}) are checked at their
+ * stored values.
+ *
  * @throws IllegalArgumentException if the loss is not 1x1 or a parameter does not require grad
  */
-@SuppressWarnings("try") // the guard-off scope is opened for its effect, never read
+@SuppressWarnings("try") // the guard-off and float64 scopes are opened for their effect, never read
 public final class GradCheck {
     /** Default relative step: h = 1e-5 * max(1, |x|). */
     public static final double DEFAULT_STEP = 1e-5;
@@ -32,12 +41,30 @@ public final class GradCheck {
     private GradCheck() {
     }
 
+    /**
+     * Checks with the {@link #DEFAULT_STEP}, in float64.
+     *
+     * @throws IllegalArgumentException if the loss is not 1x1 or a parameter does not require grad
+     */
     public static Result check(Supplier<Var> loss, List<Var> params) {
         return check(loss, params, DEFAULT_STEP);
     }
 
+    /**
+     * Checks with the relative difference step {@code step} ({@link #stepAt}), in float64 whatever
+     * format the thread emulates.
+     *
+     * @throws IllegalArgumentException if the step is not in (0, Infinity), the loss is not 1x1 or
+     *     a parameter does not require grad
+     */
     public static Result check(Supplier<Var> loss, List<Var> params, double step) {
         if (!(step > 0) || !Double.isFinite(step)) throw new IllegalArgumentException("GradCheck: step must be > 0, got " + step);
+        try (Emulation float64 = Precision.emulate(Precision.FLOAT64)) {
+            return checkInFloat64(loss, params, step);
+        }
+    }
+
+    private static Result checkInFloat64(Supplier<Var> loss, List<Var> params, double step) {
         for (Var p : params) {
             if (!p.requiresGrad()) throw new IllegalArgumentException("GradCheck: '" + p.name() + "' does not require grad");
             p.zeroGrad();

@@ -4,6 +4,7 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Phase;
+import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -35,6 +36,15 @@ import org.quicktheories.core.Gen;
  * A NaN from finite operands ({@code UNDEFINED}) always fails. Elements where the exact gradient
  * is not finite are left out ({@link PropertyResult#skipped()}); if no element of any example was
  * compared (a reference that is infinite everywhere), the check throws.
+ *
+ * <p><b>In a format</b> (checked inside {@code Precision.emulate(p)}), "finite" means representable
+ * in p. A reference value beyond p's largest finite value (a float64 gradient of 1e5 in float16)
+ * leaves its element out: the computed gradient may overflow there. Without a reference,
+ * {@link io.finitegrad.autodiff.op.Cause#inherent()} keeps its meaning relative to the format: the
+ * entry op's exact result on its operands (which are values of p: every op computes in double and
+ * rounds once) is not representable in p, e.g. an OVERFLOW of 1 / x beyond 65,504 in float16, so
+ * no way of computing that op in p could give a finite value; such an entry straight into x is
+ * allowed, as sqrt's at 0 is.
  */
 @SuppressWarnings("try") // the guard scope is opened for its effect
 public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradients> {
@@ -50,7 +60,9 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
     /**
      * The exact gradient of {@code sum(f(x))} with respect to {@code x}, shaped like {@code x}, NaN or
      * infinite where it is not a representable number (computed in log space, with BigDecimal, or
-     * from a formula); the computed gradient must be finite wherever this is.
+     * from a formula, in float64 also under emulation: {@code x} is then a tensor of the format's
+     * values); the computed gradient must be finite wherever this is representable in the
+     * thread's format.
      */
     public FiniteGradients reference(UnaryOperator<Tensor> exactGradient) {
         if (exactGradient == null) throw new IllegalArgumentException(name() + ": reference is null");
@@ -66,6 +78,7 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
 
     @Override
     void verify(Tensor x, Tally tally) {
+        Precision p = Precision.current();
         Tensor exact = reference == null ? null : reference.apply(x);
         if (exact != null && (exact.rows() != x.rows() || exact.cols() != x.cols())) {
             throw new UsageError(name() + ": the reference gradient is " + exact.shape() + ", x is " + x.shape());
@@ -82,7 +95,7 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
             Boolean singular = null;
             for (int k = 0; k < g.length; k++) {
                 int r = k / x.cols(), c = k % x.cols();
-                if (exact != null && !Double.isFinite(exact.get(r, c))) {
+                if (exact != null && !representable(exact.get(r, c), p)) {
                     skipped++;
                     continue;
                 }
@@ -108,6 +121,11 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
         }
     }
 
+    /** Finite and within the format's range: a value the format can hold (beyond 65,504 float16 cannot). */
+    static boolean representable(double v, Precision p) {
+        return Double.isFinite(v) && Math.abs(v) <= p.maxFinite();
+    }
+
     private static double[] gradient(Var y, Var x) {
         y.backward(Tensor.ones(y.rows(), y.cols()));
         return x.grad().toFlatArray();
@@ -117,7 +135,7 @@ public final class FiniteGradients extends StabilityProperty<Tensor, FiniteGradi
     String outsideClaim() {
         return reference == null
                 ? "inputs where f(x) is non-finite, elements where an op's own derivative with respect to x is infinite"
-                : "elements where the reference gradient is non-finite";
+                : "elements where the reference gradient is non-finite or beyond the format's range";
     }
 
     /** The entry is an op's infinite derivative (by its own diagnosis) taken straight with respect to x. */

@@ -113,6 +113,12 @@ public final class GradientAgreement extends StabilityProperty<Tensor, GradientA
         return out.value().toFlatArray();
     }
 
+    /** Central differences need float64: a step of 1e-5 is below float16's resolution. */
+    @Override
+    boolean computesInFloat64() {
+        return true;
+    }
+
     @Override
     String outsideClaim() {
         return "inputs where f(x) is non-finite or near a kink, elements without a finite central difference";

@@ -106,6 +106,12 @@ public final class ModelGradientAgreement<T> extends StabilityProperty<T, ModelG
         }
     }
 
+    /** Central differences need float64: a step of 1e-5 is below float16's resolution. */
+    @Override
+    boolean computesInFloat64() {
+        return true;
+    }
+
     @Override
     String outsideClaim() {
         return "examples with a non-finite loss or named by skipIf, elements without a finite central difference"

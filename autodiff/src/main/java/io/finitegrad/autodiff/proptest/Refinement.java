@@ -1,6 +1,7 @@
 package io.finitegrad.autodiff.proptest;
 
 import io.finitegrad.autodiff.limits.BreakingPoints;
+import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,7 +20,9 @@ import java.util.function.Predicate;
  * input stays inside the range you drew from; a value with no such anchor (a failure that persists
  * down to 0) stays as shrunk. Larger tensors are left as QuickTheories shrank them: moving one
  * element with the others fixed tends to stop at the edge of another element's tolerance, a worse
- * counterexample than the simple one shrinking found.
+ * counterexample than the simple one shrinking found. Inside an emulation scope the bisection walks
+ * the values of the emulated format instead of the doubles (the graph sees no others), so the
+ * value reported is the format's first failing value (11.09375 where exp overflows float16).
  */
 final class Refinement {
     /** Inputs of more elements are reported as QuickTheories shrank them. */
@@ -39,28 +42,34 @@ final class Refinement {
     /** The refined failing tensor (the same one if there is nothing to refine); {@code fails} re-checks a candidate. */
     Tensor refine(Tensor failing, Predicate<Tensor> fails) {
         if (failing.size() > MAX_ELEMENTS) return failing;
-        double v = failing.item();
+        Precision p = Precision.current();
+        double v = p.round(failing.item());
         if (!Double.isFinite(v)) return failing;
-        long b = BreakingPoints.ordinal(v);
-        for (long a : anchors(v)) {
-            if (fails.test(Tensor.scalar(BreakingPoints.fromOrdinal(a)))) continue;
+        long b = BreakingPoints.ordinal(v, p);
+        for (long a : anchors(v, p)) {
+            if (fails.test(Tensor.scalar(BreakingPoints.fromOrdinal(a, p)))) continue;
             while (a != b && a + 1 != b && b + 1 != a) {
                 long mid = (a >> 1) + (b >> 1) + (a & b & 1); // floor((a + b) / 2) without overflow
-                if (fails.test(Tensor.scalar(BreakingPoints.fromOrdinal(mid)))) b = mid;
+                if (fails.test(Tensor.scalar(BreakingPoints.fromOrdinal(mid, p)))) b = mid;
                 else a = mid;
             }
-            return Tensor.scalar(BreakingPoints.fromOrdinal(b));
+            return Tensor.scalar(BreakingPoints.fromOrdinal(b, p));
         }
         return failing;
     }
 
-    /** Ordinals of the passing values between 0 and {@code v} (0 included, {@code v} not), nearest to {@code v} first. */
-    private List<Long> anchors(double v) {
-        long at = BreakingPoints.ordinal(v);
+    /**
+     * Ordinals in {@code p} of the passing values between 0 and {@code v} (0 included, {@code v}
+     * not), nearest to {@code v} first.
+     */
+    private List<Long> anchors(double v, Precision p) {
+        long at = BreakingPoints.ordinal(v, p);
         Set<Long> values = new HashSet<>();
         for (Tensor t : passed) {
-            double x = t.item();
-            if (Math.abs(x) < Math.abs(v) && (x == 0 || (x > 0) == (v > 0))) values.add(BreakingPoints.ordinal(x));
+            double x = p.round(t.item());
+            if (Double.isFinite(x) && Math.abs(x) < Math.abs(v) && (x == 0 || (x > 0) == (v > 0))) {
+                values.add(BreakingPoints.ordinal(x, p));
+            }
         }
         return values.stream().sorted(Comparator.comparingLong(o -> distance(o, at))).limit(TRIES).toList();
     }

@@ -2,6 +2,8 @@ package io.finitegrad.autodiff.proptest;
 
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.GuardScope;
+import io.finitegrad.core.Emulation;
+import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
 import org.quicktheories.core.Gen;
 
@@ -14,10 +16,19 @@ import org.quicktheories.core.Gen;
  * everywhere, and a failure's seed, passed back with {@code .seed(...)} or {@code -DQT_SEED},
  * reproduces it.
  *
+ * <p><b>In a format.</b> Checked inside {@code Precision.emulate(p)}, a property asks "is this
+ * stable in p?": the graph computes in p, the generators without a range draw p's values
+ * ({@link TensorGens}), and a tensor input is rounded to p before the check, so that a reference
+ * sees the input the graph sees; an input with an element beyond p's range (infinite in p) is
+ * outside every claim and left out. "Finite" in a claim then means representable in p: a
+ * reference value beyond p's largest finite value is not one (see each property). The gradient
+ * checks are the exception: they compute in float64 whatever the scope, like
+ * {@link io.finitegrad.autodiff.GradCheck}.
+ *
  * @param <T> the input type
  * @param <P> the concrete property, for chaining
  */
-@SuppressWarnings("try") // the pass-over scope is opened for its effect
+@SuppressWarnings("try") // the pass-over and float64 scopes are opened for their effect
 public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
     /** The seed used when neither {@link #seed} nor {@code -DQT_SEED} is given. */
     public static final long DEFAULT_SEED = 20261124L;
@@ -85,16 +96,18 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
         try (GuardScope runner = FiniteGuard.passOverFrames("org.quicktheories")) {
             Runner.run(name, inputs, x -> {
                 int before = tally.compared();
-                verify(x, tally);
+                verifyInFormat(x, tally);
                 refinement.held(x);
                 runs[0]++;
                 if (tally.compared() > before) runs[1]++;
             }, (smallest, violation) -> refined(smallest, violation, refinement), s, examples != null ? examples : Settings.examples());
         }
         if (runs[1] == 0) {
+            Precision p = Precision.current();
+            String beyond = p.isNative() ? "" : "; inputs beyond " + p.label() + "'s range (|x| > " + p.maxFinite() + ")";
             throw new IllegalStateException(name + " checked nothing: none of " + PropertyResult.count(runs[0], "example")
                     + " (seed " + s + ") had anything to compare, " + PropertyResult.count(tally.skipped(), "element")
-                    + " left out (" + outsideClaim()
+                    + " left out (" + outsideClaim() + beyond
                     + "); draw inputs where it is defined");
         }
         return new PropertyResult(name, s, runs[0], runs[1], tally);
@@ -106,7 +119,7 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
         String kind = found.kind();
         return refinement.refine(t, candidate -> {
             try {
-                verify((T) candidate, new Tally());
+                verifyInFormat((T) candidate, new Tally());
                 return false;
             } catch (Violation v) {
                 return v.kind().equals(kind); // another failure is not this one's boundary
@@ -114,6 +127,41 @@ public abstract class StabilityProperty<T, P extends StabilityProperty<T, P>> {
                 return false; // another kind of failure is not the one being refined
             }
         });
+    }
+
+    /**
+     * {@link #verify} in the thread's format: a tensor input rounded to it first (one with an
+     * element the format cannot hold is left out), the check in float64 for a property that
+     * {@link #computesInFloat64()}.
+     */
+    @SuppressWarnings("unchecked") // a Tensor input means T is Tensor
+    private void verifyInFormat(T input, Tally tally) {
+        Precision p = Precision.current();
+        T in = input;
+        if (!p.isNative() && input instanceof Tensor t) {
+            double[] d = t.toFlatArray();
+            for (int k = 0; k < d.length; k++) {
+                double r = p.round(d[k]);
+                if (Double.isFinite(d[k]) && !Double.isFinite(r)) {
+                    tally.skipped(d.length); // not a value the format can hold: nothing is claimed there
+                    return;
+                }
+                d[k] = r;
+            }
+            in = (T) Tensor.of(t.rows(), t.cols(), d);
+        }
+        if (!computesInFloat64()) {
+            verify(in, tally);
+            return;
+        }
+        try (Emulation float64 = Precision.emulate(Precision.FLOAT64)) {
+            verify(in, tally);
+        }
+    }
+
+    /** True for a property that checks in float64 whatever format the thread emulates (the gradient checks). */
+    boolean computesInFloat64() {
+        return false;
     }
 
     /** Called once at the start of every {@link #check()}, before the first example. */

@@ -1,7 +1,13 @@
 package io.finitegrad.autodiff.proptest;
 
+import io.finitegrad.autodiff.limits.BreakingPoints;
+import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.DoublePredicate;
+import java.util.function.Function;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
@@ -14,6 +20,16 @@ import org.quicktheories.generators.Generate;
  * <pre>{@code
  * Gen<Tensor> xs = TensorGens.tensors(2, 3, TensorGens.edgeBiased(TensorGens.logUniform()));
  * }</pre>
+ *
+ * <p><b>Formats.</b> The generators without a range ({@link #logUniform()}, {@link #edgeValues()},
+ * {@link #edgeBiased()}) follow the format the thread computes in when they draw: inside
+ * {@code Precision.emulate(Precision.FLOAT16)}, where a property's {@code check()} runs, they draw
+ * values of float16 within its range (subnormals from 6.0e-8 to 65,504) and its own edges
+ * ({@link #edges(Precision)}: 65,504, 6.1e-5, both sides of 11.09 where exp overflows, ...), so
+ * that no draw overflows on entry to the graph. Their {@code (Precision)} overloads fix the format
+ * whatever the scope. Generators given a range ({@link #uniform}, {@link #logUniform(double, double)})
+ * draw in it as asked; the graph rounds their values to the format on entry, and values beyond the
+ * format's range are infinite there.
  *
  * @throws IllegalArgumentException (from the factories) for empty shapes or inverted/non-finite ranges
  */
@@ -38,7 +54,68 @@ public final class TensorGens {
 
     private static final long MANTISSA = 1L << 52;
 
+    private static final Map<Precision, List<Double>> EDGES = new EnumMap<>(Precision.class);
+
+    static {
+        for (Precision p : Precision.values()) EDGES.put(p, p.isNative() ? EDGE_VALUES : formatEdges(p));
+    }
+
     private TensorGens() {
+    }
+
+    /**
+     * The edge values of {@code p}, in {@link #EDGE_VALUES}' order and roles, every one a finite
+     * value of the format: zeros of both signs, ±1, its smallest subnormal (either sign), its
+     * largest subnormal, its smallest normal, ±2^(minExponent/2) (squares of smaller values are
+     * subnormal), both sides of exp's overflow (the last value whose exp is finite in the format
+     * and the next, either sign: 11.0859375 and 11.09375 in float16), both sides of exp's
+     * underflow to 0, a power of two below the square root of the largest value, both sides of
+     * where squares overflow (255.875 and 256 in float16), ±2^maxExponent and the largest finite
+     * values (±65,504 in float16). For float64 it is {@link #EDGE_VALUES}.
+     *
+     * @throws IllegalArgumentException if {@code p} is null
+     */
+    public static List<Double> edges(Precision p) {
+        if (p == null) throw new IllegalArgumentException("edges: precision is null");
+        return EDGES.get(p);
+    }
+
+    private static List<Double> formatEdges(Precision p) {
+        double sub = p.minSubnormal(), normal = p.minNormal();
+        double expLast = largestWhere(p, p.expOverflow(), x -> Double.isFinite(p.round(Math.exp(x))));
+        double underLast = largestWhere(p, -Math.log(sub), y -> p.round(Math.exp(-y)) != 0);
+        double sqrtLast = largestWhere(p, Math.sqrt(p.maxFinite()), x -> Double.isFinite(p.round(x * x)));
+        double tiny = Math.scalb(1.0, p.minExponent() / 2), root = Math.scalb(1.0, p.maxExponent() / 2);
+        double big = Math.scalb(1.0, p.maxExponent());
+        return List.of(0.0, -0.0, 1.0, -1.0,
+                sub, -sub, normal - sub, normal, tiny, -tiny,
+                expLast, next(expLast, p), -expLast, -next(expLast, p),
+                underLast, -underLast, -next(underLast, p), next(underLast, p),
+                root, sqrtLast, next(sqrtLast, p), -next(sqrtLast, p),
+                big, -big, p.maxFinite(), -p.maxFinite());
+    }
+
+    /**
+     * The largest value of {@code p} at which {@code holds}, walking from the value nearest
+     * {@code near} (a threshold's estimate: the test holds below the threshold and fails above).
+     */
+    private static double largestWhere(Precision p, double near, DoublePredicate holds) {
+        double x = p.round(near);
+        while (!holds.test(x)) x = BreakingPoints.fromOrdinal(BreakingPoints.ordinal(x, p) - 1, p);
+        while (holds.test(next(x, p))) x = next(x, p);
+        return x;
+    }
+
+    /** The value of {@code p} just above {@code x}. */
+    private static double next(double x, Precision p) {
+        return BreakingPoints.fromOrdinal(BreakingPoints.ordinal(x, p) + 1, p);
+    }
+
+    /** A generator that draws from {@code perFormat}'s generator for the format the thread computes in at the draw. */
+    private static <T> Gen<T> inCurrentFormat(Function<Precision, Gen<T>> perFormat) {
+        Map<Precision, Gen<T>> gens = new EnumMap<>(Precision.class);
+        for (Precision p : Precision.values()) gens.put(p, perFormat.apply(p));
+        return in -> gens.get(Precision.current()).generate(in);
     }
 
     /** Uniform in [lo, hi]; shrinks towards the value nearest 0. */
@@ -56,9 +133,35 @@ public final class TensorGens {
         });
     }
 
-    /** Log-uniform magnitudes over the whole double range, subnormals included, with either sign; shrinks towards 1. */
+    /**
+     * Log-uniform magnitudes over the whole range of the format the thread computes in (the double
+     * range unless a {@code Precision.emulate} scope is open), subnormals included, with either sign;
+     * shrinks towards 1. See {@link #logUniform(Precision)}.
+     */
     public static Gen<Double> logUniform() {
-        return logUniform(Double.MIN_VALUE, Double.MAX_VALUE);
+        return inCurrentFormat(TensorGens::logUniform);
+    }
+
+    /**
+     * Log-uniform values of {@code p} over its whole range, from its smallest subnormal to its
+     * largest finite value (each binary exponent equally likely, each significand of the format
+     * too), with either sign; shrinks towards 1. Every value drawn is one of the format's, so it
+     * enters a graph in {@code p} unchanged.
+     *
+     * @throws IllegalArgumentException if {@code p} is null
+     */
+    public static Gen<Double> logUniform(Precision p) {
+        if (p == null) throw new IllegalArgumentException("logUniform: precision is null");
+        if (p.isNative()) return logUniform(Double.MIN_VALUE, Double.MAX_VALUE);
+        int lo = p.minExponent() - p.fractionBits(), hi = p.maxExponent(), bits = p.fractionBits();
+        Gen<Integer> exponent = Generate.range(lo, hi, 0);
+        Gen<Long> significand = Generate.longRange(0, (1L << bits) - 1, 0);
+        Gen<Integer> sign = Generate.range(0, 1, 0);
+        return exponent.zip(significand, sign, (e, m, s) -> {
+            // below the normal range the format keeps fewer bits: rounding gives its nearest subnormal
+            double v = p.round(Math.scalb(1.0 + (double) m / (1L << bits), e));
+            return s == 0 ? v : -v;
+        });
     }
 
     /**
@@ -87,21 +190,46 @@ public final class TensorGens {
         return values.map(v -> Math.abs(v));
     }
 
-    /** One of {@link #EDGE_VALUES}, each equally likely; shrinks towards 0. */
+    /**
+     * One of the {@link #edges} of the format the thread computes in ({@link #EDGE_VALUES} in
+     * float64), each equally likely; shrinks towards 0.
+     */
     public static Gen<Double> edgeValues() {
-        return Generate.pick(EDGE_VALUES);
+        return inCurrentFormat(TensorGens::edgeValues);
     }
 
-    /** {@code base} three times in four, otherwise one of the {@link #EDGE_VALUES}. */
+    /**
+     * One of {@code p}'s {@link #edges}, each equally likely; shrinks towards 0.
+     *
+     * @throws IllegalArgumentException if {@code p} is null
+     */
+    public static Gen<Double> edgeValues(Precision p) {
+        return Generate.pick(edges(p));
+    }
+
+    /** {@code base} three times in four, otherwise one of the {@link #edges} of the format the thread computes in. */
     public static Gen<Double> edgeBiased(Gen<Double> base) {
-        Gen<Integer> which = Generate.range(0, 3, 0);
-        Gen<Double> edges = edgeValues();
-        return in -> which.generate(in) == 0 ? edges.generate(in) : base.generate(in);
+        return mixed(base, edgeValues());
     }
 
-    /** {@link #logUniform()} mixed with the {@link #EDGE_VALUES}: the default for stability properties. */
+    /** {@link #logUniform()} mixed with the edge values, both of the thread's format: the default for stability properties. */
     public static Gen<Double> edgeBiased() {
         return edgeBiased(logUniform());
+    }
+
+    /**
+     * {@link #logUniform(Precision)} mixed with {@code p}'s {@link #edges}, one time in four,
+     * whatever format the thread computes in.
+     *
+     * @throws IllegalArgumentException if {@code p} is null
+     */
+    public static Gen<Double> edgeBiased(Precision p) {
+        return mixed(logUniform(p), edgeValues(p));
+    }
+
+    private static Gen<Double> mixed(Gen<Double> base, Gen<Double> edges) {
+        Gen<Integer> which = Generate.range(0, 3, 0);
+        return in -> which.generate(in) == 0 ? edges.generate(in) : base.generate(in);
     }
 
     /** A tensor shape. */

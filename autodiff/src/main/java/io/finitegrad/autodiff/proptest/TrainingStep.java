@@ -8,6 +8,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
 import java.util.List;
 import java.util.function.Function;
@@ -24,7 +25,9 @@ import org.quicktheories.core.Gen;
  * non-finite from a finite value and gradient fails naming the parameter, the element, its value,
  * gradient and the learning rate (SGD's, or "your update"), with a guard report of the step
  * replayed as one node ({@code w/sgdStep} or {@code w/update} for a parameter {@code w}) on those
- * two operands.
+ * two operands. Inside {@code Precision.emulate(p)} the loss and gradients compute in p and
+ * "finite" after the step means a value of p: a float64 master beyond p's largest finite value
+ * fails, since the next forward pass would read it as an infinity.
  *
  * @param <T> the batch type (a tensor, or your own record of inputs and targets)
  */
@@ -106,10 +109,13 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
             } catch (RuntimeException e) {
                 throw new Violation("the update threw " + e, null);
             }
+            Precision format = Precision.current();
             for (int i = 0; i < params.size(); i++) {
                 double[] after = params.get(i).read().data;
                 for (int k = 0; k < before[i].length; k++) {
-                    if (!Double.isFinite(after[k])) throw overflowed(params.get(i), k, before[i], gradients[i], after, l.item());
+                    if (!Double.isFinite(format.round(after[k]))) {
+                        throw overflowed(params.get(i), k, before[i], gradients[i], after, l.item(), format);
+                    }
                 }
             }
             tally.compared(elements);
@@ -128,7 +134,7 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
      * under the guard, so the failure carries a report (the node, both operands at the element,
      * the cause) like any other entry point.
      */
-    private Violation overflowed(Var p, int k, double[] before, double[] gradient, double[] after, double loss) {
+    private Violation overflowed(Var p, int k, double[] before, double[] gradient, double[] after, double loss, Precision format) {
         int cols = p.cols(), r = k / cols, c = k % cols;
         NanReport report;
         try (FiniteGuard.Scope replay = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
@@ -140,7 +146,8 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
             report = Violation.firstReport(replay);
         }
         String step = Double.isNaN(learningRate) ? "your update" : "SGD at learning rate " + learningRate;
-        return new Violation("'" + p.name() + "' at (" + r + ", " + c + ") is " + after[k] + " after the step (" + step
+        String inFormat = Double.isFinite(after[k]) ? " (" + format.round(after[k]) + " in " + format.label() + ")" : "";
+        return new Violation("'" + p.name() + "' at (" + r + ", " + c + ") is " + after[k] + inFormat + " after the step (" + step
                 + "): it was " + before[k] + ", its gradient " + gradient[k] + "; the loss (" + loss
                 + ") and every gradient were finite: the step itself overflowed", report);
     }
@@ -215,8 +222,10 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
                     : "'" + param + "' - " + learningRate + " * gradient = " + f.x(0) + " - " + learningRate + " * " + f.x(1)
                             + " = " + f.badValue();
             Diagnosis generic = Diagnosis.generic(f);
+            Precision p = Precision.current();
+            String range = p.isNative() ? "the double range (|x| <= 1.8e308)" : p.label() + "'s range (|x| <= " + p.maxFinite() + ")";
             return new Diagnosis(generic.cause(), formula + " at " + f.where(), "a lower learning rate or gradient clipping:"
-                    + " the step must keep '" + param + "' within the double range (|x| <= 1.8e308)");
+                    + " the step must keep '" + param + "' within " + range);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.finitegrad.autodiff.proptest;
 
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
 import java.util.function.UnaryOperator;
 import org.quicktheories.core.Gen;
@@ -14,14 +15,27 @@ import org.quicktheories.core.Gen;
  * naive one overflows is the stable one's reason to exist, and is not checked here (see
  * {@link ReferenceStability} and {@link io.finitegrad.autodiff.limits.BreakingPoints}): such
  * elements are left out ({@link PropertyResult#skipped()}), and if every value and gradient
- * element was (logits where the naive softmax is NaN throughout), the check throws.
+ * element was (logits where the naive softmax is NaN throughout), the check throws. Inside
+ * {@code Precision.emulate(p)} both compute in p, and unless a {@link #tolerance} is given the
+ * accepted difference is p's: {@value #RELATIVE_EPSILONS} {@link Precision#epsilon()} relative plus
+ * {@value #ABSOLUTE_EPSILONS} absolute (a composite formula rounds at every node, a fused one once;
+ * in float16 that is 0.0078 relative plus 0.002). Gradients are compared only for inputs at which
+ * neither forward pass met a NaN/Inf: a backward pass through an overflowed intermediate gives
+ * no formula's gradient (under emulation the naive softplus's gradient past its overflow is 0,
+ * exp's derivative being redone in double), and its elements are left out.
  */
 @SuppressWarnings("try") // the guard scope is opened for its effect
 public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement> {
     private final UnaryOperator<Var> naive;
     private final UnaryOperator<Var> stable;
-    private double relative = 1e-9;
-    private double absolute = 1e-12;
+    /** The default relative tolerance under emulation, in units of the format's epsilon. */
+    static final int RELATIVE_EPSILONS = 8;
+    /** The default absolute tolerance under emulation, in units of the format's epsilon (cancellation around 0). */
+    static final int ABSOLUTE_EPSILONS = 2;
+
+    /** The tolerance given, or NaN for the default of the thread's format. */
+    private double relative = Double.NaN;
+    private double absolute = Double.NaN;
 
     TwinAgreement(String name, Gen<Tensor> inputs, UnaryOperator<Var> naive, UnaryOperator<Var> stable) {
         super(name, inputs);
@@ -31,9 +45,10 @@ public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement
     }
 
     /**
-     * The accepted difference (default 1e-9 relative plus 1e-12 absolute: where terms cancel, as
-     * in a softmax's gradient, the two formulas round differently around 0, and a naive formula may
-     * underflow to 0 where the stable one keeps a subnormal).
+     * The accepted difference (default in float64 1e-9 relative plus 1e-12 absolute: where terms
+     * cancel, as in a softmax's gradient, the two formulas round differently around 0, and a naive
+     * formula may underflow to 0 where the stable one keeps a subnormal; under emulation
+     * {@value #RELATIVE_EPSILONS} and {@value #ABSOLUTE_EPSILONS} epsilons of the format).
      *
      * @throws IllegalArgumentException unless both are finite and >= 0
      */
@@ -54,8 +69,13 @@ public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement
             if (a.rows() != b.rows() || a.cols() != b.cols()) {
                 throw new UsageError(name() + ": naive gives " + a.shape() + ", stable " + b.shape());
             }
+            boolean clean = warn.reports().isEmpty(); // no NaN/Inf entered either forward pass
             compare("value", a.value(), b.value(), tally);
             if (!a.requiresGrad() || !b.requiresGrad()) return;
+            if (!clean) {
+                tally.skipped(x.size());
+                return;
+            }
             Tensor w = GradientAgreement.weights(a.rows(), a.cols());
             a.backward(w);
             b.backward(w);
@@ -65,10 +85,14 @@ public final class TwinAgreement extends StabilityProperty<Tensor, TwinAgreement
 
     @Override
     String outsideClaim() {
-        return "elements where the naive or the stable value or gradient is non-finite";
+        return "elements where the naive or the stable value or gradient is non-finite, gradients of inputs where"
+                + " a forward pass met a NaN/Inf";
     }
 
     private void compare(String what, Tensor a, Tensor b, Tally tally) {
+        Precision p = Precision.current();
+        double relative = !Double.isNaN(this.relative) ? this.relative : p.isNative() ? 1e-9 : RELATIVE_EPSILONS * p.epsilon();
+        double absolute = !Double.isNaN(this.absolute) ? this.absolute : p.isNative() ? 1e-12 : ABSOLUTE_EPSILONS * p.epsilon();
         for (int r = 0; r < a.rows(); r++) {
             for (int c = 0; c < a.cols(); c++) {
                 double u = a.get(r, c), v = b.get(r, c);
