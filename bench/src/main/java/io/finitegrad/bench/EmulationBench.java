@@ -5,6 +5,7 @@ import io.finitegrad.core.Precision;
 import io.finitegrad.optim.data.Dataset;
 import io.finitegrad.optim.train.History;
 import io.finitegrad.optim.train.Trainer;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,7 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code Precision.emulate(precision)}. Under float64 the rounding hook is one branch per node;
  * under float32 each op output, VJP and parameter read is rounded with a float cast, under
  * bfloat16 and float16 with the bit-level rounding. Parameters stay float64 masters (the default).
- * One invocation is one quiet epoch of {@value TrainerStepBench#STEPS} batches: the score is per step.
+ * One invocation of {@link #trainingStep} is one quiet epoch of {@value TrainerStepBench#STEPS}
+ * batches: the score is per step. {@link #roundAndScan} times the hook alone, on a 128x128
+ * activation-sized block of Gaussian values (copied in first, so every call rounds fresh values).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,19 +37,26 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class EmulationBench {
+    /** The format the step is emulated in. */
     @Param({"FLOAT64", "FLOAT32", "BFLOAT16", "FLOAT16"})
     public Precision precision;
 
     private Trainer trainer;
     private Dataset data;
+    private final double[] source = new double[128 * 128];
+    private final double[] block = new double[128 * 128];
 
+    /** Builds {@link TrainerStepBench}'s fixture and the block {@link #roundAndScan} rounds. */
     @Setup
     public void setup() {
         TrainerStepBench.Fixture f = TrainerStepBench.Fixture.build();
         trainer = f.trainer();
         data = f.data();
+        Random rng = new Random(3);
+        for (int i = 0; i < source.length; i++) source[i] = rng.nextGaussian();
     }
 
+    /** One epoch of {@value TrainerStepBench#STEPS} training steps in {@link #precision}; scored per step. */
     @Benchmark
     @OperationsPerInvocation(TrainerStepBench.STEPS)
     @SuppressWarnings("try") // the scope is opened for its effect on the step
@@ -54,5 +64,12 @@ public class EmulationBench {
         try (Emulation e = Precision.emulate(precision)) {
             return trainer.fit(data);
         }
+    }
+
+    /** The rounding hook alone: 16,384 values copied in, rounded in place and scanned. */
+    @Benchmark
+    public long roundAndScan() {
+        System.arraycopy(source, 0, block, 0, block.length);
+        return precision.roundAndScan(block, block.length);
     }
 }
