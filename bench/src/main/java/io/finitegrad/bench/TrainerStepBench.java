@@ -45,25 +45,36 @@ public class TrainerStepBench {
     private Trainer trainer;
     private Dataset data;
 
+    /** The model, data and trainer this benchmark times; {@link EmulationBench} times the same step. */
+    record Fixture(Trainer trainer, Dataset data) {
+        /** The 64-128-128-10 MLP, {@value #STEPS} batches of Gaussian rows, Adam, quiet; fixed seeds. */
+        static Fixture build() {
+            Random rng = new Random(11);
+            Sequential model = new Sequential(
+                    new Dense(64, 128, Activation.RELU, Init.HE_NORMAL, rng),
+                    new Dense(128, 128, Activation.RELU, Init.HE_NORMAL, rng),
+                    new Dense(128, 10, Activation.IDENTITY, Init.XAVIER_NORMAL, rng));
+            int n = STEPS * BATCH;
+            double[] x = new double[n * 64];
+            for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) y[i] = rng.nextInt(10);
+            List<String> features = new ArrayList<>();
+            for (int j = 0; j < 64; j++) features.add("f" + j);
+            List<String> classes = new ArrayList<>();
+            for (int c = 0; c < 10; c++) classes.add("c" + c);
+            Dataset data = new Dataset(Tensor.of(n, 64, x), Tensor.of(n, 1, y), features, classes);
+            Trainer trainer = Trainer.builder(model, Losses::softmaxCrossEntropy, new Adam(model.parameters(), 1e-4))
+                    .epochs(1).batchSize(BATCH).seed(5).quiet(true).build();
+            return new Fixture(trainer, data);
+        }
+    }
+
     @Setup
     public void setup() {
-        Random rng = new Random(11);
-        Sequential model = new Sequential(
-                new Dense(64, 128, Activation.RELU, Init.HE_NORMAL, rng),
-                new Dense(128, 128, Activation.RELU, Init.HE_NORMAL, rng),
-                new Dense(128, 10, Activation.IDENTITY, Init.XAVIER_NORMAL, rng));
-        int n = STEPS * BATCH;
-        double[] x = new double[n * 64];
-        for (int i = 0; i < x.length; i++) x[i] = rng.nextGaussian();
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) y[i] = rng.nextInt(10);
-        List<String> features = new ArrayList<>();
-        for (int j = 0; j < 64; j++) features.add("f" + j);
-        List<String> classes = new ArrayList<>();
-        for (int c = 0; c < 10; c++) classes.add("c" + c);
-        data = new Dataset(Tensor.of(n, 64, x), Tensor.of(n, 1, y), features, classes);
-        trainer = Trainer.builder(model, Losses::softmaxCrossEntropy, new Adam(model.parameters(), 1e-4))
-                .epochs(1).batchSize(BATCH).seed(5).quiet(true).build();
+        Fixture f = Fixture.build();
+        trainer = f.trainer();
+        data = f.data();
     }
 
     @Benchmark
