@@ -4,6 +4,7 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -35,6 +36,7 @@ public final class LayerNormZeroEpsilon implements Scenario {
     @Override public String name() { return "layernorm-eps0"; }
     @Override public String breaks() { return "LayerNorm with epsilon 0 on a row whose features are all equal: 0 / 0"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {

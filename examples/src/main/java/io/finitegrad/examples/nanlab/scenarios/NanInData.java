@@ -5,6 +5,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -49,6 +50,7 @@ public final class NanInData implements Scenario {
     @Override public String name() { return "nan-in-data"; }
     @Override public String breaks() { return "a NaN cell in a masked-out data row still reaches the gradients"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.WARN; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {

@@ -3,6 +3,7 @@ package io.finitegrad.examples.nanlab.scenarios;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -38,6 +39,7 @@ public final class SigmoidSaturation implements Scenario {
     @Override public String name() { return "sigmoid-saturation"; }
     @Override public String breaks() { return "N(0,1) init saturates a deep sigmoid net (no NaN; measured against Xavier)"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {

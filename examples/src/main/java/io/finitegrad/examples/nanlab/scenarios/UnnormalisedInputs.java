@@ -4,6 +4,7 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -27,32 +28,34 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Lesson 6: inputs in the wrong units (every feature x10,000). The data check flags the scale
- * before any step ({@link DataReport.Kind#UNIT_SCALE}). Trained anyway, Adam's bounded steps keep
- * the loss finite but the model does not learn, while SGD's steps grow with the inputs' square and
- * diverge until the squared error overflows. Standardising the features fixes both.
+ * Lesson 6: raw pixel-scale inputs (0 to 255) fed to a network as they are. The data check flags
+ * the scale before any step ({@link DataReport.Kind#UNIT_SCALE}). Trained anyway, Adam's bounded
+ * steps keep the loss finite but the model does not learn, while SGD's first backward pass
+ * multiplies errors in the hundreds by inputs in the hundreds: in float16 the weight gradient
+ * passes 65,504. Standardising the features fixes both.
  */
 public final class UnnormalisedInputs implements Scenario {
     private static final int ROWS = 128;
     private static final int FEATURES = 4;
-    private static final double UNITS = 10_000;
     private static final double[] TRUE_WEIGHTS = {1.5, -2.0, 0.5, 1.0};
     private static final double LR = 0.01;
 
     @Override public int number() { return 6; }
     @Override public String name() { return "unnormalised-inputs"; }
-    @Override public String breaks() { return "inputs x10,000: Adam does not learn, SGD diverges to Infinity"; }
+    @Override public String breaks() { return "raw pixel values 0-255: Adam does not learn, SGD's gradient overflows"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT16; }
 
     @Override
     public String lesson() {
-        return "A 4-16-1 ReLU network learns a linear target from features recorded in the wrong units: every "
-                + "value is 10,000 times too large. The data check flags the scale before training (UNIT_SCALE, "
-                + "see the notes). With Adam (lr 0.01) each weight moves at most about lr a step whatever the "
-                + "gradient, so the loss stays finite, but it starts near 1e8 and the model does not learn: the "
-                + "first layer would need weights of about 1e-4. With plain SGD at the same rate the step grows "
-                + "with the square of the inputs, about 1e8 times too large: every step overshoots, the error grows "
-                + "geometrically and the squared error overflows (shown).";
+        return "A 4-16-1 ReLU network learns a linear target from features fed as raw pixel values, 0 to 255 "
+                + "(around 128), never scaled. The data check flags the scale before training (UNIT_SCALE, see the "
+                + "notes). With Adam (lr 0.01) each weight moves at most about lr a step whatever the gradient, so "
+                + "the loss stays finite, but the first layer's outputs are in the hundreds and the model does not "
+                + "learn in 30 epochs. With plain SGD at the same rate, the first backward pass multiplies errors "
+                + "in the hundreds by inputs in the hundreds and sums them over the batch: in float16, whose "
+                + "largest value is 65,504, the weight gradient overflows (shown). In float32 and float64 it fits, "
+                + "and the step it makes is some 16,000 times too large: the ReLUs die and the loss sticks near 4e8.";
     }
 
     @Override
@@ -62,7 +65,10 @@ public final class UnnormalisedInputs implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "pow", Cause.OVERFLOW, 0.15);
+        return Expected.entry(Phase.BACKWARD, "matmul", Cause.OVERFLOW, 0.15)
+                .withFormat(Precision.FLOAT64, Expected.finite(0.15))
+                .withFormat(Precision.FLOAT32, Expected.finite(0.15))
+                .withFormat(Precision.BFLOAT16, Expected.finite(0.15));
     }
 
     @Override
@@ -105,7 +111,7 @@ public final class UnnormalisedInputs implements Scenario {
                         : String.format(Locale.ROOT, "finite throughout, last loss %.4g", o.loss()));
     }
 
-    /** y = x . w + 0.1 noise with x standard normal, but the features are stored x10,000. */
+    /** y = x . w + 0.1 noise with x standard normal, but the features are stored as pixel values 128 + 50 x in [0, 255]. */
     static Dataset data(long seed) {
         Random rng = new Random(seed);
         double[] x = new double[ROWS * FEATURES];
@@ -115,7 +121,7 @@ public final class UnnormalisedInputs implements Scenario {
             for (int c = 0; c < FEATURES; c++) {
                 double v = rng.nextGaussian();
                 s += TRUE_WEIGHTS[c] * v;
-                x[r * FEATURES + c] = UNITS * v;
+                x[r * FEATURES + c] = Math.rint(Math.max(0, Math.min(255, 128 + 50 * v)));
             }
             y[r] = s;
         }
