@@ -3,6 +3,7 @@ package io.finitegrad.examples.nanlab;
 import io.finitegrad.examples.nanlab.scenarios.CustomLossDivision;
 import io.finitegrad.examples.nanlab.scenarios.ExplodingRnn;
 import io.finitegrad.examples.nanlab.scenarios.FullyMaskedAttention;
+import io.finitegrad.examples.nanlab.scenarios.HalfPrecisionOverflow;
 import io.finitegrad.examples.nanlab.scenarios.LargeWeights;
 import io.finitegrad.examples.nanlab.scenarios.LayerNormZeroEpsilon;
 import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
@@ -46,7 +47,8 @@ public final class Scenarios {
             new LayerNormZeroEpsilon(),
             new SqrtAtZero(),
             new FullyMaskedAttention(),
-            new MaskedBranch()));
+            new MaskedBranch(),
+            new HalfPrecisionOverflow()));
 
     private Scenarios() {
     }
