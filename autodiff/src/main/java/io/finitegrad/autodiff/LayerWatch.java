@@ -80,6 +80,17 @@ final class LayerWatch {
         }
     }
 
+    /**
+     * Divides what {@link #measure} found by {@code scale}, the loss scale the pass started from
+     * (measure was given the headroom limit times the scale), so the checks judge the gradients
+     * the optimiser will use. The step ratio is a ratio and needs nothing.
+     */
+    void unscale(double scale) {
+        norm /= scale;
+        nodeGradientMax /= scale;
+        paramGradientMax /= scale;
+    }
+
     /** Forgets the nodes of this pass (the layer's history stays). */
     void release() {
         node = null;

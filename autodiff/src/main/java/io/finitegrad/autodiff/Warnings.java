@@ -108,6 +108,7 @@ public final class Warnings {
         private int drained;
         private long steps;
         private boolean closed;
+        private double gradientScale = 1;
 
         private Collector(WarningThresholds thresholds, Collector enclosing) {
             this.thresholds = thresholds;
@@ -131,6 +132,20 @@ public final class Warnings {
             List<EarlyWarning> fresh = List.copyOf(warnings.subList(drained, warnings.size()));
             drained = warnings.size();
             return fresh;
+        }
+
+        /**
+         * Tells the collection that the following backward passes start from {@code scale} (a loss
+         * scale, as the Trainer's): gradient norms and magnitudes are divided by it before the
+         * thresholds, so a scaled gradient is not taken for an exploding one.
+         *
+         * @throws IllegalArgumentException unless {@code scale} is > 0 and finite
+         */
+        public void gradientScale(double scale) {
+            if (!(scale > 0) || Double.isInfinite(scale)) {
+                throw new IllegalArgumentException("Warnings.gradientScale: the scale must be > 0 and finite, got " + scale);
+            }
+            gradientScale = scale;
         }
 
         /** How many backward passes this collection has seen. */
@@ -159,7 +174,8 @@ public final class Warnings {
             LayerWatch largestLayer = null;
             for (LayerWatch w : watches.values()) {
                 if (!w.pending()) continue;
-                w.measure(limit);
+                w.measure(limit * gradientScale);
+                if (gradientScale != 1) w.unscale(gradientScale);
                 if (w.norm() > largest) {
                     largest = w.norm();
                     largestLayer = w;

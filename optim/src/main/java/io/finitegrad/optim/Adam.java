@@ -1,6 +1,8 @@
 package io.finitegrad.optim;
 
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Precision;
+import io.finitegrad.core.PrecisionState;
 import java.util.List;
 
 /**
@@ -16,7 +18,9 @@ import java.util.List;
  *
  * The moment buffers are allocated once, here, twice over: a step computes the new moments into the
  * spare pair and {@linkplain #commit commits} by swapping, so a refused step leaves them (and the
- * step counts) untouched, and a step allocates nothing.
+ * step counts) untouched, and a step allocates nothing. The moments are float64 master state, or,
+ * inside {@code Precision.emulate(p).roundParameters(true)}, stored rounded to the format after
+ * each step (the step itself computes in float64; see {@link Optimizer}).
  *
  * @throws IllegalArgumentException for lr <= 0 or non-finite, a beta outside [0, 1), eps <= 0,
  *     weightDecay < 0
@@ -94,13 +98,25 @@ public class Adam extends Optimizer {
     }
 
     @Override
+    protected boolean roundState(int k, Precision format) {
+        int n = mNext[k].length;
+        return Precision.allFinite(format.roundAndScan(mNext[k], n)) & Precision.allFinite(format.roundAndScan(vNext[k], n));
+    }
+
+    @Override
     protected String whyNonFinite(int k, double[] g) {
+        // the moments' format: float64 masters, or the emulated format when state is stored rounded
+        PrecisionState ps = PrecisionState.get();
+        Precision store = ps.roundParameters() ? ps.precision() : Precision.FLOAT64;
+        String range = store == Precision.FLOAT64 ? "the float64 range (" + (ps.emulating()
+                ? "the moments are float64 master state; " : "") + "|g| above ~"
+                : store.label() + "'s range, where the moments are stored (roundParameters; |g| above ~";
         double[] vn = vNext[k];
         for (int i = 0; i < vn.length; i++) {
             if (Double.isFinite(vn[i])) continue;
             return "Adam's second moment of '" + params[k].name() + "' would overflow at element " + i
-                    + ": (1 - beta2) g^2 with g = " + g[i] + " is beyond the double range (|g| above ~"
-                    + String.format(java.util.Locale.ROOT, "%.1e", Math.sqrt(Double.MAX_VALUE / (1 - beta2)))
+                    + ": (1 - beta2) g^2 with g = " + g[i] + " is beyond " + range
+                    + String.format(java.util.Locale.ROOT, "%.1e", Math.sqrt(store.maxFinite()) / Math.sqrt(1 - beta2))
                     + "), and with v infinite every later update would be 0. Clip gradients (GradClip.byGlobalNorm)"
                     + " or find what made them this large";
         }

@@ -4,6 +4,8 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.FiniteScan;
+import io.finitegrad.core.Precision;
+import io.finitegrad.core.PrecisionState;
 import io.finitegrad.core.Tensor;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -24,6 +26,16 @@ import org.ejml.data.DMatrixRMaj;
  * {@link NonFiniteUpdateException} is thrown and the parameters, moments, buffers and step counts
  * are bit-for-bit what they were, so a refused step leaves no trace. The scratch buffers are
  * allocated once, so a step allocates nothing.
+ *
+ * <p>Under an emulated format ({@link Precision#emulate}) the parameters and the optimiser's state
+ * stay float64 master copies by default, as mixed-precision training keeps them: the step computes
+ * and stores in float64, and ops read the parameters rounded. Inside
+ * {@code Precision.emulate(p).roundParameters(true)} the step is still computed in float64, but
+ * what it stores is rounded to the format, as in a model converted with {@code .half()}: the new
+ * parameter values ({@link Var#write()}) and the subclass's state ({@link #roundState}, Adam's
+ * moments, SGD's momentum buffers). A value that rounds to Infinity (above 65,504 in float16)
+ * refuses the step like any non-finite update, and an update smaller than half an ulp of the
+ * parameter is lost, as it is in the format.
  *
  * <p>Parameters that no gradient reached ({@link Var#gradData()} is null) are left alone, as
  * PyTorch skips parameters whose {@code grad} is None; but a step in which none has a gradient is
@@ -94,13 +106,17 @@ public abstract class Optimizer {
                 throw refusal();
             }
         }
+        PrecisionState ps = PrecisionState.get();
+        Precision store = ps.roundParameters() ? ps.precision() : null;
         for (int k = 0; k < params.length; k++) {
             DMatrixRMaj g = params[k].gradData();
             if (g == null) continue;
             int n = proposed[k].length;
             System.arraycopy(params[k].read().data, 0, proposed[k], 0, n);
             propose(k, proposed[k], g.data, n);
-            if (!FiniteScan.allFinite(proposed[k], n)) throw nonFiniteUpdate(k, g.data);
+            boolean finite = store == null ? FiniteScan.allFinite(proposed[k], n)
+                    : Precision.allFinite(store.roundAndScan(proposed[k], n)) & roundState(k, store);
+            if (!finite) throw nonFiniteUpdate(k, g.data, store);
         }
         applied++;
         for (int k = 0; k < params.length; k++) {
@@ -125,6 +141,17 @@ public abstract class Optimizer {
      * once per proposed parameter, only after every parameter's proposal was found finite.
      */
     protected abstract void commit(int k);
+
+    /**
+     * Rounds the state just {@linkplain #propose proposed} for parameter {@code k} to {@code format},
+     * in place (Adam's moments, SGD's momentum buffer), and says whether it is all finite; called
+     * after {@link #propose} only when the emulation stores parameters rounded
+     * ({@link PrecisionState#roundParameters()}). The default, for an optimiser without state,
+     * returns true.
+     */
+    protected boolean roundState(int k, Precision format) {
+        return true;
+    }
 
     /** Zeroes every parameter's gradient in place. */
     public void zeroGrad() {
@@ -182,7 +209,7 @@ public abstract class Optimizer {
         return null;
     }
 
-    private NonFiniteUpdateException nonFiniteUpdate(int k, double[] grad) {
+    private NonFiniteUpdateException nonFiniteUpdate(int k, double[] grad, Precision store) {
         String why = whyNonFinite(k, grad);
         Var p = params[k];
         Tensor bad = Tensor.of(p.rows(), p.cols(), proposed[k].clone());
@@ -197,6 +224,8 @@ public abstract class Optimizer {
         }
         return new NonFiniteUpdateException(owner + ".step() refused: the update would have made parameter '"
                 + p.name() + "' non-finite (" + bad.scan() + ") from finite gradients (learning rate " + lr
+                + (store == null ? "" : "; parameters are stored rounded to " + store.label() + ", where values beyond "
+                        + store.maxFinite() + " are Infinity")
                 + "); no parameter or optimiser state was changed. Lower the learning rate or clip gradients",
                 p.name(), report);
     }

@@ -17,7 +17,8 @@ import java.util.List;
  *
  * The momentum buffers are allocated once, here, twice over: a step computes the new buffer into the
  * spare one and {@linkplain #commit commits} by swapping, so a refused step leaves it untouched, and
- * a step allocates nothing.
+ * a step allocates nothing. Inside {@code Precision.emulate(p).roundParameters(true)} the
+ * parameters and the buffer are stored rounded to the format after each step (see {@link Optimizer}).
  *
  * @throws IllegalArgumentException for lr <= 0 or non-finite, momentum < 0, dampening outside [0, 1],
  *     weightDecay < 0, or Nesterov without momentum or with dampening (as PyTorch refuses it)
@@ -83,6 +84,11 @@ public final class SGD extends Optimizer {
             bn[i] = bi;
             x[i] = pi - lr * (nesterov ? gi + mu * bi : bi);
         }
+    }
+
+    @Override
+    protected boolean roundState(int k, io.finitegrad.core.Precision format) {
+        return momentum == 0 || io.finitegrad.core.Precision.allFinite(format.roundAndScan(nextBuffers[k], nextBuffers[k].length));
     }
 
     @Override

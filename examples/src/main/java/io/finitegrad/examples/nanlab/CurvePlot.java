@@ -14,11 +14,13 @@ import org.knowm.xchart.XYSeries;
  * A training curve as a PNG (XChart, drawn headless): one line per named series against the step
  * number, as log10 of the value so a loss that grows to 1e300 and one that falls to 1e-3 share a
  * readable picture (XChart's own log axis labels every decade, unreadable over 300 of them).
- * Non-positive and non-finite points have no logarithm and are left out.
+ * Non-positive and non-finite points have no logarithm and are left out. A gradient-norm plot can
+ * carry the loss scale as one more series ({@link #lossScale}) on the same log10 axis: 2^15 is 4.5,
+ * and each halving after an overflow is a step down of 0.3.
  */
 final class CurvePlot {
     private final String title;
-    private final String yLabel;
+    private String yLabel;
     private final Map<String, double[]> series = new LinkedHashMap<>();
 
     CurvePlot(String title, String yLabel) {
@@ -32,11 +34,46 @@ final class CurvePlot {
         return this;
     }
 
+    /**
+     * Adds the loss scale of each step ({@link CurveRecorder#lossScales()}) as the series "loss
+     * scale", naming it on the axis; nothing when no step was scaled (all NaN), so a run without
+     * loss scaling draws as before.
+     */
+    CurvePlot lossScale(double[] scales) {
+        for (double s : scales) {
+            if (s > 0 && Double.isFinite(s) && !series.containsKey("loss scale")) {
+                series.put("loss scale", scales.clone());
+                yLabel = yLabel + " and loss scale";
+                return this;
+            }
+        }
+        return this;
+    }
+
+    /** The y-axis title, as drawn (tests read it). */
+    String yAxisTitle() {
+        return "log10 " + yLabel;
+    }
+
+    /** The series names that have a drawable point, in drawing order (tests read them). */
+    List<String> drawnSeries() {
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, double[]> e : series.entrySet()) {
+            for (double v : e.getValue()) {
+                if (v > 0 && Double.isFinite(v)) {
+                    names.add(e.getKey());
+                    break;
+                }
+            }
+        }
+        return names;
+    }
+
     /** The chart as PNG bytes. */
     byte[] png() throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(640).height(360).title(title).xAxisTitle("step")
-                .yAxisTitle("log10 " + yLabel).build();
+                .yAxisTitle(yAxisTitle()).build();
         chart.getStyler().setMarkerSize(0);
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setXAxisTickMarkSpacingHint(80);

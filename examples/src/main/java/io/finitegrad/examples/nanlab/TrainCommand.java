@@ -146,7 +146,7 @@ final class TrainCommand implements Callable<Integer> {
             Files.createDirectories(out);
             Files.write(out.resolve("loss.png"), new CurvePlot("Training loss", "loss").add("train", curves.losses()).png());
             Files.write(out.resolve("gradnorm.png"), new CurvePlot("Gradient global norm", "norm")
-                    .add("train", curves.gradNorms()).png());
+                    .add("train", curves.gradNorms()).lossScale(curves.lossScales()).png());
             o.println("wrote " + out.resolve("loss.png") + " and " + out.resolve("gradnorm.png"));
         }
         if (save != null && code == NanLab.OK) {

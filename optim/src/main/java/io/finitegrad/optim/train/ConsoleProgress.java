@@ -11,8 +11,8 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 
 /**
  * Console output of {@link Trainer#fit} as a listener: the training set's {@link DataReport} first,
- * then a progress bar (epoch, loss, gradient norm, accuracy) when a console is attached, or one line
- * per epoch otherwise, a line per early warning, and the stop reason when a listener ended training early. The Trainer adds
+ * then a progress bar (epoch, loss, gradient norm, accuracy, and the loss scale when loss scaling is
+ * on) when a console is attached, or one line per epoch otherwise (wrapped at 80 columns), a line per early warning, and the stop reason when a listener ended training early. The Trainer adds
  * one unless {@link Trainer.Builder#quiet} is set.
  */
 public final class ConsoleProgress implements TrainingListener {
@@ -20,6 +20,8 @@ public final class ConsoleProgress implements TrainingListener {
     private final boolean bar;
     private ProgressBar progress;
     private int epochs;
+    private double scale = Double.NaN;
+    private int skipped;
 
     /** Progress on {@code out}, as a bar if a console is attached. */
     public ConsoleProgress(PrintStream out) {
@@ -50,19 +52,51 @@ public final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
+    public void onLossScale(int epoch, int batch, double scale, boolean skipped) {
+        this.scale = scale;
+        if (skipped) this.skipped++;
+    }
+
+    @Override
     public Decision afterEpoch(History.Epoch r) {
         String msg = String.format(Locale.ROOT, "loss %.4f |g| %.3g%s", r.loss(), r.gradNorm(),
                 Double.isNaN(r.accuracy()) ? "" : String.format(Locale.ROOT, " acc %.3f", r.accuracy()));
+        // the scale of the epoch's last step, and the steps skipped in the epoch for an overflow
+        String scaled = Double.isNaN(scale) ? null
+                : "scale " + LossScaler.describe(scale) + (skipped == 0 ? "" : " (" + skipped + " skipped)");
+        skipped = 0;
         if (progress != null) {
-            progress.setExtraMessage(msg);
+            progress.setExtraMessage(scaled == null ? msg : msg + " " + scaled);
             progress.step();
         } else {
-            out.printf(Locale.ROOT, "epoch %d/%d %s lr %.3g%s%n", r.epoch(), epochs, msg, r.lr(),
-                    Double.isNaN(r.testLoss()) ? "" : String.format(Locale.ROOT, " test loss %.4f acc %.3f", r.testLoss(),
-                            r.testAccuracy()));
+            String test = Double.isNaN(r.testLoss()) ? null
+                    : String.format(Locale.ROOT, "test loss %.4f acc %.3f", r.testLoss(), r.testAccuracy());
+            out.print(wrap(String.format(Locale.ROOT, "epoch %d/%d %s", r.epoch(), epochs, msg),
+                    String.format(Locale.ROOT, "lr %.3g", r.lr()), test, scaled));
         }
         return Decision.CONTINUE;
     }
+
+    /** Joins the parts (null ones left out) with spaces into lines of at most 80 columns, continued indented. */
+    static String wrap(String first, String... rest) {
+        StringBuilder all = new StringBuilder(first);
+        int lineStart = 0;
+        for (String part : rest) {
+            if (part == null) continue;
+            if (all.length() - lineStart + 1 + part.length() > WIDTH) {
+                all.append(System.lineSeparator());
+                lineStart = all.length();
+                all.append("  ");
+            } else {
+                all.append(' ');
+            }
+            all.append(part);
+        }
+        return all.append(System.lineSeparator()).toString();
+    }
+
+    /** The terminal width the epoch lines keep to. */
+    private static final int WIDTH = 80;
 
     @Override
     public void onTrainEnd(History history) {

@@ -17,7 +17,10 @@ import java.util.Locale;
  * Per-epoch training metrics, as Keras' {@code History}: mean loss, accuracy (one-hot targets
  * only), mean and largest gradient global norm (before clipping), learning rate, and test loss and
  * accuracy when a test set was given. A metric that does not apply is NaN here, an empty cell in
- * CSV and null in JSON. It also records why training ended ({@link #stopReason()}).
+ * CSV and null in JSON. Per epoch it also records the loss scale at the epoch's end
+ * ({@link #lossScales()}, 1 without loss scaling) and the steps skipped for a non-finite gradient
+ * ({@link #skippedSteps()}), the last two columns of the CSV and JSON; and why training ended
+ * ({@link #stopReason()}).
  */
 public final class History {
     /** One epoch's metrics; {@code epoch} is 1-based. */
@@ -35,12 +38,18 @@ public final class History {
 
     private static final String[] COLUMNS = {"epoch", "loss", "accuracy", "grad_norm", "max_grad_norm", "lr",
         "test_loss", "test_accuracy"};
+    private static final String[] SCALE_COLUMNS = {"loss_scale", "skipped_steps"};
     private final List<Epoch> epochs = new ArrayList<>();
+    private final List<Double> lossScales = new ArrayList<>();
+    private final List<Integer> skipped = new ArrayList<>();
     private String stopReason = "";
     private boolean stoppedEarly;
 
-    void add(Epoch e) {
+    /** Adds an epoch's record with the loss scale at its end and its skipped steps. */
+    void add(Epoch e, double lossScale, int skippedSteps) {
         epochs.add(e);
+        lossScales.add(lossScale);
+        skipped.add(skippedSteps);
     }
 
     /** Records why training ended; {@code early} when a listener stopped it. */
@@ -53,6 +62,8 @@ public final class History {
     History copy(String reason) {
         History h = new History();
         h.epochs.addAll(epochs);
+        h.lossScales.addAll(lossScales);
+        h.skipped.addAll(skipped);
         h.stopReason = reason;
         return h;
     }
@@ -85,6 +96,25 @@ public final class History {
         return Collections.unmodifiableList(epochs);
     }
 
+    /**
+     * The loss scale at the end of each epoch, in epoch order: the scale the next step would start
+     * from (a dynamic scale halves on every skipped step and doubles after its growth interval);
+     * 1.0 for every epoch without loss scaling.
+     */
+    public List<Double> lossScales() {
+        return Collections.unmodifiableList(lossScales);
+    }
+
+    /**
+     * Per epoch, in epoch order, the steps whose update was skipped because a gradient was
+     * non-finite: overflows under a dynamic loss scale, and steps an optimiser skipped under
+     * {@link io.finitegrad.optim.Optimizer.NonFinitePolicy#SKIP}. Their loss counts in the
+     * epoch's mean loss; their gradient norm does not count in its gradient norms.
+     */
+    public List<Integer> skippedSteps() {
+        return Collections.unmodifiableList(skipped);
+    }
+
     public int size() {
         return epochs.size();
     }
@@ -100,16 +130,22 @@ public final class History {
             e.testAccuracy()};
     }
 
-    /** CSV with a header row; full-precision numbers, empty cells for metrics that do not apply. */
+    /**
+     * CSV with a header row: the metrics ({@link #metricNames()}), then {@code loss_scale} and
+     * {@code skipped_steps}; full-precision numbers, empty cells for metrics that do not apply.
+     */
     public String toCsv() {
-        StringBuilder sb = new StringBuilder(String.join(",", COLUMNS)).append('\n');
-        for (Epoch e : epochs) {
+        StringBuilder sb = new StringBuilder(String.join(",", COLUMNS)).append(',')
+                .append(String.join(",", SCALE_COLUMNS)).append('\n');
+        for (int k = 0; k < epochs.size(); k++) {
+            Epoch e = epochs.get(k);
             double[] v = values(e);
             for (int i = 0; i < v.length; i++) {
                 if (i > 0) sb.append(',');
                 if (i == 0) sb.append(e.epoch());
                 else if (Double.isFinite(v[i])) sb.append(String.format(Locale.ROOT, "%s", v[i]));
             }
+            sb.append(',').append(String.format(Locale.ROOT, "%s", lossScales.get(k))).append(',').append(skipped.get(k));
             sb.append('\n');
         }
         return sb.toString();
@@ -125,7 +161,8 @@ public final class History {
         root.put("stop_reason", stopReason);
         root.put("stopped_early", stoppedEarly);
         ArrayNode arr = root.putArray("epochs");
-        for (Epoch e : epochs) {
+        for (int k = 0; k < epochs.size(); k++) {
+            Epoch e = epochs.get(k);
             ObjectNode o = arr.addObject();
             double[] v = values(e);
             o.put(COLUMNS[0], e.epoch());
@@ -133,6 +170,8 @@ public final class History {
                 if (Double.isFinite(v[i])) o.put(COLUMNS[i], v[i]);
                 else o.putNull(COLUMNS[i]);
             }
+            o.put(SCALE_COLUMNS[0], lossScales.get(k));
+            o.put(SCALE_COLUMNS[1], skipped.get(k));
         }
         try {
             return json.writerWithDefaultPrettyPrinter().writeValueAsString(root);

@@ -4,7 +4,8 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 
 /**
- * Accumulates one epoch's training metrics (row-weighted loss, correct predictions, gradient norms)
+ * Accumulates one epoch's training metrics (row-weighted loss, correct predictions, gradient norms,
+ * skipped steps)
  * without allocating per step, and turns them into a {@link History.Epoch}; also the argmax
  * accuracy count shared with {@link Evaluator} and {@link Predictions}.
  */
@@ -15,8 +16,10 @@ final class Metrics {
     private double normSum;
     private double maxNorm;
     private int normSteps;
+    private int skipped;
 
     void reset() {
+        skipped = 0;
         lossSum = 0;
         rows = 0;
         correct = 0;
@@ -37,6 +40,16 @@ final class Metrics {
         normSum += norm;
         maxNorm = Math.max(maxNorm, norm);
         normSteps++;
+    }
+
+    /** A step whose update was skipped for a non-finite gradient (loss-scale overflow or SKIP policy). */
+    void addSkipped() {
+        skipped++;
+    }
+
+    /** Steps skipped this epoch. */
+    int skipped() {
+        return skipped;
     }
 
     /** The epoch's record; accuracy only when {@code classify}, test metrics NaN when {@code test} is null. */

@@ -5,10 +5,14 @@ import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.WarningThresholds;
 import io.finitegrad.autodiff.Warnings;
+import io.finitegrad.core.Emulation;
+import io.finitegrad.core.Precision;
+import io.finitegrad.core.PrecisionState;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.GradClip;
 import io.finitegrad.optim.LrSchedule;
+import io.finitegrad.optim.NonFiniteGradients;
 import io.finitegrad.optim.NonFiniteUpdateException;
 import io.finitegrad.optim.Optimizer;
 import io.finitegrad.optim.data.Dataset;
@@ -53,6 +57,19 @@ import java.util.Random;
  * hands each warning to the listeners ({@link TrainingListener#onWarning}) after the batch that
  * raised it, before a divergence it foretold is thrown.
  *
+ * <p>Precision and loss scaling: {@link Builder#precision} runs fit, evaluate and predict in an
+ * emulated format ({@link Precision#emulate}; parameters and optimiser state stay float64 masters
+ * unless the thread's emulation rounds parameters). {@link Builder#lossScale} and
+ * {@link Builder#dynamicLossScale()} start each backward pass from the loss scale instead of 1, so
+ * that gradients too small for the format survive, and divide the gradients by it in float64 before
+ * clipping and the step. Under a dynamic scale the Trainer, not autodiff, classifies a non-finite
+ * gradient: one the guard diagnosed as an overflow ({@code OVERFLOW}, {@code EXP_OVERFLOW}, an
+ * overflowing accumulation) halves the scale and skips the step, as PyTorch's {@code GradScaler}
+ * does; NaN data, 0 x Inf, 0/0 or an undefined op stay divergence ({@link TrainingDivergedException}),
+ * where GradScaler would skip them too. The {@link History} records the scale and the skipped steps
+ * per epoch, listeners hear of both per step ({@link TrainingListener#onLossScale}). Without loss
+ * scaling a step is what it always was.
+ *
  * <p>Unless {@link Builder#quiet} is set, a {@link ConsoleProgress} prints a data report of the
  * training set first, then a progress bar when a console is attached, or one line per epoch
  * otherwise.
@@ -72,6 +89,8 @@ public final class Trainer {
     private final LrSchedule schedule;
     private final List<TrainingListener> listeners;
     private final WarningThresholds warnings;
+    private final Precision precision;
+    private final LossScaler scaler;
     private Evaluator evaluator;
 
     private Trainer(Builder b) {
@@ -87,6 +106,8 @@ public final class Trainer {
         if (!b.quiet) all.add(new ConsoleProgress(b.out)); // last, so it reports what the others decided
         this.listeners = List.copyOf(all);
         this.warnings = b.warnings;
+        this.precision = b.precision;
+        this.scaler = b.scaler;
         this.evaluator = new Evaluator(model, loss);
     }
 
@@ -109,6 +130,8 @@ public final class Trainer {
         private PrintStream out = System.out;
         private final List<TrainingListener> listeners = new ArrayList<>();
         private WarningThresholds warnings = WarningThresholds.defaults();
+        private Precision precision;
+        private LossScaler scaler;
 
         private Builder(Layer model, Loss loss, Optimizer optimizer) {
             if (model == null || loss == null || optimizer == null) {
@@ -191,6 +214,62 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Runs {@link #fit}, {@link #evaluate} and {@link #predict} inside
+         * {@code Precision.emulate(p)} (keeping the thread's roundParameters setting); by default
+         * they run in the thread's current format.
+         *
+         * @throws IllegalArgumentException if {@code p} is null
+         */
+        public Builder precision(Precision p) {
+            if (p == null) throw new IllegalArgumentException("Trainer: precision is null");
+            precision = p;
+            return this;
+        }
+
+        /**
+         * A static loss scale: every backward pass starts from {@code scale} (the loss's upstream
+         * gradient) and the gradients are divided by it in float64 before clipping and the step. A
+         * gradient that overflows under it is divergence, as without a scale. Replaces an earlier
+         * loss-scale setting.
+         *
+         * @throws IllegalArgumentException unless {@code scale} is a power of two > 0 (naming it);
+         *     {@link #fit} throws it before the first step if the scale is Infinity in the format
+         *     (above 2^15 in float16)
+         */
+        public Builder lossScale(double scale) {
+            scaler = LossScaler.fixed(scale);
+            return this;
+        }
+
+        /**
+         * A dynamic loss scale, as PyTorch's {@code GradScaler} with its defaults: it starts at
+         * 2^16 (65,536) in float64, float32 and bfloat16 and at 2^15 in float16, where 2^16 is
+         * already Infinity (float16's largest finite value is 65,504); it doubles after 2,000
+         * steps in a row without overflow, never beyond the format's largest power of two; a
+         * gradient that overflows halves it and the step is skipped. Replaces an earlier
+         * loss-scale setting. See {@link #dynamicLossScale(double, int)}.
+         */
+        public Builder dynamicLossScale() {
+            scaler = LossScaler.dynamic(Double.NaN, LossScaler.DEFAULT_GROWTH_INTERVAL);
+            return this;
+        }
+
+        /**
+         * A dynamic loss scale starting at {@code initScale} and doubling after
+         * {@code growthInterval} clean steps (GradScaler's {@code init_scale} and
+         * {@code growth_interval}); otherwise as {@link #dynamicLossScale()}. An overflow at the
+         * format's smallest normal power of two (2^-14 in float16), which no scale cures, is
+         * divergence.
+         *
+         * @throws IllegalArgumentException unless {@code initScale} is a power of two > 0 and
+         *     {@code growthInterval} > 0 (naming the value)
+         */
+        public Builder dynamicLossScale(double initScale, int growthInterval) {
+            scaler = LossScaler.dynamic(initScale, growthInterval);
+            return this;
+        }
+
         public Trainer build() {
             return new Trainer(this);
         }
@@ -212,12 +291,25 @@ public final class Trainer {
      * @throws TrainingDivergedException at the first non-finite loss, gradient or parameter update
      * @throws IllegalStateException if a listener's afterEpoch returns null
      */
+    @SuppressWarnings("try") // the scope is opened for its effect on this thread
     public History fit(Dataset train, Dataset test) {
+        try (Emulation e = emulation()) {
+            return fitInFormat(train, test);
+        }
+    }
+
+    /** The scope of {@link Builder#precision}, or null (try-with-resources skips it) to run in the current format. */
+    private Emulation emulation() {
+        return precision == null ? null : Precision.emulate(precision).roundParameters(PrecisionState.get().roundParameters());
+    }
+
+    private History fitInFormat(Dataset train, Dataset test) {
         if (train == null) throw new IllegalArgumentException("Trainer.fit: the training set is null");
         Evaluator ev = new Evaluator(model, loss, train.isClassification() ? train.classes() : null);
         FitCheck.check(model, optimizer, ev, train, test);
         // a schedule is a function of the epoch: a bad rate late in training is found before the first step
         for (int epoch = 1; schedule != null && epoch <= epochs; epoch++) scheduledLr(epoch);
+        if (scaler != null) scaler.begin(Precision.current());
         evaluator = ev;
         Dataset tr = train.isClassification() ? train.oneHot() : train;
         Tensor testTargets = test == null ? null : ev.targets(test);
@@ -237,7 +329,7 @@ public final class Trainer {
                 metrics.reset();
                 for (Dataset.Batch b : tr.batches(batchSize, rng)) {
                     try {
-                        step(b, epoch, classify, modelParams, params, metrics, watchdog);
+                        step(b, epoch, classify, modelParams, params, metrics, watchdog, watch);
                     } finally {
                         handOver(watch, epoch, b.index());
                     }
@@ -249,7 +341,7 @@ public final class Trainer {
                     handOver(watch, epoch, -1);
                 }
                 History.Epoch rec = metrics.epoch(epoch, classify, optimizer.lr(), t);
-                history.add(rec);
+                history.add(rec, scaler == null ? 1 : scaler.scale(), metrics.skipped());
                 String stop = null;
                 for (TrainingListener l : listeners) {
                     Decision d = l.afterEpoch(rec);
@@ -300,23 +392,32 @@ public final class Trainer {
      * Loss and accuracy on {@code data} in eval mode, without an update; classes are matched to the
      * last {@link #fit}'s training classes (before any fit, {@code data}'s own).
      */
+    @SuppressWarnings("try")
     public Evaluation evaluate(Dataset data) {
-        return evaluator.evaluate(data);
+        try (Emulation e = emulation()) {
+            return evaluator.evaluate(data);
+        }
     }
 
     /** The model's predictions for {@code data}, named by the last fit's training classes (or {@code data}'s own). */
+    @SuppressWarnings("try")
     public Predictions predict(Dataset data) {
-        return evaluator.predict(data);
+        try (Emulation e = emulation()) {
+            return evaluator.predict(data);
+        }
     }
 
     /** The model's predictions for rows of features; named classes only after a classification {@link #fit}. */
+    @SuppressWarnings("try")
     public Predictions predict(Tensor features) {
-        return evaluator.predict(features);
+        try (Emulation e = emulation()) {
+            return evaluator.predict(features);
+        }
     }
 
     /** One batch: forward, loss, backward, clip, step; its metrics go into {@code metrics}. */
     private void step(Dataset.Batch b, int epoch, boolean classify, List<Var> modelParams, List<Var> params,
-                      Metrics metrics, Watchdog watchdog) {
+                      Metrics metrics, Watchdog watchdog, Warnings.Collector watch) {
         int batch = b.index();
         try {
             Var pred = model.forward(Var.input("x", b.features(), b.provenance()));
@@ -324,27 +425,68 @@ public final class Trainer {
             double value = l.item();
             watchdog.checkLoss(l, value, epoch, batch);
             for (Var p : modelParams) p.zeroGrad();
-            l.backward();
+            int hits = classify ? Metrics.correct(pred, b.targets()) : 0;
+            double scale = scaler == null ? 1 : scaler.scale();
+            if (scaler == null) {
+                l.backward();
+            } else if (!scaledBackward(l, params, watch)) {
+                skipped(value, b, hits, epoch, batch, scale, metrics);
+                return;
+            }
             // byGlobalNorm returns the norm before clipping and leaves non-finite gradients alone
             double norm = Double.isNaN(clipNorm) ? GradClip.globalNorm(params) : GradClip.byGlobalNorm(params, clipNorm);
-            int hits = classify ? Metrics.correct(pred, b.targets()) : 0;
             if (!Double.isFinite(norm)) {
+                if (scaler != null && scaler.isDynamic()
+                        && LossScaler.isOverflow(NonFiniteGradients.of(params).firstReport(), params) && scaler.overflowed()) {
+                    skipped(value, b, hits, epoch, batch, scale, metrics);
+                    return;
+                }
                 if (optimizer.nonFinitePolicy() != Optimizer.NonFinitePolicy.SKIP) {
                     throw watchdog.gradients(params, norm, epoch, batch);
                 }
                 optimizer.step(); // counts the skip, changes nothing
                 metrics.addBatch(value, b.features().rows(), hits);
+                metrics.addSkipped();
+                if (scaler != null) for (TrainingListener t : listeners) t.onLossScale(epoch, batch, scale, true);
                 return;
             }
             optimizer.step();
             metrics.addBatch(value, b.features().rows(), hits);
             metrics.addGradNorm(norm);
             for (TrainingListener t : listeners) t.afterStep(epoch, batch, value, norm);
+            if (scaler != null) {
+                scaler.applied();
+                for (TrainingListener t : listeners) t.onLossScale(epoch, batch, scale, false);
+            }
         } catch (NonFiniteException e) {
             throw watchdog.guard(e, epoch, batch);
         } catch (NonFiniteUpdateException e) {
             throw watchdog.update(e, epoch, batch);
         }
+    }
+
+    /**
+     * Backpropagates from the loss scale and unscales the gradients; false if the guard stopped at
+     * an overflow that the dynamic scale cures (it has halved; the step is to be skipped). The
+     * early warnings are told the scale, so that they judge the gradients the step will use.
+     */
+    private boolean scaledBackward(Var l, List<Var> params, Warnings.Collector watch) {
+        if (watch != null) watch.gradientScale(scaler.scale());
+        try {
+            l.backward(scaler.seed());
+        } catch (NonFiniteException e) {
+            if (scaler.isDynamic() && LossScaler.isOverflow(e.report(), params) && scaler.overflowed()) return false;
+            throw e;
+        }
+        scaler.unscale(params);
+        return true;
+    }
+
+    /** A step skipped for an overflowed gradient under a dynamic scale (which has halved). */
+    private void skipped(double loss, Dataset.Batch b, int hits, int epoch, int batch, double scale, Metrics metrics) {
+        metrics.addBatch(loss, b.features().rows(), hits);
+        metrics.addSkipped();
+        for (TrainingListener t : listeners) t.onLossScale(epoch, batch, scale, true);
     }
 
     private Evaluation evaluateTest(Evaluator ev, Dataset test, Tensor targets, int epoch, Watchdog watchdog) {

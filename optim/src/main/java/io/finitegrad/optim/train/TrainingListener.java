@@ -6,8 +6,8 @@ import io.finitegrad.optim.data.Dataset;
 
 /**
  * Callbacks from {@link Trainer#fit}, as Keras callbacks: once before the first step, after every
- * applied optimiser step, for every early warning, after every epoch (where a listener may ask to
- * stop), and once at the end. All default to doing nothing. Exceptions thrown here stop training and propagate.
+ * applied optimiser step, after every step with its loss scale (with loss scaling on), for every
+ * early warning, after every epoch (where a listener may ask to stop), and once at the end. All default to doing nothing. Exceptions thrown here stop training and propagate.
  */
 public interface TrainingListener {
     /**
@@ -19,6 +19,16 @@ public interface TrainingListener {
 
     /** After the step of batch {@code batch} (0-based) of epoch {@code epoch} (1-based) was applied. */
     default void afterStep(int epoch, int batch, double loss, double gradNorm) {
+    }
+
+    /**
+     * With loss scaling on ({@link Trainer.Builder#lossScale}, {@link Trainer.Builder#dynamicLossScale()}),
+     * after every step of batch {@code batch} of epoch {@code epoch}, applied or skipped (then after
+     * {@link #afterStep}): {@code scale} is the scale its backward pass started from, {@code skipped}
+     * is true if its gradient was non-finite and the step was not applied (under a dynamic scale an
+     * overflow, after which the next step starts from {@code scale / 2}). Never called without loss scaling.
+     */
+    default void onLossScale(int epoch, int batch, double scale, boolean skipped) {
     }
 
     /**

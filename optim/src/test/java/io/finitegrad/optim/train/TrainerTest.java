@@ -229,18 +229,23 @@ class TrainerTest {
         h.writeCsv(csv);
         h.writeJson(json);
         List<String> lines = Files.readAllLines(csv);
-        assertEquals("epoch,loss,accuracy,grad_norm,max_grad_norm,lr,test_loss,test_accuracy", lines.get(0));
+        assertEquals("epoch,loss,accuracy,grad_norm,max_grad_norm,lr,test_loss,test_accuracy,loss_scale,skipped_steps",
+                lines.get(0));
         assertEquals(5, lines.size());
         String[] row = lines.get(3).split(",", -1);
         assertEquals("3", row[0]);
         assertEquals(h.epochs().get(2).loss(), Double.parseDouble(row[1]));
         assertEquals("", row[6], "no test set: empty cell");
+        assertEquals("1.0", row[8], "no loss scaling: scale 1");
+        assertEquals("0", row[9]);
         JsonNode root = new ObjectMapper().readTree(json.toFile());
         assertEquals(4, root.get("epochs").size());
         JsonNode e2 = root.get("epochs").get(1);
         assertEquals(2, e2.get("epoch").asInt());
         assertEquals(h.epochs().get(1).gradNorm(), e2.get("grad_norm").asDouble());
         assertTrue(e2.get("test_loss").isNull());
+        assertEquals(1.0, e2.get("loss_scale").asDouble());
+        assertEquals(0, e2.get("skipped_steps").asInt());
     }
 
     @Test
