@@ -3,6 +3,7 @@ package io.finitegrad.examples.nanlab;
 import io.finitegrad.examples.nanlab.scenarios.CustomLossDivision;
 import io.finitegrad.examples.nanlab.scenarios.ExplodingRnn;
 import io.finitegrad.examples.nanlab.scenarios.FullyMaskedAttention;
+import io.finitegrad.examples.nanlab.scenarios.GradientUnderflow;
 import io.finitegrad.examples.nanlab.scenarios.HalfPrecisionOverflow;
 import io.finitegrad.examples.nanlab.scenarios.LargeWeights;
 import io.finitegrad.examples.nanlab.scenarios.LayerNormZeroEpsilon;
@@ -48,7 +49,8 @@ public final class Scenarios {
             new SqrtAtZero(),
             new FullyMaskedAttention(),
             new MaskedBranch(),
-            new HalfPrecisionOverflow()));
+            new HalfPrecisionOverflow(),
+            new GradientUnderflow()));
 
     private Scenarios() {
     }

@@ -21,10 +21,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "tour", mixinStandardHelpOptions = true, description = "Every scenario, broken then fixed, and a summary table.")
 final class TourCommand implements Callable<Integer> {
-    private static final int NODE = 20;
+    private static final int NODE = 18;
     private static final int CAUSE = 16;
     /** One table row in 80 columns: scenario, format, phase, node, cause, loss after the fix. */
-    private static final String ROW = "%-19s %-4s %-8s %-" + NODE + "s %-" + CAUSE + "s %s%n";
+    private static final String ROW = "%-21s %-4s %-8s %-" + NODE + "s %-" + CAUSE + "s %s%n";
     /** One row of the formats table: scenario, format, where the broken run breaks, where the fixed run trains. */
     private static final String FORMATS = "%-21s %-6s %-24s %s%n";
 
@@ -49,7 +49,7 @@ final class TourCommand implements Callable<Integer> {
         Lab lab = new Lab(seed, TerminalProgress.factory(quiet));
         StringBuilder table = new StringBuilder(), formats = new StringBuilder();
         table.append("Where NaN entered, and the loss after the fix:\n");
-        table.append(String.format(Locale.ROOT, ROW, "scenario", "fmt", "phase", "node", "cause", "fixed loss"));
+        table.append(String.format(Locale.ROOT, ROW, "scenario", "fmt", "phase", "node", "cause", "loss"));
         formats.append("Where the broken run breaks, and where the fixed run trains (loss below the\n")
                 .append("lesson's bound), run in every format:\n");
         formats.append(String.format(Locale.ROOT, FORMATS, "scenario", "format", "broken run breaks in", "fixed run trains in"));
@@ -84,7 +84,7 @@ final class TourCommand implements Callable<Integer> {
             String cause = entry == null ? "-" : (viaBackward ? promise.thenCause() : entry.cause()).toString();
             table.append(String.format(Locale.ROOT, ROW, s.number() + " " + s.name(), p.flag(), phase,
                     entry == null ? "no NaN/Inf" : fit(entry.label(), NODE), fit(cause, CAUSE),
-                    String.format(Locale.ROOT, "%.4g", fixed.loss())));
+                    String.format(Locale.ROOT, "%.3g", fixed.loss())));
             table.append(Narrator.indent(Narrator.wrap("fix: " + s.fix(), 74), 4)).append('\n');
             if (!held) table.append("    LESSON DID NOT HOLD: expected ").append(promise).append('\n');
             formats.append(String.format(Locale.ROOT, FORMATS, s.number() + " " + s.name(), s.precision().flag(),

@@ -43,7 +43,8 @@ public final class CustomLossDivision implements Scenario {
         return "A network predicts how a budget splits into 3 parts: ReLU outputs p, turned into shares by a "
                 + "custom loss, mean((p / sum(p) - y)^2). ReLU outputs are often exactly 0, and for some rows all "
                 + "three are: their sum is 0 and 0 / 0 is NaN. The guard stops at the loss's division in the "
-                + "first forward pass.";
+                + "first forward pass. "
+                + "0 / 0 is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override

@@ -33,7 +33,7 @@ public final class FullyMaskedAttention implements Scenario {
     static final double MASKED = -1e9;
 
     /** -1e9, or the format's most negative finite value where -1e9 would round to -Infinity (float16: -65,504). */
-    static double maskValue(Precision p) {
+    public static double maskValue(Precision p) {
         return Math.max(MASKED, -p.maxFinite());
     }
 
@@ -49,7 +49,8 @@ public final class FullyMaskedAttention implements Scenario {
                 + "keys it may see (its last column); the others are masked with -Infinity before the softmax, as "
                 + "many implementations do. Padding queries may see no key at all: their whole score row is "
                 + "-Infinity, and the softmax's max shift computes -Infinity - (-Infinity) = NaN. The guard stops "
-                + "at the softmax of the masked scores.";
+                + "at the softmax of the masked scores. "
+                + "-Infinity - (-Infinity) is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override

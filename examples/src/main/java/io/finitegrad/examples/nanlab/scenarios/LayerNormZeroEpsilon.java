@@ -44,7 +44,8 @@ public final class LayerNormZeroEpsilon implements Scenario {
                 + "with a tanh layer. One reading in 16 is blank: all four features are 0. LayerNorm computes "
                 + "(x - mean) / sqrt(variance + epsilon); on a blank row the deviations are 0 and so is the "
                 + "variance, and with epsilon 0 that is 0 / sqrt(0) = 0 / 0 = NaN. The guard stops at LayerNorm's "
-                + "division in the first forward pass.";
+                + "division in the first forward pass. "
+                + "0 / 0 is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override

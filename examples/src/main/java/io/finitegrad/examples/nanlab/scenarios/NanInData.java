@@ -63,7 +63,8 @@ public final class NanInData implements Scenario {
                 + "multiplies by the row's input to get its weight gradient: 0 * NaN = NaN. Masking in the loss "
                 + "does not keep a NaN out of the gradients. The guard runs in WARN mode so you see the finite "
                 + "loss, the forward report naming the data row, file line and feature, and what followed in "
-                + "backward.";
+                + "backward. "
+                + "A NaN in the data is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override

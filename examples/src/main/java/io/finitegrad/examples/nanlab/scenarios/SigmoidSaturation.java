@@ -56,7 +56,8 @@ public final class SigmoidSaturation implements Scenario {
                 + "it; and with Adam, which rescales each gradient, this small network trained from N(0, 1) even "
                 + "fits its training rows better (notes; a lower training loss, not a better model). Xavier keeps every layer on sigmoid's slope, so the units "
                 + "stay graded instead of near-binary; for deep nets the lasting remedy is a non-saturating "
-                + "activation (tanh with Xavier, ReLU with He).";
+                + "activation (tanh with Xavier, ReLU with He). "
+                + "It is the same in every format, float32 (the lesson's) as float16: saturation is about the slope, not the range.";
     }
 
     @Override

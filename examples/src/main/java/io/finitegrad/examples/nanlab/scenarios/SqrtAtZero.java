@@ -49,7 +49,8 @@ public final class SqrtAtZero implements Scenario {
                 + "zero vector and its norm a finite 0, so the forward pass is clean. In backward, sqrt's "
                 + "derivative 1 / (2 sqrt(0)) is Infinity. The predicted distance 0 is exactly right, so the "
                 + "gradient arriving from the loss is 0, and 0 * Infinity is NaN: the guard stops at the sqrt's "
-                + "backward, before the weights see it.";
+                + "backward, before the weights see it. "
+                + "0 * Infinity is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override
@@ -74,7 +75,7 @@ public final class SqrtAtZero implements Scenario {
     }
 
     /** 1e-12, or the format's smallest normal value where 1e-12 would round to 0 or lose its effect. */
-    static double epsilon(Precision p) {
+    public static double epsilon(Precision p) {
         return Math.max(EPS, p.minNormal());
     }
 

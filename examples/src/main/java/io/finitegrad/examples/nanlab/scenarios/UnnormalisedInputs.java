@@ -29,10 +29,10 @@ import java.util.Random;
 
 /**
  * Lesson 6: raw pixel-scale inputs (0 to 255) fed to a network as they are. The data check flags
- * the scale before any step ({@link DataReport.Kind#UNIT_SCALE}). Trained anyway, Adam's bounded
- * steps keep the loss finite but the model does not learn, while SGD's first backward pass
- * multiplies errors in the hundreds by inputs in the hundreds: in float16 the weight gradient
- * passes 65,504. Standardising the features fixes both.
+ * the scale before any step ({@link DataReport.Kind#UNIT_SCALE}). Trained anyway, the first
+ * backward pass multiplies errors in the hundreds by inputs in the hundreds: in float16 the weight
+ * gradient passes 65,504, with Adam as with SGD. In float32 it fits, and neither learns: Adam's
+ * bounded steps are far too small for such inputs, SGD's far too large. Standardising fixes it.
  */
 public final class UnnormalisedInputs implements Scenario {
     private static final int ROWS = 128;
@@ -42,7 +42,7 @@ public final class UnnormalisedInputs implements Scenario {
 
     @Override public int number() { return 6; }
     @Override public String name() { return "unnormalised-inputs"; }
-    @Override public String breaks() { return "raw pixel values 0-255: Adam does not learn, SGD's gradient overflows"; }
+    @Override public String breaks() { return "raw pixel values 0-255: the first weight gradient overflows float16"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
     @Override public Precision precision() { return Precision.FLOAT16; }
 
@@ -50,12 +50,12 @@ public final class UnnormalisedInputs implements Scenario {
     public String lesson() {
         return "A 4-16-1 ReLU network learns a linear target from features fed as raw pixel values, 0 to 255 "
                 + "(around 128), never scaled. The data check flags the scale before training (UNIT_SCALE, see the "
-                + "notes). With Adam (lr 0.01) each weight moves at most about lr a step whatever the gradient, so "
-                + "the loss stays finite, but the first layer's outputs are in the hundreds and the model does not "
-                + "learn in 30 epochs. With plain SGD at the same rate, the first backward pass multiplies errors "
-                + "in the hundreds by inputs in the hundreds and sums them over the batch: in float16, whose "
-                + "largest value is 65,504, the weight gradient overflows (shown). In float32 and float64 it fits, "
-                + "and the step it makes is some 16,000 times too large: the ReLUs die and the loss sticks near 4e8.";
+                + "notes). The first backward pass multiplies errors in the hundreds by inputs in the hundreds and "
+                + "sums them over the batch: in float16, whose largest value is 65,504, the weight gradient "
+                + "overflows before any step, with Adam (lr 0.01) as with plain SGD (shown). In float32 and float64 "
+                + "the gradient fits and neither learns: Adam moves each weight at most about lr a step, far too "
+                + "little for such inputs, and SGD's step grows with the inputs' square, some 16,000 times too "
+                + "large: the ReLUs die and its loss sticks near 4e8.";
     }
 
     @Override
@@ -105,7 +105,10 @@ public final class UnnormalisedInputs implements Scenario {
 
     static String describe(String what, Outcome o) {
         double[] l = o.losses();
-        if (l.length == 0) return what + ": no step applied";
+        if (l.length == 0) {
+            return what + ": no step applied" + (o.nonFinite() ? ", " + o.first().phase() + " " + o.first().cause() + " at "
+                    + o.first().label() : "");
+        }
         return String.format(Locale.ROOT, "%s: first loss %.4g, %d steps applied, %s", what, l[0], l.length,
                 o.nonFinite() ? "then " + o.first().cause() + " at " + o.first().label()
                         : String.format(Locale.ROOT, "finite throughout, last loss %.4g", o.loss()));
