@@ -50,7 +50,7 @@ class ScenariosBTest {
     }
 
     @Test
-    void rawPixelInputsAreFlaggedThenOverflowTheFirstGradientInFloat16AndDoNotLearnInFloat32() {
+    void rawPixelInputsOverflowTheFirstGradientInFloat16AndDoNotLearnInFloat32() {
         Scenario s = Scenarios.find("6");
         assertEquals("unnormalised-inputs", s.name());
         assertEquals(Precision.FLOAT16, s.precision());
@@ -62,19 +62,16 @@ class ScenariosBTest {
         assertEquals("out/matmul", r.label());
         assertEquals(0, broken.losses().length, "before any step");
         java.util.List<String> notes = broken.notes();
-        assertEquals(6, notes.size(), notes.toString());
-        for (int c = 0; c < 4; c++) {
-            assertTrue(notes.get(c).startsWith("data check: column 'x" + c + "'") && notes.get(c).contains("unit scale"),
-                    notes.get(c));
-        }
-        assertEquals("Adam lr 0.01: no step applied, BACKWARD OVERFLOW at out/matmul", notes.get(4));
-        assertEquals("SGD lr 0.01: no step applied, BACKWARD OVERFLOW at out/matmul", notes.get(5));
-        // float32: the gradient fits; Adam stays finite without learning (the target's variance is about 7.5)
+        // pixel values stay below the data check's unit-scale threshold (1e3): it is silent, as the lesson says
+        assertTrue(io.finitegrad.optim.data.DataReport.UNIT_SCALE_MAX > 255);
+        assertEquals(java.util.List.of("Adam lr 0.01: no step applied, BACKWARD OVERFLOW at out/matmul",
+                "SGD lr 0.01: no step applied, BACKWARD OVERFLOW at out/matmul"), notes);
+        // float32: the gradient fits; Adam stays finite without learning
         java.util.List<String> wide = Scenarios.broken(s, LAB, Precision.FLOAT32).notes();
-        assertTrue(wide.get(4).startsWith("Adam lr 0.01: ") && wide.get(4).contains("finite throughout"), wide.get(4));
-        double adamLast = Double.parseDouble(wide.get(4).replaceAll(".*last loss ", ""));
-        assertTrue(adamLast > 1000, "Adam's last loss " + adamLast);
-        assertTrue(wide.get(5).startsWith("SGD lr 0.01: ") && wide.get(5).contains("finite throughout"), wide.get(5));
+        assertTrue(wide.get(0).startsWith("Adam lr 0.01: ") && wide.get(0).contains("finite throughout"), wide.get(0));
+        double adamLast = Double.parseDouble(wide.get(0).replaceAll(".*last loss ", ""));
+        assertTrue(adamLast > 7.5, "worse than predicting the mean (the target variance is about 7.5): " + adamLast);
+        assertTrue(wide.get(1).startsWith("SGD lr 0.01: ") && wide.get(1).contains("finite throughout"), wide.get(1));
         Outcome fixed = Scenarios.fixed(s, LAB, Precision.FLOAT16);
         holds(s, broken, fixed);
         assertTrue(fixed.loss() < 0.15, "fixed loss " + fixed.loss());

@@ -28,9 +28,9 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Lesson 6: raw pixel-scale inputs (0 to 255) fed to a network as they are. The data check flags
- * the scale before any step ({@link DataReport.Kind#UNIT_SCALE}). Trained anyway, the first
- * backward pass multiplies errors in the hundreds by inputs in the hundreds: in float16 the weight
+ * Lesson 6: raw pixel-scale inputs (0 to 255) fed to a network as they are. The data check's
+ * {@link DataReport.Kind#UNIT_SCALE} warning starts at 1,000 and stays silent (its findings would
+ * be the first notes). The first backward pass multiplies errors in the hundreds by inputs in the hundreds: in float16 the weight
  * gradient passes 65,504, with Adam as with SGD. In float32 it fits, and neither learns: Adam's
  * bounded steps are far too small for such inputs, SGD's far too large. Standardising fixes it.
  */
@@ -49,8 +49,9 @@ public final class UnnormalisedInputs implements Scenario {
     @Override
     public String lesson() {
         return "A 4-16-1 ReLU network learns a linear target from features fed as raw pixel values, 0 to 255 "
-                + "(around 128), never scaled. The data check flags the scale before training (UNIT_SCALE, see the "
-                + "notes). The first backward pass multiplies errors in the hundreds by inputs in the hundreds and "
+                + "(around 128), never scaled. They look harmless: the data check warns of a unit scale only above "
+                + "1,000 (UNIT_SCALE), and stays silent. The first backward pass multiplies errors in the hundreds "
+                + "by inputs in the hundreds and "
                 + "sums them over the batch: in float16, whose largest value is 65,504, the weight gradient "
                 + "overflows before any step, with Adam (lr 0.01) as with plain SGD (shown). In float32 and float64 "
                 + "the gradient fits and neither learns: Adam moves each weight at most about lr a step, far too "
