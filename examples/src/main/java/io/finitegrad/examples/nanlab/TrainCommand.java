@@ -177,9 +177,9 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The line naming the format training computes in. */
     static String describe(Precision p) {
+        // one line within 80 columns
         return p.isNative() ? "Precision: float64 (native; --precision " + Flags.precisions() + ")"
-                : "Precision: " + p.label() + " (emulated; parameters kept as float64 masters; --precision "
-                        + Flags.precisions() + ")";
+                : "Precision: " + p.label() + " (emulated, float64 master weights; see --precision)";
     }
 
     private String hiddenText() {
