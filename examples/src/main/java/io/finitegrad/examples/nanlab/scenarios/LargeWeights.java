@@ -64,7 +64,7 @@ public final class LargeWeights implements Scenario {
 
     @Override
     public Outcome runBroken(Lab lab) {
-        return train(lab, "3 N(0, 1000^2)", Init.STANDARD_NORMAL);
+        return train(lab, "3 N(0, 1)", Init.STANDARD_NORMAL);
     }
 
     @Override
