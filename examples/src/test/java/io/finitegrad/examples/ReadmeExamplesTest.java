@@ -114,34 +114,24 @@ class ReadmeExamplesTest {
         int code = NanLab.execute(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 "limits");
         assertEquals(NanLab.OK, code, err.toString(StandardCharsets.UTF_8));
-        assertEquals(out.toString(StandardCharsets.UTF_8).lines().toList(), table.lines(),
-                "README.md:" + table.fenceLine() + " should be the output of nanlab limits");
+        Readme.sync(table, out.toString(StandardCharsets.UTF_8).lines().toList(), "the output of nanlab limits");
     }
 
     /**
-     * The three reports under "Why did my network produce NaN?" are what nanlab prints for those
-     * lessons, in order; a README line may leave lines out, and a line ending in "..." shortens the
-     * printed one. Numbered node names (#1 sub) are the report's own, so the text is fixed.
+     * The reports quoted in the README are what nanlab prints for those lessons, in order: the one
+     * under "A first graph" and the three under "Why did my network produce NaN?". A README line may
+     * leave lines out, and a line ending in "..." shortens the printed one. Numbered node names
+     * (#1 sub) are the report's own, so the text is fixed.
      */
     @Test
-    void whyDidMyNetworkProduceNanReportsAreWhatTheLessonsPrint() {
-        for (String lesson : List.of("softmax-overflow", "nan-in-data", "sqrt-at-zero")) {
+    void quotedLessonReportsAreWhatTheLessonsPrint() {
+        for (String lesson : List.of("masked-branch", "softmax-overflow", "nan-in-data", "sqrt-at-zero")) {
             Readme.Fence block = Readme.fenceAfter(Readme.lines(), "(`run " + lesson + "`");
             ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
             int code = NanLab.execute(new PrintStream(out, true, StandardCharsets.UTF_8),
                     new PrintStream(err, true, StandardCharsets.UTF_8), "run", lesson);
             assertEquals(NanLab.NON_FINITE, code, err.toString(StandardCharsets.UTF_8));
-            List<String> printed = out.toString(StandardCharsets.UTF_8).lines().toList();
-            int at = 0;
-            for (int i = 0; i < block.lines().size(); i++) {
-                String line = block.lines().get(i);
-                boolean cut = line.endsWith("...");
-                String prefix = cut ? line.substring(0, line.length() - 3) : line;
-                while (at < printed.size() && !(cut ? printed.get(at).startsWith(prefix) : printed.get(at).equals(line))) at++;
-                assertTrue(at < printed.size(), "README.md:" + (block.firstLine() + i) + " is not what nanlab run " + lesson
-                        + " prints (in order):\n" + line + "\nprinted:\n" + String.join("\n", printed));
-                at++;
-            }
+            Readme.syncExcerpt(block, out.toString(StandardCharsets.UTF_8).lines().toList(), "nanlab run " + lesson);
         }
     }
 

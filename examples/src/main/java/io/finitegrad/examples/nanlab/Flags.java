@@ -1,5 +1,6 @@
 package io.finitegrad.examples.nanlab;
 
+import io.finitegrad.core.Precision;
 import io.finitegrad.optim.data.BadCellPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,5 +52,26 @@ final class Flags {
             known.add(value(p));
         }
         throw new InputException("--bad-cells: unknown '" + text + "', expected one of " + known);
+    }
+
+    /**
+     * The format {@code --precision text} chooses: fp64, fp32, bf16 or fp16 (or float64, float32,
+     * bfloat16, float16, half; any case).
+     *
+     * @throws InputException naming the flag, the value and the values known
+     */
+    static Precision precision(String text) {
+        try {
+            return Precision.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--precision: unknown '" + text + "', expected one of fp64, fp32, bf16, fp16");
+        }
+    }
+
+    /** The formats as {@code --precision} spells them, for a help text: {@code fp64|fp32|bf16|fp16}. */
+    static String precisions() {
+        StringBuilder b = new StringBuilder();
+        for (Precision p : Precision.values()) b.append(b.length() == 0 ? "" : "|").append(p.flag());
+        return b.toString();
     }
 }

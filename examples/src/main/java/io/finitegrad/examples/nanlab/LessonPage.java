@@ -7,8 +7,8 @@ import java.util.Locale;
 
 /**
  * The one-page story of a lesson, {@code index.html}: what the scenario does, the guard's report,
- * the graph (inline SVG, or the DOT text when Graphviz is absent), the curves, the fix and its
- * result. One self-contained XHTML file (images as data URIs, no scripts, no links out), so it
+ * the format it ran in and the formats it breaks in, the graph (inline SVG, or the DOT text when
+ * Graphviz is absent), the curves, the fix and its result. One self-contained XHTML file (images as data URIs, no scripts, no links out), so it
  * opens offline in any browser and parses as XML.
  */
 final class LessonPage {
@@ -30,6 +30,8 @@ final class LessonPage {
                 .append("</head>\n<body>\n<h1>").append(esc(title)).append("</h1>\n");
         b.append("<p><em>").append(esc(s.breaks())).append("</em></p>\n");
         b.append("<h2>What the scenario does</h2>\n<p>").append(esc(s.lesson())).append("</p>\n");
+        b.append("<p>").append(esc(Narrator.format(s, broken.precision()))).append(' ')
+                .append(esc(Scenarios.formats(s))).append("</p>\n");
         b.append("<p>Guard mode: ").append(s.mode()).append(". Expected: ").append(esc(s.expected().toString()))
                 .append(".</p>\n");
         b.append("<h2>What the guard reported</h2>\n");

@@ -1,6 +1,7 @@
 package io.finitegrad.examples.nanlab;
 
 import io.finitegrad.autodiff.NanReport;
+import io.finitegrad.core.Precision;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -13,12 +14,20 @@ final class Narrator {
         this.out = out;
     }
 
-    void title(Scenario s) {
+    /** The lesson's title and the format its runs compute in ({@code p}, the lesson's own or the one --precision chose). */
+    void title(Scenario s, Precision p) {
         out.println("== Lesson " + s.number() + ": " + s.name() + " - " + s.breaks());
+        out.println(format(s, p));
+    }
+
+    /** One line naming the format of the runs, e.g. {@code Format: float32, the lesson's own (--precision to change).} */
+    static String format(Scenario s, Precision p) {
+        return p == s.precision() ? "Format: " + p.label() + ", the lesson's own (--precision " + Flags.precisions() + ")."
+                : "Format: " + p.label() + " (--precision " + p.flag() + "; the lesson's own is " + s.precision().label() + ").";
     }
 
     void lesson(Scenario s) {
-        out.println(wrap(s.lesson()));
+        out.println(wrap(s.lesson() + " " + Scenarios.formats(s)));
         out.println("Guard mode of the broken run: " + s.mode() + ".");
     }
 

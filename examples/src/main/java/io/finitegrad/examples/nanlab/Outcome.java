@@ -1,13 +1,16 @@
 package io.finitegrad.examples.nanlab;
 
 import io.finitegrad.autodiff.NanReport;
+import io.finitegrad.core.Precision;
 import java.util.List;
 
 /**
  * What one run of a scenario did: the guard's reports (empty if everything stayed finite), the
  * last finite loss, the loss and gradient-norm curves per applied optimiser step (empty for a
  * single computation), how the run ended, and any measurements the lesson shows (e.g. the mean
- * sigmoid derivative per layer). Immutable.
+ * sigmoid derivative per layer), and the format it computed in ({@link #precision()}, the
+ * thread's {@link Precision#current()} when the outcome was made, which a scenario does at the end
+ * of its run). Immutable.
  *
  * @throws IllegalArgumentException from the constructor for null lists or curves of different lengths
  */
@@ -18,6 +21,7 @@ public final class Outcome {
     private final double[] gradNorms;
     private final String ending;
     private final List<String> notes;
+    private final Precision precision;
 
     /**
      * @param reports the guard's reports in the order they happened (THROW: the one that stopped the run)
@@ -42,6 +46,17 @@ public final class Outcome {
         this.gradNorms = gradNorms.clone();
         this.ending = ending;
         this.notes = List.copyOf(notes);
+        this.precision = Precision.current();
+    }
+
+    private Outcome(Outcome o, List<String> notes) {
+        this.reports = o.reports;
+        this.loss = o.loss;
+        this.losses = o.losses;
+        this.gradNorms = o.gradNorms;
+        this.ending = o.ending;
+        this.notes = List.copyOf(notes);
+        this.precision = o.precision;
     }
 
     /** An outcome of a single computation (no training curve). */
@@ -51,7 +66,8 @@ public final class Outcome {
 
     /** The same outcome with these measurements shown with the lesson. */
     public Outcome withNotes(List<String> lines) {
-        return new Outcome(reports, loss, losses, gradNorms, ending, lines);
+        if (lines == null) throw new IllegalArgumentException("Outcome.withNotes: notes must not be null");
+        return new Outcome(this, lines);
     }
 
     /** The guard's reports, in the order they happened. */
@@ -59,6 +75,13 @@ public final class Outcome {
 
     /** True if the run met a non-finite value (the guard reported one). */
     public boolean nonFinite() { return !reports.isEmpty(); }
+
+    /** True if the run applied steps and every one had a gradient global norm of exactly 0: it learned nothing. */
+    public boolean frozen() {
+        if (gradNorms.length == 0) return false;
+        for (double g : gradNorms) if (g != 0) return false;
+        return true;
+    }
 
     /** The first report, the one a THROW run stopped at; null if everything stayed finite. */
     public NanReport first() { return reports.isEmpty() ? null : reports.get(0); }
@@ -77,4 +100,7 @@ public final class Outcome {
 
     /** The lesson's measurements, one line each. */
     public List<String> notes() { return notes; }
+
+    /** The format the run computed in. */
+    public Precision precision() { return precision; }
 }

@@ -1,5 +1,6 @@
 package io.finitegrad.examples.nanlab;
 
+import io.finitegrad.core.Precision;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -10,9 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code nanlab run SCENARIO [--fixed] [--seed N] [--out DIR] [--quiet]}: runs a lesson's broken
- * version (or with {@code --fixed} its remedy), prints the guard's report or the result, and with
- * {@code --out} writes the lesson's files ({@link RunArtifacts}; both versions are run for them).
+ * {@code nanlab run SCENARIO [--fixed] [--precision P] [--seed N] [--out DIR] [--quiet]}: runs a
+ * lesson's broken version (or with {@code --fixed} its remedy) in the lesson's format or the one
+ * {@code --precision} names, prints the guard's report or the result, and with {@code --out}
+ * writes the lesson's files ({@link RunArtifacts}; both versions are run for them).
  * Exits {@link NanLab#NON_FINITE} when the run met a non-finite value.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run one scenario, broken or --fixed.")
@@ -26,6 +28,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--fixed", description = "run the remedied version")
     private boolean fixed;
 
+    @Option(names = "--precision", paramLabel = "P",
+            description = "fp64, fp32, bf16 or fp16 (default: the lesson's own format, see nanlab list)")
+    private String precision;
+
     @Option(names = "--seed", paramLabel = "N", description = "seed of data, initialisation and batches (default ${DEFAULT-VALUE})")
     private long seed;
 
@@ -38,19 +44,20 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Scenario s = Scenarios.find(scenario);
+        Precision p = precision == null ? s.precision() : Flags.precision(precision);
         PrintWriter o = spec.commandLine().getOut();
         Narrator n = new Narrator(o);
         Lab lab = new Lab(seed, TerminalProgress.factory(quiet));
-        n.title(s);
+        n.title(s, p);
         if (!quiet) n.lesson(s);
         o.flush();
         Outcome broken = null, remedied = null;
-        if (fixed || out != null) remedied = s.runFixed(lab);
-        if (!fixed || out != null) broken = s.runBroken(lab);
+        if (fixed || out != null) remedied = Scenarios.fixed(s, lab, p);
+        if (!fixed || out != null) broken = Scenarios.broken(s, lab, p);
         if (fixed) n.fixed(s, remedied);
         else n.broken(s, broken);
         if (out != null) {
-            for (Path p : RunArtifacts.write(out, s, broken, remedied, Graphviz.system(), o)) o.println("wrote " + p);
+            for (Path f : RunArtifacts.write(out, s, broken, remedied, Graphviz.system(), o)) o.println("wrote " + f);
         }
         o.flush();
         Outcome shown = fixed ? remedied : broken;

@@ -1,12 +1,18 @@
 package io.finitegrad.examples.nanlab;
 
 import io.finitegrad.autodiff.FiniteGuard;
+import io.finitegrad.core.Precision;
 
 /**
  * One lesson of nanlab: a real model or computation run through finitegrad that breaks in a
  * classic way, and the same run with the remedy applied. The broken run's guard mode and the
  * outcome the lesson promises ({@link #expected()}) are part of the scenario, so a test (and
  * {@code nanlab tour}) can check that the run still behaves as the lesson says.
+ *
+ * <p>Each lesson is the textbook setup in the format it breaks in ({@link #precision()}: float32,
+ * PyTorch's default, for most; float16 where only it breaks at ordinary sizes). A command runs both
+ * versions inside {@code Precision.emulate(precision())}, or in the format {@code --precision}
+ * names; {@link #expected()} says what happens in each format.
  *
  * <p>Implementations are stateless: every run builds its own model and data from the
  * {@link Lab}'s seed, so two runs with the same seed are identical. A run returns what happened as
@@ -24,8 +30,11 @@ public interface Scenario {
     /** One line: what breaks, for {@code nanlab list}. */
     String breaks();
 
-    /** A few sentences: what the broken run does, and why it breaks (or, in float64, what was changed to make it break). */
+    /** A few sentences: what the broken run does, why it breaks, and in which formats. */
     String lesson();
+
+    /** The format the lesson runs in unless told otherwise: the one its textbook setup breaks in. */
+    Precision precision();
 
     /** One line: the remedy the fixed run applies. */
     String fix();
@@ -33,12 +42,12 @@ public interface Scenario {
     /** The guard mode of the broken run: THROW stops at the entry point, WARN lets the student see the finite loss first. */
     FiniteGuard.Mode mode();
 
-    /** What the broken run must show and what loss the fixed run must reach. */
+    /** What the broken run must show and what loss the fixed run must reach, per format ({@link Expected#forFormat}). */
     Expected expected();
 
-    /** Runs the broken version. */
+    /** Runs the broken version in the thread's current format. */
     Outcome runBroken(Lab lab);
 
-    /** Runs the remedied version. */
+    /** Runs the remedied version in the thread's current format. */
     Outcome runFixed(Lab lab);
 }

@@ -3,6 +3,8 @@ package io.finitegrad.examples.nanlab;
 import io.finitegrad.examples.nanlab.scenarios.CustomLossDivision;
 import io.finitegrad.examples.nanlab.scenarios.ExplodingRnn;
 import io.finitegrad.examples.nanlab.scenarios.FullyMaskedAttention;
+import io.finitegrad.examples.nanlab.scenarios.GradientUnderflow;
+import io.finitegrad.examples.nanlab.scenarios.HalfPrecisionOverflow;
 import io.finitegrad.examples.nanlab.scenarios.LargeWeights;
 import io.finitegrad.examples.nanlab.scenarios.LayerNormZeroEpsilon;
 import io.finitegrad.examples.nanlab.scenarios.LearningRateTooHigh;
@@ -16,6 +18,8 @@ import io.finitegrad.examples.nanlab.scenarios.SoftmaxOverflow;
 import io.finitegrad.examples.nanlab.scenarios.SqrtAtZero;
 import io.finitegrad.examples.nanlab.scenarios.TinyDivisor;
 import io.finitegrad.examples.nanlab.scenarios.UnnormalisedInputs;
+import io.finitegrad.core.Emulation;
+import io.finitegrad.core.Precision;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -44,7 +48,9 @@ public final class Scenarios {
             new LayerNormZeroEpsilon(),
             new SqrtAtZero(),
             new FullyMaskedAttention(),
-            new MaskedBranch()));
+            new MaskedBranch(),
+            new HalfPrecisionOverflow(),
+            new GradientUnderflow()));
 
     private Scenarios() {
     }
@@ -63,6 +69,39 @@ public final class Scenarios {
         List<String> known = new ArrayList<>();
         for (Scenario s : ALL) known.add(s.number() + " " + s.name());
         throw new IllegalArgumentException("unknown scenario '" + numberOrName + "'; known: " + String.join(", ", known));
+    }
+
+    /** Runs {@code s}'s broken version inside {@code Precision.emulate(p)}. */
+    @SuppressWarnings("try") // the scope is opened for its effect: the run computes in p
+    public static Outcome broken(Scenario s, Lab lab, Precision p) {
+        try (Emulation e = Precision.emulate(p)) {
+            return s.runBroken(lab);
+        }
+    }
+
+    /** Runs {@code s}'s fixed version inside {@code Precision.emulate(p)}. */
+    @SuppressWarnings("try") // the scope is opened for its effect: the run computes in p
+    public static Outcome fixed(Scenario s, Lab lab, Precision p) {
+        try (Emulation e = Precision.emulate(p)) {
+            return s.runFixed(lab);
+        }
+    }
+
+    /**
+     * In words, where the broken run of {@code s} breaks by its promise, e.g. {@code "It breaks in
+     * float32, bfloat16 and float16; in float64 it stays finite."}
+     */
+    public static String formats(Scenario s) {
+        List<String> breaks = new ArrayList<>(), finite = new ArrayList<>();
+        for (Precision p : Precision.values()) (s.expected().breaksIn(p) ? breaks : finite).add(p.label());
+        if (breaks.isEmpty()) return "It stays finite in every format (" + and(finite) + ").";
+        if (finite.isEmpty()) return "It breaks in every format (" + and(breaks) + ").";
+        return "It breaks in " + and(breaks) + "; in " + and(finite) + " it stays finite.";
+    }
+
+    private static String and(List<String> words) {
+        if (words.size() == 1) return words.get(0);
+        return String.join(", ", words.subList(0, words.size() - 1)) + " and " + words.get(words.size() - 1);
     }
 
     private static List<Scenario> sorted(List<Scenario> list) {

@@ -2,6 +2,8 @@ package io.finitegrad.examples.nanlab;
 
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.core.Emulation;
+import io.finitegrad.core.Precision;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Init;
 import io.finitegrad.layers.Layer;
@@ -34,8 +36,10 @@ import picocli.CommandLine.Option;
 /**
  * {@code nanlab train}: an MLP classifier on any CSV, with the data check, progress, the NaN
  * watchdog, curves and a checkpoint whose metadata ({@link ModelSpec}) lets {@code predict}
- * rebuild it. The same seed and file give a bit-identical checkpoint. Exits
- * {@link NanLab#NON_FINITE} when the watchdog stopped training.
+ * rebuild it. Training computes in float32 by default, like PyTorch ({@code --precision} chooses
+ * fp64, fp32, bf16 or fp16, emulated; the parameters stay float64 masters and are saved as such).
+ * The same seed and file give a bit-identical checkpoint. Exits {@link NanLab#NON_FINITE} when the
+ * watchdog stopped training.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train an MLP classifier on a CSV file.")
 final class TrainCommand implements Callable<Integer> {
@@ -70,6 +74,8 @@ final class TrainCommand implements Callable<Integer> {
     private String scale = "standard";
     @Option(names = "--seed", description = "(default ${DEFAULT-VALUE})")
     private long seed;
+    @Option(names = "--precision", paramLabel = "P", description = "compute in fp64, fp32, bf16 or fp16 (default ${DEFAULT-VALUE})")
+    private String precision = "fp32";
     @Option(names = "--test-fraction", description = "held-out share, stratified; 0 for none (default ${DEFAULT-VALUE})")
     private double testFraction = 0.2;
     @Option(names = "--save", paramLabel = "model.safetensors", description = "write the checkpoint here")
@@ -80,8 +86,10 @@ final class TrainCommand implements Callable<Integer> {
     private boolean quiet;
 
     @Override
+    @SuppressWarnings("try") // the emulation scope is opened for its effect: training computes in the format
     public Integer call() throws IOException {
         PrintWriter o = spec.commandLine().getOut();
+        Precision format = Flags.precision(precision);
         Activation act = choose(Activation.class, "--activation", activation);
         Init in = init(init);
         if (!(lr > 0) || Double.isInfinite(lr)) throw new InputException("--lr must be positive and finite, got " + lr);
@@ -115,7 +123,8 @@ final class TrainCommand implements Callable<Integer> {
         Trainer trainer = b.build();
         Dataset scaledTest = test == null ? null : test.withFeatures(scaling.apply(test.features()));
         int code = NanLab.OK;
-        try {
+        o.println(describe(format));
+        try (Emulation e = Precision.emulate(format)) {
             History h = trainer.fit(train.withFeatures(scaling.apply(train.features())), scaledTest);
             History.Epoch last = h.last();
             o.printf(Locale.ROOT, "%s: train loss %.4f, train accuracy %.3f%s%n", h.stopReason(), last.loss(), last.accuracy(),
@@ -130,7 +139,7 @@ final class TrainCommand implements Callable<Integer> {
             o.println(e.getMessage());
             // the watchdog's message carries the guard's report when the guard stopped training
             if (e.report() != null && !e.getMessage().contains(e.report().toString())) o.println(e.report());
-            o.println(flagAdvice(e.report()));
+            o.println(flagAdvice(e.report(), format));
             code = NanLab.NON_FINITE;
         }
         if (out != null) {
@@ -153,15 +162,24 @@ final class TrainCommand implements Callable<Integer> {
      * {@code --bad-cells keep-non-finite}) is for {@code --bad-cells}, anything else for the
      * learning rate, clipping and scaling this run used.
      */
-    private String flagAdvice(NanReport report) {
+    private String flagAdvice(NanReport report, Precision format) {
         if (report != null && report.cause() == Cause.NON_FINITE_INPUT && report.op().equals("input")) {
             return "With nanlab train: --bad-cells " + Flags.value(BadCellPolicy.DROP_ROW) + " or --bad-cells "
                     + Flags.value(BadCellPolicy.IMPUTE_MEAN) + " loads the file without its NaN/Inf cells (this run used --bad-cells "
                     + badCells + ").";
         }
         String clipping = clip > 0 ? "a smaller --clip (it is " + clip + ")" : "--clip 1 (clipping is off: --clip 0)";
+        // float16's range ends at 65,504: bfloat16 keeps float32's range in as many bits
+        String wider = format == Precision.FLOAT16 ? ", --precision bf16 (float32's range; this run used fp16)" : "";
         return "With nanlab train: a lower --lr (it is " + lr + "), " + clipping
-                + (scale.equalsIgnoreCase("none") ? ", --scale standard (inputs are unscaled: --scale none)" : "") + ".";
+                + (scale.equalsIgnoreCase("none") ? ", --scale standard (inputs are unscaled: --scale none)" : "") + wider + ".";
+    }
+
+    /** The line naming the format training computes in. */
+    static String describe(Precision p) {
+        // one line within 80 columns
+        return p.isNative() ? "Precision: float64 (native; --precision " + Flags.precisions() + ")"
+                : "Precision: " + p.label() + " (emulated, float64 master weights; see --precision)";
     }
 
     private String hiddenText() {

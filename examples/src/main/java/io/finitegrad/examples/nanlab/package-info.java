@@ -9,11 +9,15 @@
  * One class in {@code io.finitegrad.examples.nanlab.scenarios} implementing
  * {@link io.finitegrad.examples.nanlab.Scenario}, and one line in
  * {@link io.finitegrad.examples.nanlab.Scenarios}' list. The class states its number, a short
- * kebab-case name, what breaks (one line), the lesson (what the broken run does and why it breaks;
- * in float64, what was changed to make it break), the fix (one line), the guard mode of the broken
- * run (THROW, or WARN for a finite loss with a NaN gradient), and its
- * {@link io.finitegrad.examples.nanlab.Expected} outcome: the entry point (phase, op, cause) or
- * {@code Expected.finite} for a lesson that is not a NaN, and the loss the fixed run must get below.
+ * kebab-case name, what breaks (one line), the lesson (the textbook setup, why it breaks and in
+ * which formats), its format ({@code precision()}: the one the textbook setup breaks in, float32
+ * for most, float16 where only it breaks at ordinary sizes), the fix (one line), the guard mode of
+ * the broken run (THROW, or WARN for a finite loss with a NaN gradient), and its
+ * {@link io.finitegrad.examples.nanlab.Expected} outcome: the entry point (phase, op, cause),
+ * {@code Expected.finite} for a lesson that is not a NaN or {@code Expected.frozen} for gradients
+ * that underflow to 0, the loss the fixed run must get below, and with {@code withFormat} what
+ * differs in other formats (the tour checks every format). Commands run both versions inside
+ * {@code Precision.emulate(format)} ({@code Scenarios.broken}/{@code fixed}).
  * In WARN mode an infinite forward value hidden by a mask (a {@code where}) is one report whose
  * {@code consequences()} hold the backward step where the NaN enters; such a lesson states
  * {@code Expected.entry(FORWARD, op, cause, loss).then(backwardCause)} (16 does).
@@ -29,8 +33,9 @@
  *       {@link io.finitegrad.examples.nanlab.Outcome#withNotes}.
  * </ul>
  *
- * {@code SoftmaxOverflow} (7), {@code LearningRateTooHigh} (5, notes from a second rate) and
- * {@code MaskedBranch} (16, WARN mode) are the patterns. {@code nanlab list}, {@code run},
+ * {@code SoftmaxOverflow} (7, float16), {@code LearningRateTooHigh} (5, float32, notes),
+ * {@code MaskedBranch} (16, WARN mode) and {@code GradientUnderflow} (18, frozen, dynamic loss
+ * scaling) are the patterns. {@code nanlab list}, {@code run},
  * {@code tour}, the lesson page and the registry-wide test ({@code ScenariosTest}) pick a new lesson
  * up with no other change; add a test for its specific entry point next to the others.
  */

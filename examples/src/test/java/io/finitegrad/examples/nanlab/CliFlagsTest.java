@@ -122,6 +122,19 @@ class CliFlagsTest {
     }
 
     @Test
+    void aFloat16DivergenceIsAlsoAdvisedTheWiderBfloat16() {
+        Path iris = Cli.iris(dir);
+        Cli r = Cli.run("train", "--data", iris.toString(), "--label", "species", "--optimizer", "sgd", "--lr", "100", "--clip", "0",
+                "--epochs", "3", "--quiet", "--precision", "fp16");
+        assertEquals(NanLab.NON_FINITE, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("Precision: float16 (emulated, float64 master weights; see --precision)"), r.out());
+        assertTrue(r.out().contains("--precision bf16 (float32's range; this run used fp16)."), r.out());
+        Cli wide = Cli.run("train", "--data", iris.toString(), "--label", "species", "--optimizer", "sgd", "--lr", "1e150", "--clip",
+                "0", "--epochs", "3", "--quiet");
+        assertFalse(wide.out().contains("--precision bf16"), "float32 is not told to widen: " + wide.out());
+    }
+
+    @Test
     void anUnknownBadCellsValueNamesTheFlagAndTheValues() {
         Path iris = Cli.iris(dir);
         String line = Cli.run("train", "--data", iris.toString(), "--label", "species", "--bad-cells", "ignore").inputErrorLine();

@@ -12,13 +12,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The watchdog's advice, at the end of the Trainer's "Training diverged" message, follows the
  * guard's report: its cause and its remedy, never a stock "values grew out of range: lower the
  * learning rate" that the report contradicts (a fully masked row, a tiny divisor, huge initial
- * weights, all stopped before the first step).
+ * weights, all stopped before the first step), in each lesson's own format.
  */
 class DivergenceAdviceScenariosTest {
     @ParameterizedTest
     @ValueSource(strings = {"masked-attention", "tiny-divisor", "large-weights"})
     void theAdviceIsTheReportsRemedyForItsCause(String name) {
-        Outcome broken = Scenarios.find(name).runBroken(Lab.quiet(0));
+        Scenario s = Scenarios.find(name);
+        Outcome broken = Scenarios.broken(s, Lab.quiet(0), s.precision());
         NanReport report = broken.first();
         assertNotNull(report, broken.ending());
         String ending = broken.ending();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.finitegrad.core.Precision;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,8 @@ class RunArtifactsTest {
         String html = Files.readString(out.resolve("index.html"));
         assertTrue(html.contains("where(mask, log(where(mask, p, 1)), 0)"), "the fix is told");
         assertTrue(html.contains("ZERO_TIMES_INF"), "the report is shown");
+        assertTrue(html.contains("Format: float32, the lesson's own") && html.contains("It breaks in every format"),
+                "the page names the format it ran in and where the lesson breaks");
         assertFalse(html.contains("http://") && html.replace("http://www.w3.org/", "").contains("http://"),
                 "nothing is fetched from the network");
     }
@@ -64,7 +67,8 @@ class RunArtifactsTest {
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
         PrintWriter notice = new PrintWriter(notes, true, StandardCharsets.UTF_8);
         Graphviz absent = new Graphviz(dir.resolve("no-such-dot").toString());
-        RunArtifacts.write(dir, s, s.runBroken(lab), s.runFixed(lab), absent, notice);
+        RunArtifacts.write(dir, s, Scenarios.broken(s, lab, Precision.FLOAT16), Scenarios.fixed(s, lab, Precision.FLOAT16),
+                absent, notice);
         String said = notes.toString(StandardCharsets.UTF_8);
         assertEquals(1, said.lines().count(), said);
         assertTrue(said.contains("is not installed") && said.contains("graph.dot"), said);
@@ -72,6 +76,7 @@ class RunArtifactsTest {
         assertDot(Files.readString(dir.resolve("graph.dot")));
         Document page = parse(dir.resolve("index.html"));
         assertPage(page, false);
+        assertTrue(page.getDocumentElement().getTextContent().contains("Format: float16, the lesson's own"), "names the format");
         assertTrue(page.getElementsByTagName("pre").item(page.getElementsByTagName("pre").getLength() - 1)
                 .getTextContent().startsWith("digraph"), "the DOT text is shown");
     }

@@ -35,6 +35,9 @@ class TrainPredictTest {
         Cli r = train(iris, m1, "--out", dir.resolve("out").toString());
         assertEquals(NanLab.OK, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("sepal_length"), "the data check comes first: " + r.out());
+        String precision = "Precision: float32 (emulated, float64 master weights; see --precision)";
+        assertTrue(r.out().lines().anyMatch(precision::equals), "float32 by default, like PyTorch: " + r.out());
+        assertTrue(precision.length() <= 80, precision);
         java.util.regex.Matcher acc = java.util.regex.Pattern.compile("test accuracy (\\d\\.\\d+)").matcher(r.out());
         assertTrue(acc.find(), r.out());
         assertTrue(Double.parseDouble(acc.group(1)) >= 0.9, r.out());
@@ -72,6 +75,9 @@ class TrainPredictTest {
         Path fresh = Files.writeString(dir.resolve("new.csv"), shuffled, StandardCharsets.UTF_8);
         Cli r = Cli.run("predict", "--model", model.toString(), "--data", fresh.toString());
         assertEquals(NanLab.OK, r.code(), r.err());
+        assertEquals("nanlab predict: computed in float32 (emulated); --precision fp64|fp32|bf16|fp16", r.err().strip(),
+                "standard output stays CSV, the format is named on standard error");
+        assertTrue(r.err().strip().length() <= 80, r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals("row,predicted", lines.get(0));
         assertEquals(150, lines.size() - 1);
@@ -111,8 +117,9 @@ class TrainPredictTest {
         }
         Files.writeString(raw, b, StandardCharsets.UTF_8);
         Path model = dir.resolve("never.safetensors");
+        // float64: in float32 the 1e150 inputs would be Infinity on entry
         Cli r = Cli.run("train", "--data", raw.toString(), "--label", "species", "--scale", "none", "--optimizer", "sgd",
-                "--lr", "1", "--clip", "0", "--epochs", "5", "--save", model.toString());
+                "--lr", "1", "--clip", "0", "--epochs", "5", "--save", model.toString(), "--precision", "fp64");
         assertEquals(NanLab.NON_FINITE, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("Training diverged at epoch 1, batch 1"), r.out());
         assertEquals(1, r.out().split("NaN/Inf entry point \\(FORWARD\\): matmul 'dense2/matmul'", -1).length - 1, r.out());
@@ -122,5 +129,25 @@ class TrainPredictTest {
     static void assertPng(Path p) throws Exception {
         byte[] b = Files.readAllBytes(p);
         assertTrue(b.length > 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', p + " is not a PNG");
+    }
+
+    @Test
+    void trainInFloat16NamesTheFormatAndPredictAgreesWithFloat64OnIris() throws Exception {
+        Path iris = Cli.iris(dir);
+        Path model = dir.resolve("half.safetensors");
+        Cli r = train(iris, model, "--precision", "fp16", "--quiet");
+        assertEquals(NanLab.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("Precision: float16 (emulated, "), r.out());
+        java.util.regex.Matcher acc = java.util.regex.Pattern.compile("test accuracy (\\d\\.\\d+)").matcher(r.out());
+        assertTrue(acc.find() && Double.parseDouble(acc.group(1)) >= 0.9, r.out());
+        Cli half = Cli.run("predict", "--model", model.toString(), "--data", iris.toString(), "--precision", "fp16");
+        Cli wide = Cli.run("predict", "--model", model.toString(), "--data", iris.toString(), "--precision", "fp64");
+        assertEquals(NanLab.OK, half.code(), half.err());
+        assertTrue(half.err().contains("computed in float16 (emulated)") && wide.err().contains("computed in float64;"),
+                half.err() + wide.err());
+        List<String> a = half.out().lines().toList(), b = wide.out().lines().toList();
+        int differ = 0;
+        for (int i = 0; i < a.size(); i++) if (!a.get(i).equals(b.get(i))) differ++;
+        assertTrue(differ <= 3, differ + " of 150 rows change class between float16 and float64");
     }
 }

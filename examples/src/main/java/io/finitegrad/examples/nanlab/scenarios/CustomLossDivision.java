@@ -6,6 +6,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -35,13 +36,15 @@ public final class CustomLossDivision implements Scenario {
     @Override public String name() { return "custom-loss-div"; }
     @Override public String breaks() { return "a custom loss divides by a sum of predictions that is 0: 0 / 0"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {
         return "A network predicts how a budget splits into 3 parts: ReLU outputs p, turned into shares by a "
                 + "custom loss, mean((p / sum(p) - y)^2). ReLU outputs are often exactly 0, and for some rows all "
                 + "three are: their sum is 0 and 0 / 0 is NaN. The guard stops at the loss's division in the "
-                + "first forward pass.";
+                + "first forward pass. "
+                + "0 / 0 is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override

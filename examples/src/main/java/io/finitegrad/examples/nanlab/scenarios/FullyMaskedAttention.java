@@ -6,6 +6,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -31,10 +32,16 @@ public final class FullyMaskedAttention implements Scenario {
     /** The fix's mask value: large and finite, so exp of it is 0 and an all-masked row is uniform. */
     static final double MASKED = -1e9;
 
+    /** -1e9, or the format's most negative finite value where -1e9 would round to -Infinity (float16: -65,504). */
+    public static double maskValue(Precision p) {
+        return Math.max(MASKED, -p.maxFinite());
+    }
+
     @Override public int number() { return 15; }
     @Override public String name() { return "masked-attention"; }
     @Override public String breaks() { return "-Inf minus -Inf in the softmax of a fully masked attention row"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {
@@ -42,12 +49,14 @@ public final class FullyMaskedAttention implements Scenario {
                 + "keys it may see (its last column); the others are masked with -Infinity before the softmax, as "
                 + "many implementations do. Padding queries may see no key at all: their whole score row is "
                 + "-Infinity, and the softmax's max shift computes -Infinity - (-Infinity) = NaN. The guard stops "
-                + "at the softmax of the masked scores.";
+                + "at the softmax of the masked scores. "
+                + "-Infinity - (-Infinity) is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override
     public String fix() {
-        return "mask with a large finite value (-1e9): a fully masked row becomes a uniform average, finite";
+        return "mask with a large finite value (-1e9; in float16, where -1e9 is -Infinity, its most negative "
+                + "finite value, -65,504): a fully masked row becomes a uniform average, finite";
     }
 
     @Override
@@ -62,7 +71,7 @@ public final class FullyMaskedAttention implements Scenario {
 
     @Override
     public Outcome runFixed(Lab lab) {
-        return train(lab, "15 mask -1e9", MASKED);
+        return train(lab, "15 mask -1e9", maskValue(Precision.current()));
     }
 
     private Outcome train(Lab lab, String task, double maskValue) {

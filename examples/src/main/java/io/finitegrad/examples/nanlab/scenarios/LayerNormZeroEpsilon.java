@@ -4,6 +4,7 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -35,6 +36,7 @@ public final class LayerNormZeroEpsilon implements Scenario {
     @Override public String name() { return "layernorm-eps0"; }
     @Override public String breaks() { return "LayerNorm with epsilon 0 on a row whose features are all equal: 0 / 0"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {
@@ -42,7 +44,8 @@ public final class LayerNormZeroEpsilon implements Scenario {
                 + "with a tanh layer. One reading in 16 is blank: all four features are 0. LayerNorm computes "
                 + "(x - mean) / sqrt(variance + epsilon); on a blank row the deviations are 0 and so is the "
                 + "variance, and with epsilon 0 that is 0 / sqrt(0) = 0 / 0 = NaN. The guard stops at LayerNorm's "
-                + "division in the first forward pass.";
+                + "division in the first forward pass. "
+                + "0 / 0 is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -35,6 +36,7 @@ public final class MaskedBranch implements Scenario {
     @Override public String name() { return "masked-branch"; }
     @Override public String breaks() { return "where(mask, log(p), 0): finite loss, NaN gradient"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.WARN; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {
@@ -44,7 +46,8 @@ public final class MaskedBranch implements Scenario {
                 + "computed, then hidden by the where. In backward the where sends a gradient of 0 to the log, "
                 + "whose derivative at 0 is 1/0 = Infinity, and 0 * Infinity is NaN. The guard runs in WARN mode "
                 + "so you see the finite loss, the forward report of log(0) (hidden by the where) and, as its "
-                + "'then:' line, the backward step where the NaN enters: ZERO_TIMES_INF at the log's gradient.";
+                + "'then:' line, the backward step where the NaN enters: ZERO_TIMES_INF at the log's gradient. "
+                + "log(0) and 0 * Infinity are the same in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override

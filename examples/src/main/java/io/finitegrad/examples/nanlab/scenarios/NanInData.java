@@ -5,6 +5,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -49,6 +50,7 @@ public final class NanInData implements Scenario {
     @Override public String name() { return "nan-in-data"; }
     @Override public String breaks() { return "a NaN cell in a masked-out data row still reaches the gradients"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.WARN; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {
@@ -61,7 +63,8 @@ public final class NanInData implements Scenario {
                 + "multiplies by the row's input to get its weight gradient: 0 * NaN = NaN. Masking in the loss "
                 + "does not keep a NaN out of the gradients. The guard runs in WARN mode so you see the finite "
                 + "loss, the forward report naming the data row, file line and feature, and what followed in "
-                + "backward.";
+                + "backward. "
+                + "A NaN in the data is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override

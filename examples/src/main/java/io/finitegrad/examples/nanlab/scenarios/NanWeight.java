@@ -5,6 +5,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -44,6 +45,7 @@ public final class NanWeight implements Scenario {
     @Override public String name() { return "nan-weight"; }
     @Override public String breaks() { return "a hand-written update divides 0 by 0 and writes NaN into a weight"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {
@@ -53,7 +55,8 @@ public final class NanWeight implements Scenario {
                 + "that is silent on every row of a batch has an all-zero gradient column, so g_j / ||g_j|| is "
                 + "0/0 = NaN and the update writes NaN into its weights. Nothing computes with them until the next "
                 + "forward, where the guard reports the parameter hidden/W itself as a non-finite input; the watchdog "
-                + "names that step, and the notes name the update before it, the one that wrote the NaN.";
+                + "names that step, and the notes name the update before it, the one that wrote the NaN. "
+                + "The 0/0 is computed outside the graph, so it writes NaN in every format: float32 (the lesson's) as float64.";
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.finitegrad.examples.nanlab.scenarios;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -38,6 +39,7 @@ public final class SigmoidSaturation implements Scenario {
     @Override public String name() { return "sigmoid-saturation"; }
     @Override public String breaks() { return "N(0,1) init saturates a deep sigmoid net (no NaN; measured against Xavier)"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {
@@ -54,7 +56,8 @@ public final class SigmoidSaturation implements Scenario {
                 + "it; and with Adam, which rescales each gradient, this small network trained from N(0, 1) even "
                 + "fits its training rows better (notes; a lower training loss, not a better model). Xavier keeps every layer on sigmoid's slope, so the units "
                 + "stay graded instead of near-binary; for deep nets the lasting remedy is a non-saturating "
-                + "activation (tanh with Xavier, ReLU with He).";
+                + "activation (tanh with Xavier, ReLU with He). "
+                + "It is the same in every format, float32 (the lesson's) as float16: saturation is about the slope, not the range.";
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.finitegrad.examples.nanlab.scenarios;
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -13,6 +14,7 @@ import io.finitegrad.layers.Dense;
 import io.finitegrad.layers.Init;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.layers.Losses;
+import io.finitegrad.layers.Sequential;
 import io.finitegrad.optim.Adam;
 import io.finitegrad.optim.data.Dataset;
 import io.finitegrad.optim.data.Datasets;
@@ -21,27 +23,28 @@ import java.util.Random;
 
 /**
  * Lesson 7: the textbook cross-entropy {@code -sum(y log(softmax(z)))} computes {@code exp(z)}
- * first, and a logit above 709.78 overflows it. A linear classifier reading Iris measured in
- * units of 50 micrometres (the features x 200) produces logits in the hundreds, some above 709.78.
+ * first, and in float16 a logit above 11.09 overflows it (88.72 in float32, 709.78 in float64). A
+ * small MLP initialised from N(0, 1) reads raw Iris (centimetres) and produces logits in the tens.
  */
 public final class SoftmaxOverflow implements Scenario {
-    /** How much larger the features are than Iris's centimetres: units of 50 micrometres. */
-    static final double UNIT = 200;
+    /** Hidden units: with N(0, 1) weights and raw Iris, logits in the tens. */
+    static final int HIDDEN = 16;
 
     @Override public int number() { return 7; }
     @Override public String name() { return "softmax-overflow"; }
-    @Override public String breaks() { return "softmax of logits around 1000: exp overflows to Infinity"; }
+    @Override public String breaks() { return "softmax of logits in the tens: float16's exp overflows to Infinity"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT16; }
 
     @Override
     public String lesson() {
-        return "A linear classifier (4 -> 3) reads Iris measured in units of 50 micrometres (the features x 200), "
-                + "so its logits are in the hundreds, the largest above 709.78 at the first batch: x 200 is the "
-                + "smallest round scale that gets there with this initialisation (at x 100 they stay below). "
-                + "The textbook loss -sum(y * log(softmax(z))) computes exp(z) first, and "
-                + "exp overflows to Infinity above 709.78: Infinity / Infinity is NaN, then log(NaN). The guard "
-                + "stops at the exp, before any weight changes. The fix changes only the loss: the inputs keep "
-                + "their scale, so it learns slowly and unsteadily: after 60 epochs the loss is near chance (ln 3 = 1.10) or above it, depending on the seed, but finite (scaling the inputs is lesson 6's fix).";
+        return "An MLP (4 -> " + HIDDEN + " ReLU -> 3) initialised from N(0, 1), as tutorials that call randn do, "
+                + "reads raw Iris, in centimetres, so its logits are in the tens at the first batch. The textbook "
+                + "loss -sum(y * log(softmax(z))) computes exp(z) first. In float16 exp overflows to Infinity "
+                + "above 11.09 (its largest value is 65,504): Infinity / Infinity is NaN, then log(NaN). The guard "
+                + "stops at the exp, before any weight changes. float32 and bfloat16 overflow above 88.72 and "
+                + "float64 above 709.78, which these logits do not reach. The fix changes only the loss, and the "
+                + "same network trains in every format.";
     }
 
     @Override
@@ -51,7 +54,11 @@ public final class SoftmaxOverflow implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "exp", Cause.EXP_OVERFLOW, 3.0);
+        // float16's exp overflow is reported as OVERFLOW until the guard quotes each format's ln(max)
+        return Expected.entry(Phase.FORWARD, "exp", Cause.OVERFLOW, 0.3)
+                .withFormat(Precision.FLOAT64, Expected.finite(0.3))
+                .withFormat(Precision.FLOAT32, Expected.finite(0.3))
+                .withFormat(Precision.BFLOAT16, Expected.finite(0.3));
     }
 
     @Override
@@ -67,9 +74,11 @@ public final class SoftmaxOverflow implements Scenario {
 
     private Outcome train(Lab lab, String task, Loss loss) {
         Dataset iris = Datasets.iris();
-        Dataset big = iris.withFeatures(iris.features().map(v -> v * UNIT));
-        Layer net = new Dense("linear", 4, 3, Activation.IDENTITY, Init.XAVIER_UNIFORM, new Random(lab.seed()));
+        Random rng = new Random(lab.seed());
+        Layer net = new Sequential(
+                new Dense("hidden", 4, HIDDEN, Activation.RELU, Init.STANDARD_NORMAL, rng),
+                new Dense("out", HIDDEN, 3, Activation.IDENTITY, Init.STANDARD_NORMAL, rng));
         return Runs.fit(lab, task, mode(), net, loss, new Adam(net.parameters(), 0.03),
-                b -> b.epochs(60).batchSize(16).seed(lab.seed()), big);
+                b -> b.epochs(60).batchSize(16).seed(lab.seed()), iris);
     }
 }

@@ -6,6 +6,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -31,13 +32,14 @@ public final class SqrtAtZero implements Scenario {
     private static final int FEATURES = 3;
     /** Every 8th pair compares an input with itself: distance exactly 0. */
     private static final int SAME_EVERY = 8;
-    /** The epsilon of the fix, inside the sqrt. */
+    /** The epsilon of the fix, inside the sqrt, where the format holds it (1e-12 is 0 in float16). */
     static final double EPS = 1e-12;
 
     @Override public int number() { return 14; }
     @Override public String name() { return "sqrt-at-zero"; }
     @Override public String breaks() { return "the gradient of sqrt at 0 in the L2 norm of a zero vector"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT32; }
 
     @Override
     public String lesson() {
@@ -47,12 +49,14 @@ public final class SqrtAtZero implements Scenario {
                 + "zero vector and its norm a finite 0, so the forward pass is clean. In backward, sqrt's "
                 + "derivative 1 / (2 sqrt(0)) is Infinity. The predicted distance 0 is exactly right, so the "
                 + "gradient arriving from the loss is 0, and 0 * Infinity is NaN: the guard stops at the sqrt's "
-                + "backward, before the weights see it.";
+                + "backward, before the weights see it. "
+                + "0 * Infinity is NaN in every format: float32 (the lesson's) breaks as float64 and float16 do.";
     }
 
     @Override
     public String fix() {
-        return "an epsilon inside the sqrt: sqrt(sum(d^2) + 1e-12), whose derivative at 0 is finite";
+        return "an epsilon inside the sqrt: sqrt(sum(d^2) + 1e-12), whose derivative at 0 is finite (1e-12 is 0 in "
+                + "float16, so there the epsilon is its smallest normal, 6.1e-5)";
     }
 
     @Override
@@ -67,7 +71,12 @@ public final class SqrtAtZero implements Scenario {
 
     @Override
     public Outcome runFixed(Lab lab) {
-        return train(lab, "14 sqrt(sum(d^2) + eps)", EPS);
+        return train(lab, "14 sqrt(sum(d^2) + eps)", epsilon(Precision.current()));
+    }
+
+    /** 1e-12, or the format's smallest normal value where 1e-12 would round to 0 or lose its effect. */
+    public static double epsilon(Precision p) {
+        return Math.max(EPS, p.minNormal());
     }
 
     private Outcome train(Lab lab, String task, double eps) {

@@ -6,6 +6,7 @@ import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -22,27 +23,30 @@ import java.util.Random;
 
 /**
  * Lesson 1: a relative-error loss {@code mean(((pred - y) / y)^2)} divides by the target, and one
- * target is a subnormal 1e-310 (a sensor that read "almost nothing"): the quotient exceeds the
- * double range as soon as that row is in a batch, in the first epoch.
+ * target is 1e-6 (a sensor that read "almost nothing"). In float16, whose largest value is 65,504,
+ * an error of 0.1 divided by 1e-6 overflows as soon as that row is in a batch, in the first epoch;
+ * in float32 and float64 the loss is huge and finite.
  */
 public final class TinyDivisor implements Scenario {
     private static final int ROWS = 128;
     private static final int FEATURES = 3;
-    /** The tiny reading: in float64 dividing by 1e-12 stays finite, so the lesson uses a subnormal. */
-    static final double TINY = 1e-310;
+    /** The tiny reading: about 1e-6 in float16 too (a subnormal there), so an error of 0.07 over it passes 65,504. */
+    static final double TINY = 1e-6;
 
     @Override public int number() { return 1; }
     @Override public String name() { return "tiny-divisor"; }
-    @Override public String breaks() { return "division by a tiny number: a relative error divides by a target of 1e-310"; }
+    @Override public String breaks() { return "division by a tiny number: a relative error divides by a target of 1e-6"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT16; }
 
     @Override
     public String lesson() {
         return "A 3-16-1 regression network is trained with the relative error mean(((pred - y) / y)^2), so every "
-                + "error is divided by its target. Row 8's target is 1e-310, a reading of almost nothing. In float64 "
-                + "dividing by 1e-6 or 1e-12 still gives a finite (huge) loss, so the smallest change that breaks is a "
-                + "subnormal target: an error of 0.1 divided by 1e-310 is 1e309, beyond the double range (1.8e308). "
-                + "The guard stops at that division as soon as row 8's batch comes, in the first epoch.";
+                + "error is divided by its target. Row 8's target is 1e-6, a reading of almost nothing. In float16, "
+                + "the format of mixed-precision training, the largest finite value is 65,504: an error of 0.1 divided "
+                + "by 1e-6 is 100,000, which overflows to Infinity. The guard stops at that division as soon as row 8's "
+                + "batch comes, in the first epoch. In float32 and float64 the quotient fits, and the loss is merely "
+                + "huge (hundreds, all from row 8) and dominated by one reading.";
     }
 
     @Override
@@ -52,7 +56,10 @@ public final class TinyDivisor implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "div", Cause.OVERFLOW, 0.05);
+        return Expected.entry(Phase.FORWARD, "div", Cause.OVERFLOW, 0.05)
+                .withFormat(Precision.FLOAT64, Expected.finite(0.05))
+                .withFormat(Precision.FLOAT32, Expected.finite(0.05))
+                .withFormat(Precision.BFLOAT16, Expected.finite(0.05));
     }
 
     @Override

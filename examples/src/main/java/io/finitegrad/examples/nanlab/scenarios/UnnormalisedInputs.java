@@ -4,6 +4,7 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.core.Precision;
 import io.finitegrad.examples.nanlab.Expected;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
@@ -27,32 +28,35 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Lesson 6: inputs in the wrong units (every feature x10,000). The data check flags the scale
- * before any step ({@link DataReport.Kind#UNIT_SCALE}). Trained anyway, Adam's bounded steps keep
- * the loss finite but the model does not learn, while SGD's steps grow with the inputs' square and
- * diverge until the squared error overflows. Standardising the features fixes both.
+ * Lesson 6: raw pixel-scale inputs (0 to 255) fed to a network as they are. The data check's
+ * {@link DataReport.Kind#UNIT_SCALE} warning starts at 1,000 and stays silent (its findings would
+ * be the first notes). The first backward pass multiplies errors in the hundreds by inputs in the hundreds: in float16 the weight
+ * gradient passes 65,504, with Adam as with SGD. In float32 it fits, and neither learns: Adam's
+ * bounded steps are far too small for such inputs, SGD's far too large. Standardising fixes it.
  */
 public final class UnnormalisedInputs implements Scenario {
     private static final int ROWS = 128;
     private static final int FEATURES = 4;
-    private static final double UNITS = 10_000;
     private static final double[] TRUE_WEIGHTS = {1.5, -2.0, 0.5, 1.0};
     private static final double LR = 0.01;
 
     @Override public int number() { return 6; }
     @Override public String name() { return "unnormalised-inputs"; }
-    @Override public String breaks() { return "inputs x10,000: Adam does not learn, SGD diverges to Infinity"; }
+    @Override public String breaks() { return "raw pixel values 0-255: the first weight gradient overflows float16"; }
     @Override public FiniteGuard.Mode mode() { return FiniteGuard.Mode.THROW; }
+    @Override public Precision precision() { return Precision.FLOAT16; }
 
     @Override
     public String lesson() {
-        return "A 4-16-1 ReLU network learns a linear target from features recorded in the wrong units: every "
-                + "value is 10,000 times too large. The data check flags the scale before training (UNIT_SCALE, "
-                + "see the notes). With Adam (lr 0.01) each weight moves at most about lr a step whatever the "
-                + "gradient, so the loss stays finite, but it starts near 1e8 and the model does not learn: the "
-                + "first layer would need weights of about 1e-4. With plain SGD at the same rate the step grows "
-                + "with the square of the inputs, about 1e8 times too large: every step overshoots, the error grows "
-                + "geometrically and the squared error overflows (shown).";
+        return "A 4-16-1 ReLU network learns a linear target from features fed as raw pixel values, 0 to 255 "
+                + "(around 128), never scaled. They look harmless: the data check warns of a unit scale only above "
+                + "1,000 (UNIT_SCALE), and stays silent. The first backward pass multiplies errors in the hundreds "
+                + "by inputs in the hundreds and "
+                + "sums them over the batch: in float16, whose largest value is 65,504, the weight gradient "
+                + "overflows before any step, with Adam (lr 0.01) as with plain SGD (shown). In float32 and float64 "
+                + "the gradient fits and neither learns: Adam moves each weight at most about lr a step, far too "
+                + "little for such inputs, and SGD's step grows with the inputs' square, some 16,000 times too "
+                + "large: the ReLUs die and its loss sticks near 4e8.";
     }
 
     @Override
@@ -62,7 +66,10 @@ public final class UnnormalisedInputs implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "pow", Cause.OVERFLOW, 0.15);
+        return Expected.entry(Phase.BACKWARD, "matmul", Cause.OVERFLOW, 0.15)
+                .withFormat(Precision.FLOAT64, Expected.finite(0.15))
+                .withFormat(Precision.FLOAT32, Expected.finite(0.15))
+                .withFormat(Precision.BFLOAT16, Expected.finite(0.15));
     }
 
     @Override
@@ -99,13 +106,16 @@ public final class UnnormalisedInputs implements Scenario {
 
     static String describe(String what, Outcome o) {
         double[] l = o.losses();
-        if (l.length == 0) return what + ": no step applied";
+        if (l.length == 0) {
+            return what + ": no step applied" + (o.nonFinite() ? ", " + o.first().phase() + " " + o.first().cause() + " at "
+                    + o.first().label() : "");
+        }
         return String.format(Locale.ROOT, "%s: first loss %.4g, %d steps applied, %s", what, l[0], l.length,
                 o.nonFinite() ? "then " + o.first().cause() + " at " + o.first().label()
                         : String.format(Locale.ROOT, "finite throughout, last loss %.4g", o.loss()));
     }
 
-    /** y = x . w + 0.1 noise with x standard normal, but the features are stored x10,000. */
+    /** y = x . w + 0.1 noise with x standard normal, but the features are stored as pixel values 128 + 50 x in [0, 255]. */
     static Dataset data(long seed) {
         Random rng = new Random(seed);
         double[] x = new double[ROWS * FEATURES];
@@ -115,7 +125,7 @@ public final class UnnormalisedInputs implements Scenario {
             for (int c = 0; c < FEATURES; c++) {
                 double v = rng.nextGaussian();
                 s += TRUE_WEIGHTS[c] * v;
-                x[r * FEATURES + c] = UNITS * v;
+                x[r * FEATURES + c] = Math.rint(Math.max(0, Math.min(255, 128 + 50 * v)));
             }
             y[r] = s;
         }
