@@ -21,6 +21,9 @@ final class TerminalProgress implements TrainingListener {
     static final int WIDTH = 79;
     private final String task;
     private ProgressBar bar;
+    /** The loss scale of the last step and the steps skipped so far, or 0 without loss scaling. */
+    private double scale;
+    private int skipped;
 
     private TerminalProgress(String task) {
         this.task = task;
@@ -40,9 +43,16 @@ final class TerminalProgress implements TrainingListener {
 
     @Override
     public Decision afterEpoch(History.Epoch r) {
-        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3g |g| %.2g", r.loss(), r.gradNorm()));
+        String scaling = scale == 0 ? "" : " scale 2^" + Math.getExponent(scale) + (skipped == 0 ? "" : " (" + skipped + " skipped)");
+        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.3g |g| %.2g", r.loss(), r.gradNorm()) + scaling);
         bar.step();
         return Decision.CONTINUE;
+    }
+
+    @Override
+    public void onLossScale(int epoch, int batch, double scale, boolean skipped) {
+        this.scale = scale;
+        if (skipped) this.skipped++;
     }
 
     @Override

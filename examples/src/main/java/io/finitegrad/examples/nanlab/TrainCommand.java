@@ -76,6 +76,9 @@ final class TrainCommand implements Callable<Integer> {
     private long seed;
     @Option(names = "--precision", paramLabel = "P", description = "compute in fp64, fp32, bf16 or fp16 (default ${DEFAULT-VALUE})")
     private String precision = "fp32";
+    @Option(names = "--loss-scale", paramLabel = "S", description = "none, dynamic (GradScaler's: 2^16, 2^15 in fp16)"
+            + " or a power of two, e.g. 1024 (default ${DEFAULT-VALUE})")
+    private String lossScale = "none";
     @Option(names = "--test-fraction", description = "held-out share, stratified; 0 for none (default ${DEFAULT-VALUE})")
     private double testFraction = 0.2;
     @Option(names = "--save", paramLabel = "model.safetensors", description = "write the checkpoint here")
@@ -120,6 +123,7 @@ final class TrainCommand implements Callable<Integer> {
         Trainer.Builder b = Trainer.builder(net, Losses::softmaxCrossEntropy, opt).epochs(epochs).batchSize(batch)
                 .seed(seed).quiet(true).listener(curves).listener(TerminalProgress.factory(quiet).apply("train"));
         if (clip > 0) b.clipNorm(clip);
+        lossScaling(b, format);
         Trainer trainer = b.build();
         Dataset scaledTest = test == null ? null : test.withFeatures(scaling.apply(test.features()));
         int code = NanLab.OK;
@@ -127,9 +131,15 @@ final class TrainCommand implements Callable<Integer> {
         try (Emulation e = Precision.emulate(format)) {
             History h = trainer.fit(train.withFeatures(scaling.apply(train.features())), scaledTest);
             History.Epoch last = h.last();
-            o.printf(Locale.ROOT, "%s: train loss %.4f, train accuracy %.3f%s%n", h.stopReason(), last.loss(), last.accuracy(),
-                    test == null ? "" : String.format(Locale.ROOT, ", test loss %.4f, test accuracy %.3f", last.testLoss(),
-                            last.testAccuracy()));
+            // two lines, each within 80 columns
+            o.printf(Locale.ROOT, "%s: train loss %.4f, train accuracy %.3f%n", h.stopReason(), last.loss(), last.accuracy());
+            if (test != null) o.printf(Locale.ROOT, "  test loss %.4f, test accuracy %.3f%n", last.testLoss(), last.testAccuracy());
+            if (!lossScale.trim().equalsIgnoreCase("none")) {
+                List<Double> scales = h.lossScales();
+                int skippedSteps = h.skippedSteps().stream().mapToInt(Integer::intValue).sum();
+                o.printf(Locale.ROOT, "  loss scale 2^%d at the end, %d step(s) skipped for an overflowed gradient%n",
+                        Math.getExponent(scales.get(scales.size() - 1)), skippedSteps);
+            }
             if (out != null) {
                 Files.createDirectories(out);
                 h.writeCsv(out.resolve("history.csv"));
@@ -173,6 +183,35 @@ final class TrainCommand implements Callable<Integer> {
         String wider = format == Precision.FLOAT16 ? ", --precision bf16 (float32's range; this run used fp16)" : "";
         return "With nanlab train: a lower --lr (it is " + lr + "), " + clipping
                 + (scale.equalsIgnoreCase("none") ? ", --scale standard (inputs are unscaled: --scale none)" : "") + wider + ".";
+    }
+
+    /**
+     * {@code --loss-scale}: none, dynamic, or a static power of two.
+     *
+     * @throws InputException naming the flag and the value when it is none of these
+     */
+    private void lossScaling(Trainer.Builder b, Precision format) {
+        String v = lossScale.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("none")) return;
+        if (v.equals("dynamic")) {
+            b.dynamicLossScale();
+            return;
+        }
+        double s;
+        try {
+            s = Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new InputException("--loss-scale: unknown '" + lossScale + "', expected none, dynamic or a power of two (1024)");
+        }
+        if (s > format.maxFinite()) {
+            throw new InputException("--loss-scale " + lossScale + " is Infinity in " + format.label() + " (largest finite "
+                    + format.maxFinite() + "): use at most 32768 there, or --loss-scale dynamic");
+        }
+        try {
+            b.lossScale(s);
+        } catch (IllegalArgumentException e) {
+            throw new InputException("--loss-scale " + lossScale + ": not a power of two > 0 (1024, 32768), none or dynamic");
+        }
     }
 
     /** The line naming the format training computes in. */

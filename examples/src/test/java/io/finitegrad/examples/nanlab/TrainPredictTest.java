@@ -150,4 +150,29 @@ class TrainPredictTest {
         for (int i = 0; i < a.size(); i++) if (!a.get(i).equals(b.get(i))) differ++;
         assertTrue(differ <= 3, differ + " of 150 rows change class between float16 and float64");
     }
+
+    @Test
+    void lossScaleDynamicTrainsIrisInFloat16AndShowsTheScale() throws Exception {
+        Path iris = Cli.iris(dir);
+        Cli r = train(iris, dir.resolve("scaled.safetensors"), "--precision", "fp16", "--loss-scale", "dynamic",
+                "--out", dir.resolve("out").toString());
+        assertEquals(NanLab.OK, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("  loss scale 2^15 at the end, 0 step(s) skipped"), "float16's starting scale, kept: " + r.out());
+        List<String> header = Files.readAllLines(dir.resolve("out").resolve("history.csv"));
+        assertTrue(header.get(0).contains("loss_scale") && header.get(1).contains("32768"), header.get(0) + "\n" + header.get(1));
+        // train's own lines, after the data check's table
+        String own = r.out().substring(r.out().indexOf("Precision: "));
+        for (String line : own.lines().toList()) if (!line.startsWith("wrote ")) assertTrue(line.length() <= 80, "over 80 columns: " + line);
+    }
+
+    @Test
+    void aBadLossScaleIsRefusedNamingTheFlag() {
+        Path iris = Cli.iris(dir);
+        assertTrue(train(iris, dir.resolve("a.safetensors"), "--loss-scale", "1000").inputErrorLine()
+                .startsWith("nanlab train: --loss-scale 1000: not a power of two"));
+        assertTrue(train(iris, dir.resolve("b.safetensors"), "--loss-scale", "lots").inputErrorLine()
+                .contains("--loss-scale: unknown 'lots'"));
+        String inf = train(iris, dir.resolve("c.safetensors"), "--precision", "fp16", "--loss-scale", "65536").inputErrorLine();
+        assertTrue(inf.contains("--loss-scale 65536 is Infinity in float16 (largest finite 65504.0)"), inf);
+    }
 }
