@@ -22,6 +22,8 @@ public final class Outcome {
     private final String ending;
     private final List<String> notes;
     private final Precision precision;
+    /** Per applied step, the loss scale its gradients were computed with (NaN without loss scaling); empty if not recorded. */
+    private final double[] lossScales;
 
     /**
      * @param reports the guard's reports in the order they happened (THROW: the one that stopped the run)
@@ -47,9 +49,10 @@ public final class Outcome {
         this.ending = ending;
         this.notes = List.copyOf(notes);
         this.precision = Precision.current();
+        this.lossScales = new double[0];
     }
 
-    private Outcome(Outcome o, List<String> notes) {
+    private Outcome(Outcome o, List<String> notes, double[] lossScales) {
         this.reports = o.reports;
         this.loss = o.loss;
         this.losses = o.losses;
@@ -57,6 +60,7 @@ public final class Outcome {
         this.ending = o.ending;
         this.notes = List.copyOf(notes);
         this.precision = o.precision;
+        this.lossScales = lossScales;
     }
 
     /** An outcome of a single computation (no training curve). */
@@ -67,8 +71,25 @@ public final class Outcome {
     /** The same outcome with these measurements shown with the lesson. */
     public Outcome withNotes(List<String> lines) {
         if (lines == null) throw new IllegalArgumentException("Outcome.withNotes: notes must not be null");
-        return new Outcome(this, lines);
+        return new Outcome(this, lines, lossScales);
     }
+
+    /**
+     * The same outcome with the loss scale of each applied step (NaN where none was used), drawn on
+     * the lesson's gradnorm.png.
+     *
+     * @throws IllegalArgumentException if {@code scales} is null or not one per applied step
+     */
+    public Outcome withLossScales(double[] scales) {
+        if (scales == null || scales.length != losses.length) {
+            throw new IllegalArgumentException("Outcome.withLossScales: " + (scales == null ? "null" : scales.length + " scales")
+                    + " for " + losses.length + " steps");
+        }
+        return new Outcome(this, notes, scales.clone());
+    }
+
+    /** The loss scale of each applied step (NaN where none was used); empty if the run recorded none. */
+    public double[] lossScales() { return lossScales.clone(); }
 
     /** The guard's reports, in the order they happened. */
     public List<NanReport> reports() { return reports; }

@@ -53,8 +53,7 @@ final class RunArtifacts {
             }
         }
         byte[] loss = new CurvePlot("Loss", "loss").add("broken", broken.losses()).add("fixed", fixed.losses()).png();
-        byte[] grad = new CurvePlot("Gradient global norm", "norm").add("broken", broken.gradNorms())
-                .add("fixed", fixed.gradNorms()).png();
+        byte[] grad = gradNormPlot(broken, fixed).png();
         files.add(Files.write(dir.resolve("loss.png"), loss));
         files.add(Files.write(dir.resolve("gradnorm.png"), grad));
         files.add(write(dir.resolve("index.html"), LessonPage.html(s, broken, fixed, svg, dot, loss, grad)));
@@ -63,5 +62,20 @@ final class RunArtifacts {
 
     private static Path write(Path file, String text) throws IOException {
         return Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Both runs' gradient norms and one loss-scale series: the fixed run's when it scaled its loss
+     * (the underflow lesson's fix), else the broken run's; none when neither did.
+     */
+    static CurvePlot gradNormPlot(Outcome broken, Outcome fixed) {
+        double[] scales = scaled(fixed.lossScales()) ? fixed.lossScales() : broken.lossScales();
+        return new CurvePlot("Gradient global norm", "norm").add("broken", broken.gradNorms())
+                .add("fixed", fixed.gradNorms()).lossScale(scales);
+    }
+
+    private static boolean scaled(double[] scales) {
+        for (double s : scales) if (s > 0 && Double.isFinite(s)) return true;
+        return false;
     }
 }

@@ -58,7 +58,8 @@ public final class Runs {
             }
             if (reports.isEmpty()) reports.addAll(guard.reports());
         }
-        return new Outcome(reports, lastLoss[0], curves.losses(), curves.gradNorms(), ending, List.of());
+        return new Outcome(reports, lastLoss[0], curves.losses(), curves.gradNorms(), ending, List.of())
+                .withLossScales(curves.lossScales());
     }
 
     /**

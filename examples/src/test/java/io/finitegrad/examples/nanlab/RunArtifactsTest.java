@@ -61,6 +61,18 @@ class RunArtifactsTest {
     }
 
     @Test
+    void theUnderflowLessonsGradnormPlotShowsTheFixedRunsLossScale() {
+        Scenario s = Scenarios.find("18");
+        Outcome broken = Scenarios.broken(s, Lab.quiet(0), Precision.FLOAT16);
+        Outcome fixed = Scenarios.fixed(s, Lab.quiet(0), Precision.FLOAT16);
+        assertEquals(32768.0, fixed.lossScales()[0], "float16's starting scale");
+        assertEquals(java.util.List.of("fixed", "loss scale"), RunArtifacts.gradNormPlot(broken, fixed).drawnSeries(),
+                "the broken run's norms are all 0 (nothing to draw on a log axis), the fixed run's and its scale are drawn");
+        Outcome unscaled = Scenarios.fixed(Scenarios.find("17"), Lab.quiet(0), Precision.FLOAT16);
+        assertFalse(RunArtifacts.gradNormPlot(unscaled, unscaled).drawnSeries().contains("loss scale"));
+    }
+
+    @Test
     void withoutGraphvizThePageShowsTheDotTextAndSaysSoOnce() throws Exception {
         Scenario s = Scenarios.find("7");
         Lab lab = Lab.quiet(0);
