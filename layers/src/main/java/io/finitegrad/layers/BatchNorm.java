@@ -73,7 +73,7 @@ public final class BatchNorm extends Layer {
             throw new IllegalArgumentException("BatchNorm '" + name() + "': training needs more than 1 row per batch to"
                     + " estimate a variance, got '" + x.name() + "' " + x.shape() + " (use eval() for single rows)");
         }
-        try (var s = Normalization.scope(name(), hint)) {
+        try (var s = Normalization.scope(name(), Normalization.epsilonHint(hint, "BatchNorm", name(), epsilon))) {
             Var xhat;
             if (isTraining()) {
                 Tensor scales = Normalization.scales(x.read(), true, null);

@@ -55,7 +55,7 @@ public final class LayerNorm extends Layer {
             throw new ShapeException("LayerNorm '" + name() + "' expects input batch x " + features + ", got '" + x.name()
                     + "' " + x.shape());
         }
-        try (var s = Normalization.scope(name(), hint)) {
+        try (var s = Normalization.scope(name(), Normalization.epsilonHint(hint, "LayerNorm", name(), epsilon))) {
             Tensor scales = Normalization.scales(x.read(), false, null);
             Var xs = Normalization.scaled(x, scales);
             Var mean = Normalization.mean(xs, false);

@@ -4,6 +4,7 @@ import io.finitegrad.autodiff.Hint;
 import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
+import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
 import org.ejml.data.DMatrixRMaj;
 
@@ -108,6 +109,21 @@ final class Normalization {
         return Hint.of("construct " + type + " '" + name + "' with epsilon > 0, e.g. 1e-5 (it has epsilon = " + epsilon
                 + "): a feature with zero variance normalises to 0 / sqrt(0)", Cause.ZERO_DIV_ZERO, Cause.DIV_BY_ZERO,
                 Cause.ZERO_TIMES_INF);
+    }
+
+    /**
+     * The hint for this forward pass: {@code constructed} (the epsilon-0 hint, or null), or, when
+     * the emulated format rounds a positive epsilon to 0 (1e-8 in float16), the same advice naming
+     * the format, since the layer then divides 0 by 0 exactly as with epsilon 0.
+     */
+    static Hint epsilonHint(Hint constructed, String type, String name, double epsilon) {
+        if (constructed != null || epsilon == 0) return constructed;
+        Precision p = Precision.current();
+        if (p.round(epsilon) != 0) return null;
+        return Hint.of("construct " + type + " '" + name + "' with an epsilon " + p.label() + " holds, e.g. 1e-5 (its epsilon "
+                + epsilon + " rounds to 0 in " + p.label() + ", whose smallest positive value is " + p.minSubnormal()
+                + "): a feature with zero variance normalises to 0 / sqrt(0)", Cause.ZERO_DIV_ZERO, Cause.DIV_BY_ZERO,
+                Cause.ZERO_TIMES_INF, Cause.UNDERFLOW_TO_ZERO);
     }
 
     /** The layer's name scope, with its hint if it has one. */

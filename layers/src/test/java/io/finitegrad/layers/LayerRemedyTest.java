@@ -39,6 +39,25 @@ class LayerRemedyTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the emulation scope is opened for its effect on the layer
+    void anEpsilonThatIsZeroInTheEmulatedFormatIsNamedInTheRemedy() {
+        LayerNorm ln = new LayerNorm("ln_tiny", 3, 1e-8);
+        Tensor constantRow = Tensor.of(new double[][] {{1, 2, 4}, {5, 5, 5}});
+        assertTrue(Double.isFinite(ln.forward(Var.input("x", constantRow)).value().get(1, 0)), "1e-8 is enough in float64");
+        try (io.finitegrad.core.Emulation e = io.finitegrad.core.Precision.emulate(io.finitegrad.core.Precision.FLOAT16)) {
+            NanReport r = thrown(() -> ln.forward(Var.input("x", constantRow)));
+            assertEquals("ln_tiny/normalize/div", r.label());
+            assertTrue(r.remedy().contains("construct LayerNorm 'ln_tiny' with an epsilon float16 holds, e.g. 1e-5"
+                    + " (its epsilon 1.0E-8 rounds to 0 in float16"), r.remedy());
+        }
+        BatchNorm bn = new BatchNorm("bn_tiny", 2, 1e-9, 0.1);
+        try (io.finitegrad.core.Emulation e = io.finitegrad.core.Precision.emulate(io.finitegrad.core.Precision.FLOAT16)) {
+            NanReport r = thrown(() -> bn.forward(Var.input("x", Tensor.of(new double[][] {{1, 3}, {2, 3}}))));
+            assertTrue(r.remedy().contains("construct BatchNorm 'bn_tiny' with an epsilon float16 holds"), r.remedy());
+        }
+    }
+
+    @Test
     void theEpsilonAdviceDoesNotAnswerAnOverflowInsideTheLayer() {
         // a huge input no longer overflows (the layer scales it), but a huge gain still does
         LayerNorm ln = new LayerNorm("ln_big", 3, 1e-5);
