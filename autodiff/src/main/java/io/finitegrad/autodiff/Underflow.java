@@ -15,8 +15,9 @@ import org.ejml.data.DMatrixRMaj;
  * the entry's operand that is 0 at the element, through elementwise ops: a node is re-run in double
  * on the operands it read ({@code op.forward}, unrounded), and if the exact value is non-zero the
  * node flushed it; if the exact value is 0 too, the trace follows an operand that is 0 there. A
- * float64 master parameter flushed when its master is non-zero but its rounded copy is 0. Inputs and
- * constants are rounded at creation and their exact values are not kept, so a trace ends at them.
+ * float64 master parameter flushed when its master is non-zero but its rounded copy is 0; an input or
+ * constant flushed when the value it was given is non-zero (the leaf keeps those values only when
+ * rounding flushed one).
  *
  * <p>Only the built-in ops ({@code io.finitegrad.autodiff.ops}) are re-run: a custom op may keep
  * state from its forward (a dropout mask) that a second forward would overwrite. It all runs only on
@@ -61,6 +62,11 @@ final class Underflow {
     private static String trace(Var n, int r, int c, PrecisionState ps, Precision p) {
         for (int hop = 0; hop < MAX_HOPS; hop++) {
             if (n.op == null) {
+                double given = n.enteredAt(r, c);
+                if (given == given && given != 0) {
+                    return n.opName() + " '" + ReportNames.of(n) + "' at (" + r + ", " + c + ") was given " + given
+                            + ", which rounds to 0 in " + p.label() + " (smallest subnormal " + InFormat.number(p.minSubnormal()) + ")";
+                }
                 if (n.kind != Var.Kind.PARAM || ps.roundParameters()) return null;
                 double master = at(n.value, r, c);
                 return master == 0 ? null : "parameter '" + ReportNames.of(n) + "' at (" + r + ", " + c + ") holds " + master

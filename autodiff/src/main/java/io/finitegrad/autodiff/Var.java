@@ -83,6 +83,11 @@ public final class Var {
      */
     private DMatrixRMaj rounded;
     private int roundedVersion;
+    /**
+     * The values this leaf was given, before rounding to the emulated format, kept only when
+     * rounding made a non-zero value 0: the underflow trace names such a leaf.
+     */
+    private DMatrixRMaj entered;
     private Precision roundedFormat;
 
     private Var(DMatrixRMaj value, Var[] parents, Op op, Kind kind, boolean requiresGrad, GuardState st) {
@@ -155,12 +160,14 @@ public final class Var {
         // data and constants enter the graph in the format; a parameter stays a float64 master
         // unless the emulation stores parameters rounded
         PrecisionState ps = st.precision();
-        boolean roundedFinite = !ps.emulating() || (kind == Kind.PARAM && !ps.roundParameters())
-                || Precision.allFinite(ps.precision().roundAndScan(m));
+        boolean rounds = ps.emulating() && (kind != Kind.PARAM || ps.roundParameters());
+        long summary = rounds ? ps.precision().roundAndScan(m) : 0L;
         Var v = new Var(m, NO_PARENTS, null, kind, kind == Kind.PARAM, st);
         if (name != null) v.label = st.scopePrefix().isEmpty() ? name : st.scopePrefix() + "/" + name;
+        // a value the format flushed to 0 (an epsilon of 1e-8 in float16) is kept for the underflow trace
+        if (Precision.flushed(summary) > 0) v.entered = t.toMatrix();
         // the values before rounding (t is a copy) tell the guard whether the data or the format overflowed
-        if (roundedFinite) FiniteGuard.checkLeaf(v, st, provenance);
+        if (Precision.allFinite(summary)) FiniteGuard.checkLeaf(v, st, provenance);
         else FiniteGuard.checkRoundedLeaf(v, st, provenance, t.toMatrix());
         return v;
     }
@@ -195,6 +202,14 @@ public final class Var {
         Var v = new Var(y, inputs.clone(), op, Kind.OP, rg, st);
         FiniteGuard.checkForward(v, st, finite);
         return v;
+    }
+
+    /**
+     * The value this leaf was given at (r, c) before rounding to the emulated format, when rounding
+     * made some non-zero value of it 0; NaN otherwise (nothing flushed, or not a leaf).
+     */
+    double enteredAt(int r, int c) {
+        return entered == null ? Double.NaN : entered.data[r * entered.numCols + c];
     }
 
     /**

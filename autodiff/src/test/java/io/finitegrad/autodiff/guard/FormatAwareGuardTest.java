@@ -183,6 +183,18 @@ class FormatAwareGuardTest {
     }
 
     @Test
+    void aConstantTheFormatFlushesIsNamedWithTheValueItWasGiven() throws Exception {
+        NanReport r = thrown(Precision.FLOAT16, () -> Var.input("x", Tensor.row(1.0)).div(Var.constant(1e-8).abs()));
+        assertEquals(Cause.UNDERFLOW_TO_ZERO, r.cause());
+        assertTrue(r.underflow().startsWith("const '") && r.underflow().contains("at (0, 0) was given 1.0E-8, which rounds to 0 in float16"),
+                r.underflow());
+        // the same division by a true 0 is not an underflow
+        NanReport zero = thrown(Precision.FLOAT16, () -> Var.input("x", Tensor.row(1.0)).div(Var.constant(0.0)));
+        assertEquals(Cause.DIV_BY_ZERO, zero.cause());
+        assertNull(zero.underflow());
+    }
+
+    @Test
     void aGradientThatDividesByAnUnderflowedZeroIsTracedInBackwardToo() {
         try (Emulation e = Precision.emulate(Precision.FLOAT16)) {
             Var w = Var.param("w", Tensor.row(1.0));
