@@ -94,9 +94,13 @@ public final class Scenarios {
     public static String formats(Scenario s) {
         List<String> breaks = new ArrayList<>(), finite = new ArrayList<>();
         for (Precision p : Precision.values()) (s.expected().breaksIn(p) ? breaks : finite).add(p.label());
+        // a lesson without NaN (frozen gradients) breaks by not learning, so elsewhere it trains
+        boolean nan = false;
+        for (Precision p : Precision.values()) nan |= s.expected().forFormat(p).expectsNaN();
+        String fine = nan ? "it stays finite" : "it trains";
         if (breaks.isEmpty()) return "It stays finite in every format (" + and(finite) + ").";
         if (finite.isEmpty()) return "It breaks in every format (" + and(breaks) + ").";
-        return "It breaks in " + and(breaks) + "; in " + and(finite) + " it stays finite.";
+        return "It breaks in " + and(breaks) + "; in " + and(finite) + " " + fine + ".";
     }
 
     private static String and(List<String> words) {
