@@ -30,8 +30,6 @@ final class Backprop implements SweepPath {
     private boolean busy;
     /** Non-zero gradient values that rounding to the emulated format made 0 in this sweep (for {@link Warnings}). */
     private long flushed;
-    /** The format this sweep computed in. */
-    private Precision sweptIn = Precision.FLOAT64;
 
     private Backprop() {
     }
@@ -51,15 +49,16 @@ final class Backprop implements SweepPath {
         Backprop sweep = reused.busy ? new Backprop() : reused; // an op's vjp may itself call backward()
         sweep.busy = true;
         boolean completed = false;
+        GuardState st = GuardState.get();
         try {
-            sweep.sweep(root, upstream, GuardState.get());
+            sweep.sweep(root, upstream, st);
             completed = true;
         } finally {
             Arrays.fill(sweep.nodes, 0, sweep.count, null); // this graph must not outlive the sweep here
             sweep.count = 0;
             sweep.busy = false;
             // layer-boundary warnings read the gradients once per outermost sweep, never per node
-            if (sweep == reused) Warnings.afterBackward(completed, sweep.flushed, sweep.sweptIn);
+            if (sweep == reused) Warnings.afterBackward(completed, sweep.flushed, st.precision().precision());
         }
     }
 
@@ -87,7 +86,6 @@ final class Backprop implements SweepPath {
         }
         PrecisionState ps = st.precision();
         Precision format = ps.precision();
-        sweptIn = format;
         if (ps.emulating()) flushed += Precision.flushed(format.roundAndScan(seed)); // Var.backward checked it stays finite
         root.addGradient(seed, false);
         for (int k = count - 1; k >= 0; k--) {

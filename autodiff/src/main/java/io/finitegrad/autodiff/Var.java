@@ -164,11 +164,14 @@ public final class Var {
         long summary = rounds ? ps.precision().roundAndScan(m) : 0L;
         Var v = new Var(m, NO_PARENTS, null, kind, kind == Kind.PARAM, st);
         if (name != null) v.label = st.scopePrefix().isEmpty() ? name : st.scopePrefix() + "/" + name;
-        // a value the format flushed to 0 (an epsilon of 1e-8 in float16) is kept for the underflow trace
-        if (Precision.flushed(summary) > 0) v.entered = t.toMatrix();
-        // the values before rounding (t is a copy) tell the guard whether the data or the format overflowed
-        if (Precision.allFinite(summary)) FiniteGuard.checkLeaf(v, st, provenance);
-        else FiniteGuard.checkRoundedLeaf(v, st, provenance, t.toMatrix());
+        boolean finite = Precision.allFinite(summary);
+        // the values before rounding (t still holds them) are copied only when rounding changed
+        // something the guard must explain: a value flushed to 0 (an epsilon of 1e-8 in float16),
+        // kept for the underflow trace, or one that overflowed the format, which is not bad data
+        DMatrixRMaj given = Precision.flushed(summary) > 0 || !finite ? t.toMatrix() : null;
+        if (Precision.flushed(summary) > 0) v.entered = given;
+        if (finite) FiniteGuard.checkLeaf(v, st, provenance);
+        else FiniteGuard.checkRoundedLeaf(v, st, provenance, given);
         return v;
     }
 

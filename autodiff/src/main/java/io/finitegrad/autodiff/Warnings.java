@@ -262,7 +262,6 @@ public final class Warnings {
                     + "'; standardise the inputs, lower the learning rate or the initial weights' scale");
         }
 
-
         private void raise(EarlyWarning.Kind kind, String layer, String node, double value, String message) {
             if (given.add(kind + "\u0000" + layer + "\u0000" + node)) {
                 warnings.add(new EarlyWarning(kind, layer, node, steps, value, message));

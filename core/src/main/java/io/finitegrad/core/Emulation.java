@@ -17,6 +17,7 @@ public final class Emulation implements AutoCloseable {
     private final Precision previous;
     private final boolean previousRoundParameters;
     private final Precision precision;
+    private boolean roundParameters;
     private boolean closed;
 
     Emulation(PrecisionState state, Precision p) {
@@ -40,13 +41,14 @@ public final class Emulation implements AutoCloseable {
      */
     public Emulation roundParameters(boolean on) {
         if (closed) throw new IllegalStateException("roundParameters: the " + precision.label() + " emulation scope is closed");
+        roundParameters = on;
         state.set(precision, on);
         return this;
     }
 
-    /** True if this scope stores parameters rounded. */
+    /** True if this scope, while open, stores parameters rounded (its own setting, whatever a nested scope does). */
     public boolean roundsParameters() {
-        return state.roundParametersSetting() && !closed;
+        return roundParameters && !closed;
     }
 
     /** Restores the format in force when this scope opened. */
