@@ -1,0 +1,116 @@
+package io.finitegrad.core;
+
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * The matrix multiply every product in finitegrad goes through, named as EJML's
+ * {@code CommonOps_DDRM}: {@link #mult}, {@link #multTransA}, {@link #multTransB}. Storage stays
+ * EJML's {@link DMatrixRMaj}; the kernel is picked per product: small products stay in Java
+ * (EJML), where a native call costs more than it saves, and larger ones go to OpenBLAS when its
+ * natives load on this platform.
+ *
+ * <p>Which kernel large products use is decided, in order, by an open {@link #use} scope on this
+ * thread, the system property {@code finitegrad.gemm} or the environment variable
+ * {@code FINITEGRAD_GEMM} ({@code java}, {@code openblas} or {@code auto}, the default: OpenBLAS
+ * when it loads, else Java). Results differ between kernels in the last bits (and OpenBLAS picks
+ * its kernels per CPU), so "same seed, same bytes" holds per kernel and host.
+ *
+ * @throws IllegalArgumentException from the products when the shapes do not fit (EJML's message)
+ */
+public final class Gemm {
+    /** A matrix-multiply implementation. */
+    public enum Kernel {
+        /** EJML's single-threaded Java kernel: the same bits on every JVM. */
+        JAVA,
+        /** OpenBLAS through JavaCPP: near the machine's limit, bits per CPU. */
+        OPENBLAS
+    }
+
+    private static final ThreadLocal<Kernel[]> PINNED = ThreadLocal.withInitial(() -> new Kernel[1]);
+    private static final Kernel DEFAULT = configured();
+
+    private Gemm() {
+    }
+
+    /** {@code c = a b}. */
+    public static void mult(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        if (a.numCols != b.numRows) throw new IllegalArgumentException("mult: " + shapes(a, b) + ": inner dimensions differ");
+        c.reshape(a.numRows, b.numCols);
+        if (native_(a.numRows, b.numCols, a.numCols)) OpenBlas.gemm(false, false, a, b, c);
+        else CommonOps_DDRM.mult(a, b, c);
+    }
+
+    /** {@code c = a^T b}. */
+    public static void multTransA(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        if (a.numRows != b.numRows) throw new IllegalArgumentException("multTransA: " + shapes(a, b) + ": row counts differ");
+        c.reshape(a.numCols, b.numCols);
+        if (native_(a.numCols, b.numCols, a.numRows)) OpenBlas.gemm(true, false, a, b, c);
+        else CommonOps_DDRM.multTransA(a, b, c);
+    }
+
+    /** {@code c = a b^T}. */
+    public static void multTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        if (a.numCols != b.numCols) throw new IllegalArgumentException("multTransB: " + shapes(a, b) + ": column counts differ");
+        c.reshape(a.numRows, b.numRows);
+        if (native_(a.numRows, b.numRows, a.numCols)) OpenBlas.gemm(false, true, a, b, c);
+        else CommonOps_DDRM.multTransB(a, b, c);
+    }
+
+    /** The kernel that large products use on this thread now. */
+    public static Kernel kernel() {
+        Kernel k = PINNED.get()[0];
+        return k != null ? k : DEFAULT;
+    }
+
+    /**
+     * Pins this thread's kernel for large products until the returned scope closes (tests that pin
+     * bits pin {@link Kernel#JAVA}); close restores the previous one and throws nothing.
+     *
+     * @throws IllegalStateException if {@code k} is OPENBLAS and its natives did not load (the reason is named)
+     */
+    public static AutoCloseable use(Kernel k) {
+        if (k == Kernel.OPENBLAS && !OpenBlas.available()) {
+            throw new IllegalStateException("Gemm.use(OPENBLAS): " + OpenBlas.unavailableReason());
+        }
+        Kernel[] slot = PINNED.get();
+        Kernel previous = slot[0];
+        slot[0] = k;
+        return () -> slot[0] = previous;
+    }
+
+    /** True if OpenBLAS's natives loaded on this platform. */
+    public static boolean nativeAvailable() {
+        return OpenBlas.available();
+    }
+
+    /** One line naming the kernel in force and why, for {@code --version}, checkpoints and benchmark results. */
+    public static String describe() {
+        if (kernel() == Kernel.JAVA) {
+            return "EJML " + CommonOps_DDRM.class.getPackage().getImplementationVersion() + " (pure Java)"
+                    + (OpenBlas.available() ? "" : "; OpenBLAS unavailable: " + OpenBlas.unavailableReason());
+        }
+        return OpenBlas.describe() + "; EJML below " + OpenBlas.MIN_MULADDS + " multiply-adds";
+    }
+
+    private static boolean native_(int m, int n, int k) {
+        return (long) m * n * k >= OpenBlas.MIN_MULADDS && kernel() == Kernel.OPENBLAS;
+    }
+
+    private static Kernel configured() {
+        String v = System.getProperty("finitegrad.gemm", System.getenv().getOrDefault("FINITEGRAD_GEMM", "auto"));
+        switch (v.trim().toLowerCase()) {
+            case "java": return Kernel.JAVA;
+            case "openblas":
+                if (!OpenBlas.available()) throw new IllegalStateException("finitegrad.gemm=openblas: " + OpenBlas.unavailableReason());
+                return Kernel.OPENBLAS;
+            case "auto": return OpenBlas.available() ? Kernel.OPENBLAS : Kernel.JAVA;
+            default: throw new IllegalArgumentException("finitegrad.gemm (or FINITEGRAD_GEMM) is '" + v
+                    + "': use java, openblas or auto");
+        }
+    }
+
+    private static String shapes(DMatrixRMaj a, DMatrixRMaj b) {
+        return a.numRows + "x" + a.numCols + " and " + b.numRows + "x" + b.numCols;
+    }
+}
