@@ -21,26 +21,39 @@ import org.ejml.data.DMatrixRMaj;
 public final class StepBuffers implements AutoCloseable {
     private static final ThreadLocal<StepBuffers[]> OPEN = ThreadLocal.withInitial(() -> new StepBuffers[1]);
 
-    private final StepBuffers[] slot;
+    private StepBuffers[] slot;
     private DMatrixRMaj[] tape = new DMatrixRMaj[64];
     /** Buffers handed out in this step; the next request takes {@code tape[cursor]} if it fits. */
     private int cursor;
     private long reused;
     private long allocated;
 
-    private StepBuffers(StepBuffers[] slot) {
-        this.slot = slot;
+    /** A set of buffers not yet in use: {@link #open()} starts recycling them. */
+    public StepBuffers() {
     }
 
     /**
-     * Opens recycling on this thread until {@link #close()}.
+     * Opens recycling on this thread with a new set of buffers until {@link #close()}.
      *
      * @throws IllegalStateException if a scope is already open on this thread (one owner at a time)
      */
     public static StepBuffers recycle() {
-        StepBuffers[] slot = OPEN.get();
-        if (slot[0] != null) throw new IllegalStateException("StepBuffers.recycle: this thread already recycles buffers");
-        return slot[0] = new StepBuffers(slot);
+        return new StepBuffers().open();
+    }
+
+    /**
+     * Recycles these buffers on this thread until {@link #close()}, starting a new step: an owner
+     * that reopens them (a Trainer at each fit) reuses the buffers of its last step.
+     *
+     * @throws IllegalStateException if a scope is already open on this thread (one owner at a time)
+     */
+    public StepBuffers open() {
+        StepBuffers[] s = OPEN.get();
+        if (s[0] != null) throw new IllegalStateException("StepBuffers.recycle: this thread already recycles buffers");
+        s[0] = this;
+        slot = s;
+        cursor = 0;
+        return this;
     }
 
     /** True if a scope is open on this thread: results handed out now are recycled at the next step. */
@@ -95,10 +108,12 @@ public final class StepBuffers implements AutoCloseable {
         return allocated;
     }
 
-    /** Ends recycling on this thread; the buffers stay with the nodes that hold them. Throws nothing. */
+    /**
+     * Ends recycling on this thread and throws nothing; the buffers are kept for the next
+     * {@link #open()}, so an owner that reopens them must hold none of the last step's values.
+     */
     @Override
     public void close() {
-        if (slot[0] == this) slot[0] = null;
-        Arrays.fill(tape, null);
+        if (slot != null && slot[0] == this) slot[0] = null;
     }
 }

@@ -72,6 +72,19 @@ class StepBuffersTest {
     }
 
     @Test
+    void reopenedBuffersAreTheLastStepsOnes() {
+        StepBuffers buffers = new StepBuffers();
+        DMatrixRMaj a;
+        try (StepBuffers open = buffers.open()) {
+            a = StepBuffers.zeros(2, 2);
+        }
+        assertFalse(StepBuffers.active());
+        try (StepBuffers open = buffers.open()) {
+            assertSame(a, StepBuffers.zeros(2, 2));
+        }
+    }
+
+    @Test
     void oneOwnerAtATimePerThread() {
         try (StepBuffers buffers = StepBuffers.recycle()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, StepBuffers::recycle);

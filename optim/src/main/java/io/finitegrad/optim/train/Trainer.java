@@ -87,6 +87,8 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final int epochs;
     private final int batchSize;
+    /** The result buffers each step reuses (this Trainer owns its graphs), kept across fits. */
+    private final StepBuffers stepBuffers = new StepBuffers();
     private final long seed;
     private final double clipNorm;
     private final LrSchedule schedule;
@@ -326,9 +328,9 @@ public final class Trainer {
         Watchdog watchdog = new Watchdog(history);
         Metrics metrics = new Metrics();
         Warnings.Collector watch = warnings == null ? null : Warnings.collect(warnings);
-        // the Trainer owns its graphs, so each step reuses the last one's result buffers (unless a
-        // loop around this fit already recycles)
-        StepBuffers buffers = StepBuffers.active() ? null : StepBuffers.recycle();
+        // the Trainer owns its graphs, so each step reuses the last one's result buffers, across
+        // fits too (unless a loop around this fit already recycles)
+        StepBuffers buffers = StepBuffers.active() ? null : stepBuffers.open();
         try {
             for (TrainingListener l : listeners) l.onTrainBegin(model, train, test, epochs);
             model.train();
