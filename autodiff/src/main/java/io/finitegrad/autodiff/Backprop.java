@@ -1,5 +1,6 @@
 package io.finitegrad.autodiff;
 
+import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.PrecisionState;
 import java.util.ArrayList;
@@ -28,6 +29,10 @@ final class Backprop implements SweepPath {
     private int[] order = new int[64];
     private int count;
     private boolean busy;
+    /** Where ops write a contribution to a leaf's gradient ({@link Op#vjpInto}) before it is added in. */
+    private final DMatrixRMaj scratch = new DMatrixRMaj(1, 1);
+    private int[] stack = new int[64];
+    private int[] next = new int[64];
     /** Non-zero gradient values that rounding to the emulated format made 0 in this sweep (for {@link Warnings}). */
     private long flushed;
 
@@ -102,7 +107,9 @@ final class Backprop implements SweepPath {
             for (int i = 0; i < xs.length; i++) {
                 Var p = n.parents[i];
                 if (!p.requiresGrad) continue;
-                DMatrixRMaj gi = n.op.vjp(i, xs, n.value, n.gradient());
+                // a leaf's contribution is added into its gradient at once: written into scratch
+                DMatrixRMaj gi = p.op == null ? n.op.vjpInto(i, xs, n.value, n.gradient(), scratchFor(p))
+                        : n.op.vjp(i, xs, n.value, n.gradient());
                 if (gi == null || gi.numRows != p.value.numRows || gi.numCols != p.value.numCols) {
                     throw new IllegalStateException("vjp of " + n.opName() + " '" + n.name() + "' for operand " + i
                             + " returned " + (gi == null ? "null" : gi.numRows + "x" + gi.numCols)
@@ -127,6 +134,12 @@ final class Backprop implements SweepPath {
         }
     }
 
+    /** The sweep's scratch matrix shaped like {@code leaf}, grown once to the largest leaf and kept. */
+    private DMatrixRMaj scratchFor(Var leaf) {
+        scratch.reshape(leaf.value.numRows, leaf.value.numCols, false);
+        return scratch;
+    }
+
     /** PyTorch raises here too: the vjp would combine the forward's gradient with the new values. */
     private static IllegalStateException modifiedInPlace(Var leaf, Var reader) {
         return new IllegalStateException("backward(): " + leaf.opName() + " '" + leaf.name()
@@ -146,8 +159,6 @@ final class Backprop implements SweepPath {
     /** Post-order (parents first) of the nodes that require grad, and each node's consumer toward the root. */
     private void topologicalOrder(Var root) {
         visited.clear();
-        int[] stack = new int[64];
-        int[] next = new int[64];
         int sp = 0;
         int done = 0;
         discover(root, -1);

@@ -46,6 +46,15 @@ public final class FiniteGuard {
         return new Scope(GuardState.get(), mode);
     }
 
+    /**
+     * How many entry points (first NaN/Inf of a chain) the guard has recorded on this thread, in
+     * any mode: a loop that recycles a step's buffers compares it before and after the step, and
+     * keeps the buffers of a step whose incidents a report may still read.
+     */
+    public static long incidentCount() {
+        return GuardState.get().recorded();
+    }
+
     /** This thread's current mode. */
     public static Mode currentMode() {
         return GuardState.get().mode();

@@ -19,6 +19,8 @@ final class GuardState {
     /** Identifies the innermost scope, so a leaf is reported once per scope. */
     private Object sinkToken = new Object();
     private long checks;
+    /** Entry points recorded on this thread, in any mode: a training loop reads it around a step. */
+    private long recorded;
     private String scopePrefix = "";
     /** Creation site shared by library-made nodes in the innermost scope, when library code opened it. */
     private StackWalker.StackFrame scopeSite;
@@ -43,6 +45,7 @@ final class GuardState {
     List<Incident> sink() { return sink; }
     Object sinkToken() { return sinkToken; }
     long checks() { return checks; }
+    long recorded() { return recorded; }
     String scopePrefix() { return scopePrefix; }
     StackWalker.StackFrame scopeSite() { return scopeSite; }
     Hint.Chain hints() { return hints; }
@@ -99,6 +102,7 @@ final class GuardState {
 
     /** Records an entry point; in THROW mode that means stopping right here. */
     void record(Incident incident) {
+        recorded++;
         if (mode == FiniteGuard.Mode.THROW) throw new NonFiniteException(incident.report(marks));
         if (sink == null) sink = new ArrayList<>();
         sink.add(incident);

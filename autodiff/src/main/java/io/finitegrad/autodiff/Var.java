@@ -13,6 +13,7 @@ import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.FiniteStats;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.PrecisionState;
+import io.finitegrad.core.StepBuffers;
 import io.finitegrad.core.Tensor;
 import java.util.Arrays;
 import java.util.List;
@@ -368,7 +369,9 @@ public final class Var {
     /** Same value, cut from the graph: gradients stop here (truncated BPTT, targets). */
     public Var detach() {
         GuardState st = GuardState.get();
-        Var v = new Var(kind == Kind.PARAM ? operand(st.precision()).copy() : value, NO_PARENTS, null, Kind.CONSTANT, false, st);
+        // a parameter's value changes at the next step, and so does a recycled buffer's
+        boolean copy = kind == Kind.PARAM || StepBuffers.active();
+        Var v = new Var(copy ? operand(st.precision()).copy() : value, NO_PARENTS, null, Kind.CONSTANT, false, st);
         v.label = name() + "/detached";
         FiniteGuard.detached(this, v, st);
         return v;
@@ -535,7 +538,8 @@ public final class Var {
     }
 
     /**
-     * Adds a contribution to the gradient, taking ownership of {@code g} if none has arrived yet.
+     * Adds a contribution to the gradient; the first one to an op node is taken as is, the first
+     * one to a leaf is copied into storage the leaf keeps (zeroGrad keeps it too).
      * Returns whether the sum is all finite when {@code check} is set (always true otherwise, and
      * true when {@code g} was taken as is: the guard scanned it). A sum of two contributions is
      * rounded to {@code sumIn} (an emulated op node's gradient is a tensor of the format; float64
@@ -543,7 +547,9 @@ public final class Var {
      */
     boolean addGradient(DMatrixRMaj g, boolean check, Precision sumIn) {
         if (grad == null) {
-            grad = g;
+            // a leaf's gradient outlives the sweep: it gets storage of its own, while g may be the
+            // sweep's scratch or a buffer a training loop recycles; an op node's gradient takes g
+            grad = op == null ? g.copy() : g;
             return true;
         }
         if (sumIn != Precision.FLOAT64) {

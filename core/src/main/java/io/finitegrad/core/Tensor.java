@@ -153,6 +153,27 @@ public final class Tensor {
         return Arrays.copyOf(m.data, size());
     }
 
+    /**
+     * The rows at {@code rows}, in that order, as a new tensor (NumPy's {@code t[rows]}): one copy,
+     * row by row, reading only those rows.
+     *
+     * @throws IllegalArgumentException if {@code rows} is null or empty
+     * @throws IndexOutOfBoundsException naming the first row outside [0, rows())
+     */
+    public Tensor selectRows(int[] rows) {
+        if (rows == null || rows.length == 0) throw new IllegalArgumentException("Tensor.selectRows: no rows");
+        int c = m.numCols;
+        DMatrixRMaj out = new DMatrixRMaj(rows.length, c);
+        for (int i = 0; i < rows.length; i++) {
+            int r = rows[i];
+            if (r < 0 || r >= m.numRows) {
+                throw new IndexOutOfBoundsException("Tensor.selectRows: row " + r + " outside [0, " + m.numRows + ")");
+            }
+            System.arraycopy(m.data, r * c, out.data, i * c, c);
+        }
+        return new Tensor(out);
+    }
+
     /** A copy of the backing matrix. */
     public DMatrixRMaj toMatrix() {
         return m.copy();

@@ -13,6 +13,16 @@ import org.junit.jupiter.api.Test;
 
 class TensorTest {
     @Test
+    void selectRowsCopiesTheNamedRowsInOrder() {
+        Tensor t = Tensor.of(new double[][] {{1, 2}, {3, 4}, {5, 6}});
+        Tensor s = t.selectRows(new int[] {2, 0, 2});
+        assertEquals(Tensor.of(new double[][] {{5, 6}, {1, 2}, {5, 6}}), s);
+        IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> t.selectRows(new int[] {1, 3}));
+        assertEquals("Tensor.selectRows: row 3 outside [0, 3)", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> t.selectRows(new int[0]));
+    }
+
+    @Test
     void elementCountsAreComparedWithTheLimitWithoutOverflow() {
         assertFalse(Tensor.exceedsMaxElements(1, Tensor.MAX_ELEMENTS));
         assertTrue(Tensor.exceedsMaxElements(1, Tensor.MAX_ELEMENTS + 1L));

@@ -43,6 +43,17 @@ public interface Op {
     DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g);
 
     /**
+     * {@link #vjp} written into {@code out}, a scratch matrix shaped like {@code x[i]} whose
+     * contents are undefined on entry: the engine asks this for the gradient to a parameter, which
+     * it adds into the parameter's own gradient at once, so a step allocates nothing for it. An op
+     * that overrides this writes every element of {@code out} and returns it; the default returns
+     * {@link #vjp}'s new matrix, which is always correct.
+     */
+    default DMatrixRMaj vjpInto(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj out) {
+        return vjp(i, x, y, g);
+    }
+
+    /**
      * Why the output (forward) or the gradient to an operand (backward) is non-finite at the element
      * the guard found. Operands are usually finite; they may hold values the guard allowed (a -Inf
      * mask) or never saw (made under {@code Mode.OFF}). The default reads the numbers only: a NaN

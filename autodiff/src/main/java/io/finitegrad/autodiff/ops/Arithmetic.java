@@ -98,6 +98,9 @@ public final class Arithmetic {
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             return Broadcast.reduceToFresh(g, x[i]);
         }
+        @Override public DMatrixRMaj vjpInto(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj out) {
+            return Broadcast.reduceInto(g, out);
+        }
         public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : verdict(f, ADD, "+"); }
     }
 
@@ -111,6 +114,11 @@ public final class Arithmetic {
             DMatrixRMaj r = Broadcast.reduceToFresh(g, x[i]);
             if (i == 1) for (int k = 0, n = r.getNumElements(); k < n; k++) r.data[k] = -r.data[k];
             return r;
+        }
+        @Override public DMatrixRMaj vjpInto(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj out) {
+            Broadcast.reduceInto(g, out);
+            if (i == 1) for (int k = 0, n = out.getNumElements(); k < n; k++) out.data[k] = -out.data[k];
+            return out;
         }
         public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : verdict(f, SUB, "-"); }
     }
@@ -143,7 +151,7 @@ public final class Arithmetic {
             if (i == 0) return Broadcast.reduceTo(binary(DIV, g, x[1]), x[0].numRows, x[0].numCols);
             // d(a/b)/db = -a / b^2, never with b*b formed: it underflows to 0 for |b| < 1.5e-162
             DMatrixRMaj a = x[0], b = x[1];
-            DMatrixRMaj out = new DMatrixRMaj(g.numRows, g.numCols);
+            DMatrixRMaj out = Results.zeros(g.numRows, g.numCols);
             int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
             for (int r = 0; r < g.numRows; r++) {
                 int ai = Broadcast.rowBase(a, r), bi = Broadcast.rowBase(b, r), o = r * g.numCols;

@@ -1,6 +1,7 @@
 package io.finitegrad.autodiff.ops;
 
 import io.finitegrad.autodiff.op.ShapeException;
+import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -44,7 +45,21 @@ public final class Broadcast {
      */
     public static DMatrixRMaj reduceTo(DMatrixRMaj g, int rows, int cols) {
         if (g.numRows == rows && g.numCols == cols) return g;
-        DMatrixRMaj out = new DMatrixRMaj(rows, cols);
+        return sumInto(g, Results.zeros(rows, cols));
+    }
+
+    /** {@code g} summed down to {@code out}'s shape, written over whatever {@code out} held; returns {@code out}. */
+    static DMatrixRMaj reduceInto(DMatrixRMaj g, DMatrixRMaj out) {
+        if (g.numRows == out.numRows && g.numCols == out.numCols) {
+            System.arraycopy(g.data, 0, out.data, 0, g.getNumElements());
+            return out;
+        }
+        Arrays.fill(out.data, 0, out.getNumElements(), 0.0);
+        return sumInto(g, out);
+    }
+
+    private static DMatrixRMaj sumInto(DMatrixRMaj g, DMatrixRMaj out) {
+        int rows = out.numRows, cols = out.numCols;
         for (int r = 0; r < g.numRows; r++) {
             int ob = rows == 1 ? 0 : r * cols;
             int gb = r * g.numCols;
@@ -62,6 +77,6 @@ public final class Broadcast {
     /** {@link #reduceTo} that always returns a matrix the caller owns. */
     static DMatrixRMaj reduceToFresh(DMatrixRMaj g, DMatrixRMaj like) {
         DMatrixRMaj r = reduceTo(g, like.numRows, like.numCols);
-        return r == g ? g.copy() : r;
+        return r == g ? Results.copy(g) : r;
     }
 }

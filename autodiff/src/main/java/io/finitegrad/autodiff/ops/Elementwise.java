@@ -21,7 +21,7 @@ public final class Elementwise {
     }
 
     static DMatrixRMaj like(DMatrixRMaj x) {
-        return new DMatrixRMaj(x.numRows, x.numCols);
+        return Results.zeros(x.numRows, x.numCols);
     }
 
     /** Shared shape of every unary op: elementwise, and named. */
@@ -257,7 +257,7 @@ public final class Elementwise {
     /** Branch-stable logistic sigmoid. */
     public static final class Sigmoid extends Unary {
         public String name() { return "sigmoid"; }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.sigmoid(x[0], null); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.sigmoid(x[0], Results.zeros(x[0].numRows, x[0].numCols)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
             for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = sigmoidGrad(g.data[k], x[0].data[k], y.data[k]);
@@ -350,7 +350,7 @@ public final class Elementwise {
     /** Stable {@code log(1 + exp(x))}; its derivative is the sigmoid. */
     public static final class Softplus extends Unary {
         public String name() { return "softplus"; }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softplus(x[0], null); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softplus(x[0], Results.zeros(x[0].numRows, x[0].numCols)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
             for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = softplusGrad(g.data[k], x[0].data[k]);

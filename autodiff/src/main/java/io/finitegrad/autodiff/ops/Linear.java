@@ -31,14 +31,13 @@ public final class Linear {
         }
 
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            if (i == 0) {
-                DMatrixRMaj ga = new DMatrixRMaj(x[0].numRows, x[0].numCols);
-                CommonOps_DDRM.multTransB(g, x[1], ga); // g @ B^T
-                return ga;
-            }
-            DMatrixRMaj gb = new DMatrixRMaj(x[1].numRows, x[1].numCols);
-            CommonOps_DDRM.multTransA(x[0], g, gb); // A^T @ g
-            return gb;
+            return vjpInto(i, x, y, g, Results.zeros(x[i].numRows, x[i].numCols));
+        }
+
+        @Override public DMatrixRMaj vjpInto(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj out) {
+            if (i == 0) CommonOps_DDRM.multTransB(g, x[1], out); // g @ B^T
+            else CommonOps_DDRM.multTransA(x[0], g, out); // A^T @ g
+            return out;
         }
 
         public Diagnosis diagnose(Fault f) {
@@ -89,9 +88,9 @@ public final class Linear {
     public static final class Transpose implements Op {
         @Override public boolean exact() { return true; }
         public String name() { return "transpose"; }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return CommonOps_DDRM.transpose(x[0], null); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return CommonOps_DDRM.transpose(x[0], Results.zeros(x[0].numCols, x[0].numRows)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            return CommonOps_DDRM.transpose(g, null);
+            return CommonOps_DDRM.transpose(g, Results.zeros(g.numCols, g.numRows));
         }
     }
 }

@@ -33,12 +33,12 @@ public final class Reductions {
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             double s = 0;
             for (int i = 0, n = x[0].getNumElements(); i < n; i++) s += x[0].data[i];
-            DMatrixRMaj y = new DMatrixRMaj(1, 1);
+            DMatrixRMaj y = Results.zeros(1, 1);
             y.data[0] = s;
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
             Arrays.fill(d.data, 0, d.getNumElements(), g.data[0]);
             return d;
         }
@@ -86,7 +86,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
             Arrays.fill(d.data, 0, d.getNumElements(), g.data[0] / d.getNumElements());
             return d;
         }
@@ -99,7 +99,7 @@ public final class Reductions {
     public static final class SumRows implements Op {
         public String name() { return "sumRows"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
-            DMatrixRMaj a = x[0], y = new DMatrixRMaj(a.numRows, 1);
+            DMatrixRMaj a = x[0], y = Results.zeros(a.numRows, 1);
             for (int r = 0; r < a.numRows; r++) {
                 double s = 0;
                 for (int c = 0, o = r * a.numCols; c < a.numCols; c++) s += a.data[o + c];
@@ -108,7 +108,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
             for (int r = 0; r < d.numRows; r++) Arrays.fill(d.data, r * d.numCols, (r + 1) * d.numCols, g.data[r]);
             return d;
         }
@@ -130,7 +130,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
             for (int r = 0; r < d.numRows; r++) Arrays.fill(d.data, r * d.numCols, (r + 1) * d.numCols, g.data[r] / d.numCols);
             return d;
         }
@@ -148,7 +148,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
             int n = d.numRows;
             for (int r = 0; r < n; r++) {
                 for (int c = 0, o = r * d.numCols; c < d.numCols; c++) d.data[o + c] = g.data[c] / n;
@@ -164,14 +164,14 @@ public final class Reductions {
     public static final class SumCols implements Op {
         public String name() { return "sumCols"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
-            DMatrixRMaj a = x[0], y = new DMatrixRMaj(1, a.numCols);
+            DMatrixRMaj a = x[0], y = Results.zeros(1, a.numCols);
             for (int r = 0; r < a.numRows; r++) {
                 for (int c = 0, o = r * a.numCols; c < a.numCols; c++) y.data[c] += a.data[o + c];
             }
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
             for (int r = 0; r < d.numRows; r++) System.arraycopy(g.data, 0, d.data, r * d.numCols, d.numCols);
             return d;
         }

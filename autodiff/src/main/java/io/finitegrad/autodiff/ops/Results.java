@@ -1,6 +1,7 @@
 package io.finitegrad.autodiff.ops;
 
 import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.core.StepBuffers;
 import io.finitegrad.core.Tensor;
 import org.ejml.data.DMatrixRMaj;
 
@@ -8,6 +9,8 @@ import org.ejml.data.DMatrixRMaj;
  * Allocation of an op's result whose shape comes from its operands (broadcasting, matmul): the
  * element count in long arithmetic, because past an int index EJML throws a message naming no
  * operand, and {@code Var.apply} can only prefix the op and operands to a {@link ShapeException}.
+ * Results come from {@link StepBuffers}: recycled when a training loop that owns its graphs has a
+ * scope open, new otherwise.
  */
 final class Results {
     private Results() {
@@ -23,6 +26,13 @@ final class Results {
             throw new ShapeException("the result would be " + rows + "x" + cols + " = " + (long) rows * cols
                     + " elements, more than the " + Tensor.MAX_ELEMENTS + " one tensor holds");
         }
-        return new DMatrixRMaj(rows, cols);
+        return StepBuffers.zeros(rows, cols);
+    }
+
+    /** A copy of {@code m} in a result buffer. */
+    static DMatrixRMaj copy(DMatrixRMaj m) {
+        DMatrixRMaj c = zeros(m.numRows, m.numCols);
+        System.arraycopy(m.data, 0, c.data, 0, m.getNumElements());
+        return c;
     }
 }

@@ -27,7 +27,7 @@ public final class Shaping {
             return CommonOps_DDRM.extract(x[0], from, to, 0, x[0].numCols);
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
             CommonOps_DDRM.insert(g, d, from, 0);
             return d;
         }
@@ -44,7 +44,7 @@ public final class Shaping {
             return CommonOps_DDRM.extract(x[0], 0, x[0].numRows, from, to);
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = new DMatrixRMaj(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
             CommonOps_DDRM.insert(g, d, 0, from);
             return d;
         }
@@ -61,7 +61,7 @@ public final class Shaping {
                 if (m.numCols != x[0].numCols) throw new ShapeException("column counts differ");
                 rows += m.numRows;
             }
-            DMatrixRMaj y = new DMatrixRMaj(rows, x[0].numCols);
+            DMatrixRMaj y = Results.zeros(rows, x[0].numCols);
             int at = 0;
             for (DMatrixRMaj m : x) {
                 CommonOps_DDRM.insert(m, y, at, 0);
@@ -87,7 +87,7 @@ public final class Shaping {
                 if (m.numRows != x[0].numRows) throw new ShapeException("row counts differ");
                 cols += m.numCols;
             }
-            DMatrixRMaj y = new DMatrixRMaj(x[0].numRows, cols);
+            DMatrixRMaj y = Results.zeros(x[0].numRows, cols);
             int at = 0;
             for (DMatrixRMaj m : x) {
                 CommonOps_DDRM.insert(m, y, 0, at);

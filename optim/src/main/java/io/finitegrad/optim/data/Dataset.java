@@ -304,21 +304,13 @@ public final class Dataset {
         return best;
     }
 
-    /**
-     * The rows at {@code rows} of {@code t}: reads only those rows, element by element, because a
-     * flat copy of the whole tensor per call made an epoch of batches quadratic in the data.
-     */
+    /** The rows at {@code rows} of {@code t}, naming the dataset in the error for a row outside it. */
     private static Tensor pick(Tensor t, int[] rows) {
-        int c = t.cols();
-        double[] d = new double[rows.length * c];
-        for (int i = 0; i < rows.length; i++) {
-            int r = rows[i];
-            if (r < 0 || r >= t.rows()) {
-                throw new IndexOutOfBoundsException("Dataset: row " + r + " outside [0, " + t.rows() + ")");
-            }
-            for (int j = 0, at = i * c; j < c; j++) d[at + j] = t.get(r, j);
+        try {
+            return t.selectRows(rows);
+        } catch (IndexOutOfBoundsException e) {
+            throw new IndexOutOfBoundsException("Dataset: " + e.getMessage().substring("Tensor.selectRows: ".length()));
         }
-        return Tensor.of(rows.length, c, d);
     }
 
     private static int[] toArray(List<Integer> l) {

@@ -1,6 +1,7 @@
 package io.finitegrad.optim.train;
 
 import io.finitegrad.autodiff.EarlyWarning;
+import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NanReport;
 import io.finitegrad.autodiff.NonFiniteException;
 import io.finitegrad.autodiff.Var;
@@ -9,6 +10,7 @@ import io.finitegrad.autodiff.Warnings;
 import io.finitegrad.core.Emulation;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.PrecisionState;
+import io.finitegrad.core.StepBuffers;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.GradClip;
@@ -85,6 +87,8 @@ public final class Trainer {
     private final Optimizer optimizer;
     private final int epochs;
     private final int batchSize;
+    /** The result buffers each step reuses (this Trainer owns its graphs), kept across fits. */
+    private final StepBuffers stepBuffers = new StepBuffers();
     private final long seed;
     private final double clipNorm;
     private final LrSchedule schedule;
@@ -324,6 +328,9 @@ public final class Trainer {
         Watchdog watchdog = new Watchdog(history);
         Metrics metrics = new Metrics();
         Warnings.Collector watch = warnings == null ? null : Warnings.collect(warnings);
+        // the Trainer owns its graphs, so each step reuses the last one's result buffers, across
+        // fits too (unless a loop around this fit already recycles)
+        StepBuffers buffers = StepBuffers.active() ? null : stepBuffers.open();
         try {
             for (TrainingListener l : listeners) l.onTrainBegin(model, train, test, epochs);
             model.train();
@@ -332,7 +339,7 @@ public final class Trainer {
                 metrics.reset();
                 for (Dataset.Batch b : tr.batches(batchSize, rng)) {
                     try {
-                        step(b, epoch, classify, modelParams, params, metrics, watchdog, watch);
+                        step(b, epoch, classify, modelParams, params, metrics, watchdog, watch, buffers);
                     } finally {
                         handOver(watch, epoch, b.index());
                     }
@@ -361,6 +368,7 @@ public final class Trainer {
             history.end(e.history().stopReason(), false);
             throw e;
         } finally {
+            if (buffers != null) buffers.close();
             if (watch != null) watch.close();
             model.eval();
             for (TrainingListener l : listeners) l.onTrainEnd(history);
@@ -418,9 +426,28 @@ public final class Trainer {
         }
     }
 
-    /** One batch: forward, loss, backward, clip, step; its metrics go into {@code metrics}. */
+    /**
+     * One batch: forward, loss, backward, clip, step; its metrics go into {@code metrics}. After a
+     * clean step the next one reuses its buffers; a step that was skipped or that the guard recorded
+     * an incident in keeps them, for the reports that may read its nodes later.
+     */
     private void step(Dataset.Batch b, int epoch, boolean classify, List<Var> modelParams, List<Var> params,
-                      Metrics metrics, Watchdog watchdog, Warnings.Collector watch) {
+                      Metrics metrics, Watchdog watchdog, Warnings.Collector watch, StepBuffers buffers) {
+        long incidents = FiniteGuard.incidentCount();
+        boolean clean = false;
+        try {
+            clean = step(b, epoch, classify, modelParams, params, metrics, watchdog, watch);
+        } finally {
+            if (buffers != null) {
+                if (clean && FiniteGuard.incidentCount() == incidents) buffers.nextStep();
+                else buffers.abandon();
+            }
+        }
+    }
+
+    /** {@link #step(Dataset.Batch, int, boolean, List, List, Metrics, Watchdog, Warnings.Collector, StepBuffers)}; true if the update was applied. */
+    private boolean step(Dataset.Batch b, int epoch, boolean classify, List<Var> modelParams, List<Var> params,
+                         Metrics metrics, Watchdog watchdog, Warnings.Collector watch) {
         int batch = b.index();
         try {
             Var pred = model.forward(Var.input("x", b.features(), b.provenance()));
@@ -434,7 +461,7 @@ public final class Trainer {
                 l.backward();
             } else if (!scaledBackward(l, params, watch)) {
                 skipped(value, b, hits, epoch, batch, scale, metrics);
-                return;
+                return false;
             }
             // byGlobalNorm returns the norm before clipping and leaves non-finite gradients alone
             double norm = Double.isNaN(clipNorm) ? GradClip.globalNorm(params) : GradClip.byGlobalNorm(params, clipNorm);
@@ -442,7 +469,7 @@ public final class Trainer {
                 if (scaler != null && scaler.isDynamic()
                         && LossScaler.isOverflow(NonFiniteGradients.of(params).firstReport(), params) && scaler.overflowed()) {
                     skipped(value, b, hits, epoch, batch, scale, metrics);
-                    return;
+                    return false;
                 }
                 if (optimizer.nonFinitePolicy() != Optimizer.NonFinitePolicy.SKIP) {
                     throw watchdog.gradients(params, norm, epoch, batch,
@@ -452,7 +479,7 @@ public final class Trainer {
                 metrics.addBatch(value, b.features().rows(), hits);
                 metrics.addSkipped();
                 if (scaler != null) for (TrainingListener t : listeners) t.onLossScale(epoch, batch, scale, true);
-                return;
+                return false;
             }
             optimizer.step();
             metrics.addBatch(value, b.features().rows(), hits);
@@ -462,6 +489,7 @@ public final class Trainer {
                 scaler.applied();
                 for (TrainingListener t : listeners) t.onLossScale(epoch, batch, scale, false);
             }
+            return true;
         } catch (NonFiniteException e) {
             throw watchdog.guard(e, epoch, batch, scaleNote(e.report(), params));
         } catch (NonFiniteUpdateException e) {
