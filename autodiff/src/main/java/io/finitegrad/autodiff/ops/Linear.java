@@ -6,10 +6,11 @@ import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.core.Gemm;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
-/** Matrix product and transpose, on EJML's {@code CommonOps_DDRM}. */
+/** Matrix product (through {@link Gemm}, EJML or OpenBLAS) and transpose (EJML's {@code CommonOps_DDRM}). */
 public final class Linear {
     private Linear() {
     }
@@ -26,18 +27,18 @@ public final class Linear {
             DMatrixRMaj a = x[0], b = x[1];
             if (a.numCols != b.numRows) throw new ShapeException("inner dimensions differ");
             DMatrixRMaj y = Results.zeros(a.numRows, b.numCols);
-            CommonOps_DDRM.mult(a, b, y);
+            Gemm.mult(a, b, y);
             return y;
         }
 
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             if (i == 0) {
                 DMatrixRMaj ga = new DMatrixRMaj(x[0].numRows, x[0].numCols);
-                CommonOps_DDRM.multTransB(g, x[1], ga); // g @ B^T
+                Gemm.multTransB(g, x[1], ga); // g @ B^T
                 return ga;
             }
             DMatrixRMaj gb = new DMatrixRMaj(x[1].numRows, x[1].numCols);
-            CommonOps_DDRM.multTransA(x[0], g, gb); // A^T @ g
+            Gemm.multTransA(x[0], g, gb); // A^T @ g
             return gb;
         }
 
