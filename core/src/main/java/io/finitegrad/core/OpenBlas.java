@@ -12,8 +12,8 @@ import org.ejml.data.DMatrixRMaj;
  * <p>Thresholds from {@code GemmBench} on a 2-core AMD EPYC (Zen, AVX2), bench/results/gemm.txt:
  * EJML and OpenBLAS on one thread are even at 8x8x8 (512 multiply-adds, ~2 GFLOP/s), OpenBLAS is
  * ahead from 8x8x16 (3.0 against 2.5) and far ahead from 16x16x16 (5.2 against 2.3) up. Two
- * threads pay from 256x256x256 on a quiet machine (37 against 31 GFLOP/s, 61 against 31 at 512) and
- * tie or lose below; on a machine busy with other work they lose everywhere.
+ * threads pay from 256x256x256 on a quiet machine (a probe of issue #18: 37 against 31 GFLOP/s, 61
+ * against 31 at 512) and tie or lose below; on a machine busy with other work they lose everywhere.
  */
 final class OpenBlas {
     /** Products with fewer multiply-adds ({@code m n k}) stay in Java: the native call costs more. */

@@ -10,6 +10,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 
 import java.util.Random;
 import org.bytedeco.openblas.global.openblas_full;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.ejml.EjmlVersion;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -135,6 +136,23 @@ class GemmTest {
         }
         assertEquals(1, OpenBlas.threadsFor(OpenBlas.MIN_MULADDS_THREADED - 1));
         assertEquals(OpenBlas.MAX_THREADS, OpenBlas.threadsFor(OpenBlas.MIN_MULADDS_THREADED));
+    }
+
+    @Test
+    void theThreadCountDoesNotChangeTheBits() throws Exception {
+        assumeTrue(Gemm.nativeAvailable(), "OpenBLAS did not load");
+        Case big = new Case(Variant.MULT, 256, 256, 256, 3);
+        DMatrixRMaj[] ab = operands(big);
+        DMatrixRMaj threaded;
+        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
+            threaded = gemm(big, ab[0], ab[1]);
+        }
+        assertEquals(OpenBlas.MAX_THREADS, OpenBlas.threadsSet());
+        OpenBlas.threads(1);
+        DMatrixRMaj single = new DMatrixRMaj(256, 256);
+        openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+                openblas_nolapack.CblasNoTrans, 256, 256, 256, 1.0, ab[0].data, 256, ab[1].data, 256, 0.0, single.data, 256);
+        assertArrayEquals(single.data, threaded.data, "OpenBLAS splits the output between threads, not the sums");
     }
 
     @Test
