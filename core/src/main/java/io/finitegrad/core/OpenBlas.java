@@ -83,8 +83,8 @@ final class OpenBlas {
             } catch (Throwable t) { // the core name is only named: a missing library must not stop a product
                 core = "core unknown (" + t.getClass().getSimpleName() + ")";
             }
-            description = openblas_nolapack.OPENBLAS_VERSION.trim() + ", core " + core + ", OPENBLAS_CORETYPE "
-                    + (coretype == null ? "unset" : "=" + coretype) + "; 1 thread, " + MAX_THREADS + " from "
+            description = openblas_nolapack.OPENBLAS_VERSION.trim() + ", core " + core + ", OPENBLAS_CORETYPE"
+                    + (coretype == null ? " unset" : "=" + coretype) + "; 1 thread, " + MAX_THREADS + " from "
                     + MIN_MULADDS_THREADED + " multiply-adds";
         }
         return description;

@@ -225,7 +225,7 @@ class GemmTest {
             String coretype = System.getenv("OPENBLAS_CORETYPE");
             assertTrue(d.startsWith("openblas: OpenBLAS 0."), d);
             assertTrue(d.contains("core " + openblas_full.openblas_get_corename().getString()), d);
-            assertTrue(d.contains("OPENBLAS_CORETYPE " + (coretype == null ? "unset" : "=" + coretype)), d);
+            assertTrue(d.contains(coretype == null ? "OPENBLAS_CORETYPE unset" : "OPENBLAS_CORETYPE=" + coretype), d);
             assertTrue(d.contains("1 thread, " + OpenBlas.MAX_THREADS + " from " + OpenBlas.MIN_MULADDS_THREADED), d);
             assertTrue(d.endsWith("EJML " + EjmlVersion.VERSION + " below " + OpenBlas.MIN_MULADDS + " multiply-adds"), d);
         }
