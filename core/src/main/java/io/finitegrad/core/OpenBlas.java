@@ -81,7 +81,7 @@ final class OpenBlas {
             try {
                 core = openblas_full.openblas_get_corename().getString();
             } catch (Throwable t) { // the core name is only named: a missing library must not stop a product
-                core = "core unknown (" + t.getClass().getSimpleName() + ")";
+                core = "unknown (" + t.getClass().getSimpleName() + ")";
             }
             description = openblas_nolapack.OPENBLAS_VERSION.trim() + ", core " + core + ", OPENBLAS_CORETYPE"
                     + (coretype == null ? " unset" : "=" + coretype) + "; 1 thread, " + MAX_THREADS + " from "

@@ -29,7 +29,8 @@ import picocli.CommandLine.Command;
  * <p>The global option {@code --gemm java|openblas|auto}, given before or after any subcommand, pins
  * the matrix-multiply kernel ({@link Gemm}) for the whole command; without it the
  * {@code finitegrad.gemm} property or {@code FINITEGRAD_GEMM} decides (auto: OpenBLAS when it
- * loads). Results are bit-identical per kernel and host; {@code --gemm java} everywhere.
+ * loads). Results are bit-identical per kernel and host; {@code --gemm java} gives the same bits
+ * on every host.
  */
 @Command(name = "nanlab", mixinStandardHelpOptions = true, versionProvider = NanLab.Version.class,
         description = "Classic NaN/Inf scenarios reproduced through finitegrad, located by its guard, and fixed.",
@@ -71,7 +72,7 @@ public final class NanLab implements Runnable {
             case "openblas":
                 if (Gemm.nativeAvailable()) return Gemm.Kernel.OPENBLAS;
                 throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--gemm openblas: OpenBLAS is unavailable here, use java or auto");
+                        "--gemm openblas: OpenBLAS did not load here (nanlab --version says why), use java or auto");
             default:
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--gemm: unknown '" + value + "', expected java, openblas or auto");
