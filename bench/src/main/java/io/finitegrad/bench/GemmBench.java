@@ -53,9 +53,11 @@ public class GemmBench {
             "512x512x512", "1024x1024x1024"})
     public String shape;
 
+    /** The kernel measured. */
     @Param({"JAVA", "OPENBLAS", "GEMM"})
     public Kernel kernel;
 
+    /** OpenBLAS's thread count for OPENBLAS; 1 for the others. */
     @Param({"1", "2"})
     public int threads;
 
