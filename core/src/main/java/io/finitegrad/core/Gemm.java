@@ -1,5 +1,7 @@
 package io.finitegrad.core;
 
+import java.util.Locale;
+import org.ejml.EjmlVersion;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
@@ -8,7 +10,8 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * {@code CommonOps_DDRM}: {@link #mult}, {@link #multTransA}, {@link #multTransB}. Storage stays
  * EJML's {@link DMatrixRMaj}; the kernel is picked per product: small products stay in Java
  * (EJML), where a native call costs more than it saves, and larger ones go to OpenBLAS when its
- * natives load on this platform.
+ * natives load on this platform, on one thread, or on two for the largest (OpenBLAS's thread
+ * count is process-global: it is set only when the next product needs another).
  *
  * <p>Which kernel large products use is decided, in order, by an open {@link #use} scope on this
  * thread, the system property {@code finitegrad.gemm} or the environment variable
@@ -16,7 +19,7 @@ import org.ejml.dense.row.CommonOps_DDRM;
  * when it loads, else Java). Results differ between kernels in the last bits (and OpenBLAS picks
  * its kernels per CPU), so "same seed, same bytes" holds per kernel and host.
  *
- * @throws IllegalArgumentException from the products when the shapes do not fit (EJML's message)
+ * @throws IllegalArgumentException from the products when the shapes do not fit, naming the product and both shapes
  */
 public final class Gemm {
     /** A matrix-multiply implementation. */
@@ -27,6 +30,10 @@ public final class Gemm {
         OPENBLAS
     }
 
+    /** The system property choosing the kernel. */
+    static final String PROPERTY = "finitegrad.gemm";
+    /** The environment variable choosing the kernel when the property is not set. */
+    static final String ENV = "FINITEGRAD_GEMM";
     private static final ThreadLocal<Kernel[]> PINNED = ThreadLocal.withInitial(() -> new Kernel[1]);
     private static final Kernel DEFAULT = configured();
 
@@ -84,13 +91,20 @@ public final class Gemm {
         return OpenBlas.available();
     }
 
-    /** One line naming the kernel in force and why, for {@code --version}, checkpoints and benchmark results. */
+    /**
+     * One line naming the kernel in force on this thread and its configuration, for
+     * {@code --version}, checkpoints and benchmark results: its name ({@code java:} or
+     * {@code openblas:}), then, separated by {@code "; "}, OpenBLAS's version, the core it picked at
+     * run time, whether {@code OPENBLAS_CORETYPE} was set (and to what), the thread policy, and
+     * EJML's version with the size below which it is used; for Java, why OpenBLAS is not in use.
+     */
     public static String describe() {
+        String ejml = "EJML " + EjmlVersion.VERSION;
         if (kernel() == Kernel.JAVA) {
-            return "EJML " + CommonOps_DDRM.class.getPackage().getImplementationVersion() + " (pure Java)"
-                    + (OpenBlas.available() ? "" : "; OpenBLAS unavailable: " + OpenBlas.unavailableReason());
+            return "java: " + ejml + " (pure Java); OpenBLAS "
+                    + (OpenBlas.available() ? "loaded, not in use" : "unavailable: " + OpenBlas.unavailableReason());
         }
-        return OpenBlas.describe() + "; EJML below " + OpenBlas.MIN_MULADDS + " multiply-adds";
+        return "openblas: " + OpenBlas.describe() + "; " + ejml + " below " + OpenBlas.MIN_MULADDS + " multiply-adds";
     }
 
     private static boolean native_(int m, int n, int k) {
@@ -98,14 +112,26 @@ public final class Gemm {
     }
 
     private static Kernel configured() {
-        String v = System.getProperty("finitegrad.gemm", System.getenv().getOrDefault("FINITEGRAD_GEMM", "auto"));
-        switch (v.trim().toLowerCase()) {
+        return parse(System.getProperty(PROPERTY, System.getenv().getOrDefault(ENV, "auto")));
+    }
+
+    /**
+     * The kernel a {@code finitegrad.gemm} value chooses: {@code java}, {@code openblas} or
+     * {@code auto} (OpenBLAS when it loads, else Java), in any case and with spaces around.
+     *
+     * @throws IllegalArgumentException naming the property and the value when it is none of these
+     * @throws IllegalStateException if it is {@code openblas} and OpenBLAS did not load (the reason is named)
+     */
+    static Kernel parse(String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "java": return Kernel.JAVA;
             case "openblas":
-                if (!OpenBlas.available()) throw new IllegalStateException("finitegrad.gemm=openblas: " + OpenBlas.unavailableReason());
+                if (!OpenBlas.available()) {
+                    throw new IllegalStateException(PROPERTY + "=openblas: " + OpenBlas.unavailableReason());
+                }
                 return Kernel.OPENBLAS;
             case "auto": return OpenBlas.available() ? Kernel.OPENBLAS : Kernel.JAVA;
-            default: throw new IllegalArgumentException("finitegrad.gemm (or FINITEGRAD_GEMM) is '" + v
+            default: throw new IllegalArgumentException(PROPERTY + " (or " + ENV + ") is '" + value
                     + "': use java, openblas or auto");
         }
     }

@@ -1,5 +1,6 @@
 package io.finitegrad.core;
 
+import org.bytedeco.openblas.global.openblas_full;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.ejml.data.DMatrixRMaj;
 
@@ -7,12 +8,25 @@ import org.ejml.data.DMatrixRMaj;
  * OpenBLAS's {@code cblas_dgemm} on EJML's row-major {@code double[]} storage, loaded once; when
  * the natives cannot load (another platform, a locked-down temp directory) {@link #available()}
  * is false and {@link #unavailableReason()} says why, and {@link Gemm} stays in Java.
+ *
+ * <p>Thresholds from {@code GemmBench} on a 2-core AMD EPYC (Zen, AVX2), bench/results/gemm.txt:
+ * EJML and OpenBLAS on one thread are even at 8x8x8 (512 multiply-adds, ~2 GFLOP/s), OpenBLAS is
+ * ahead from 8x8x16 (3.0 against 2.5) and far ahead from 16x16x16 (5.2 against 2.3) up. Two
+ * threads pay from 256x256x256 on a quiet machine (a probe of issue #18: 37 against 31 GFLOP/s, 61
+ * against 31 at 512) and tie or lose below; on a machine busy with other work they lose everywhere.
  */
 final class OpenBlas {
     /** Products with fewer multiply-adds ({@code m n k}) stay in Java: the native call costs more. */
-    static final long MIN_MULADDS = 4096;
+    static final long MIN_MULADDS = 1024;
+    /** Products with at least this many multiply-adds run on {@link #MAX_THREADS} threads, smaller ones on one. */
+    static final long MIN_MULADDS_THREADED = 1L << 24;
+    /** Two threads where the machine has two cores: more did not pay on the hosts measured. */
+    static final int MAX_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
 
     private static final String PROBLEM = load();
+    /** OpenBLAS's thread count is process-global: the count last set, 0 before the first product. */
+    private static int threadsSet;
+    private static String description;
 
     private OpenBlas() {
     }
@@ -34,14 +48,51 @@ final class OpenBlas {
         return PROBLEM == null ? "none" : PROBLEM;
     }
 
-    static String describe() {
-        String coretype = System.getenv("OPENBLAS_CORETYPE");
-        return "OpenBLAS " + openblas_nolapack.OPENBLAS_VERSION.trim() + " (" + openblas_nolapack.OPENBLAS_CHAR_CORENAME
-                + ", OPENBLAS_CORETYPE " + (coretype == null ? "unset" : coretype) + ")";
+    /** The threads the policy gives a product of {@code muladds} multiply-adds. */
+    static int threadsFor(long muladds) {
+        return muladds >= MIN_MULADDS_THREADED ? MAX_THREADS : 1;
+    }
+
+    /**
+     * Sets OpenBLAS's process-global thread count when it differs from the last one set (setting it
+     * costs a call into OpenBLAS's thread server). A product running on another Java thread keeps
+     * the split it started with; OpenBLAS splits the output, not the sum, so the bits stay the same.
+     */
+    static synchronized void threads(int n) {
+        if (n != threadsSet) {
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(n);
+            threadsSet = n;
+        }
+    }
+
+    /** OpenBLAS's thread count as last set by {@link #threads}, 0 before the first product. */
+    static synchronized int threadsSet() {
+        return threadsSet;
+    }
+
+    /**
+     * The runtime core OpenBLAS picked, its version, the thread policy and {@code OPENBLAS_CORETYPE},
+     * computed once: the core name needs the second JNI library, loaded here rather than at start.
+     */
+    static synchronized String describe() {
+        if (description == null) {
+            String coretype = System.getenv("OPENBLAS_CORETYPE");
+            String core;
+            try {
+                core = openblas_full.openblas_get_corename().getString();
+            } catch (Throwable t) { // the core name is only named: a missing library must not stop a product
+                core = "unknown (" + t.getClass().getSimpleName() + ")";
+            }
+            description = openblas_nolapack.OPENBLAS_VERSION.trim() + ", core " + core + ", OPENBLAS_CORETYPE"
+                    + (coretype == null ? " unset" : "=" + coretype) + "; 1 thread, " + MAX_THREADS + " from "
+                    + MIN_MULADDS_THREADED + " multiply-adds";
+        }
+        return description;
     }
 
     static void gemm(boolean transA, boolean transB, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         int m = c.numRows, n = c.numCols, k = transA ? a.numRows : a.numCols;
+        threads(threadsFor((long) m * n * k));
         openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor,
                 transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,
                 transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans,

@@ -6,10 +6,11 @@ import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.core.Gemm;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
-/** Matrix product and transpose, on EJML's {@code CommonOps_DDRM}. */
+/** Matrix product (through {@link Gemm}, EJML or OpenBLAS) and transpose (EJML's {@code CommonOps_DDRM}). */
 public final class Linear {
     private Linear() {
     }
@@ -26,7 +27,7 @@ public final class Linear {
             DMatrixRMaj a = x[0], b = x[1];
             if (a.numCols != b.numRows) throw new ShapeException("inner dimensions differ");
             DMatrixRMaj y = Results.zeros(a.numRows, b.numCols);
-            CommonOps_DDRM.mult(a, b, y);
+            Gemm.mult(a, b, y);
             return y;
         }
 
@@ -35,8 +36,8 @@ public final class Linear {
         }
 
         @Override public DMatrixRMaj vjpInto(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj out) {
-            if (i == 0) CommonOps_DDRM.multTransB(g, x[1], out); // g @ B^T
-            else CommonOps_DDRM.multTransA(x[0], g, out); // A^T @ g
+            if (i == 0) Gemm.multTransB(g, x[1], out); // g @ B^T
+            else Gemm.multTransA(x[0], g, out); // A^T @ g
             return out;
         }
 

@@ -1,5 +1,6 @@
 package io.finitegrad.examples.nanlab;
 
+import io.finitegrad.core.Gemm;
 import io.finitegrad.optim.data.CsvFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -8,6 +9,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,8 +25,14 @@ import picocli.CommandLine.Command;
  * otherwise than its lesson says; {@value #INPUT_ERROR} for a bad flag or a bad input file, with one
  * line naming the problem on standard error; {@value #INTERNAL_ERROR} for a bug in nanlab itself
  * (with its stack trace).
+ *
+ * <p>The global option {@code --gemm java|openblas|auto}, given before or after any subcommand, pins
+ * the matrix-multiply kernel ({@link Gemm}) for the whole command; without it the
+ * {@code finitegrad.gemm} property or {@code FINITEGRAD_GEMM} decides (auto: OpenBLAS when it
+ * loads). Results are bit-identical per kernel and host; {@code --gemm java} gives the same bits
+ * on every host.
  */
-@Command(name = "nanlab", mixinStandardHelpOptions = true, version = "nanlab 0.1.0",
+@Command(name = "nanlab", mixinStandardHelpOptions = true, versionProvider = NanLab.Version.class,
         description = "Classic NaN/Inf scenarios reproduced through finitegrad, located by its guard, and fixed.",
         subcommands = {ListCommand.class, RunCommand.class, TourCommand.class, LimitsCommand.class, TrainCommand.class,
                 PredictCommand.class, ExportCommand.class, InspectCommand.class})
@@ -39,12 +49,66 @@ public final class NanLab implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** The kernel {@code --gemm} chose, or null when it was not given. */
+    private Gemm.Kernel gemm;
+
+    @CommandLine.Option(names = "--gemm", scope = CommandLine.ScopeType.INHERIT, paramLabel = "java|openblas|auto",
+            description = "matrix-multiply kernel: java (EJML, the same bits on every host), openblas, or auto "
+                    + "(OpenBLAS when it loads); default: finitegrad.gemm, FINITEGRAD_GEMM, else auto")
+    void gemm(String value) {
+        gemm = kernel(value);
+    }
+
+    /**
+     * The kernel {@code --gemm value} chooses.
+     *
+     * @throws CommandLine.ParameterException naming the flag and the value when it is unknown, or is
+     *     openblas where OpenBLAS did not load (with the reason)
+     */
+    private Gemm.Kernel kernel(String value) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "java": return Gemm.Kernel.JAVA;
+            case "auto": return Gemm.nativeAvailable() ? Gemm.Kernel.OPENBLAS : Gemm.Kernel.JAVA;
+            case "openblas":
+                if (Gemm.nativeAvailable()) return Gemm.Kernel.OPENBLAS;
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--gemm openblas: OpenBLAS did not load here (nanlab --version says why), use java or auto");
+            default:
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--gemm: unknown '" + value + "', expected java, openblas or auto");
+        }
+    }
+
+    /** {@code nanlab --version}: the version, then the kernel in force as {@link Gemm#describe()}, 80 columns at most. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            List<String> lines = new ArrayList<>(List.of("nanlab 0.1.0"));
+            String[] parts = Gemm.describe().split("; ");
+            for (int i = 0; i < parts.length; i++) wrap((i == 0 ? "gemm " : "  ") + parts[i], lines);
+            return lines.toArray(new String[0]);
+        }
+
+        /** {@code text} in lines of at most 80 columns, broken at spaces; continuation lines indented by 4. */
+        private static void wrap(String text, List<String> lines) {
+            String line = text;
+            while (line.length() > 80) {
+                int cut = line.lastIndexOf(' ', 80);
+                if (cut <= 4) cut = 80; // a word longer than a line: cut it
+                lines.add(line.substring(0, cut));
+                line = "    " + line.substring(cut).strip();
+            }
+            lines.add(line);
+        }
+    }
+
     /** Runs nanlab on the process's streams and exits with its code. */
     public static void main(String[] args) {
         System.exit(execute(System.out, System.err, args));
     }
 
     /** Runs nanlab with {@code args}, writing to {@code out} and {@code err}; returns the exit code. */
+    @SuppressWarnings("try") // the --gemm pin is opened for its effect, never read
     public static int execute(PrintStream out, PrintStream err, String... args) {
         PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
@@ -64,6 +128,18 @@ public final class NanLab implements Runnable {
             e.println("nanlab " + cmd.getCommandName() + ": internal error, please report it:");
             ex.printStackTrace(e);
             return INTERNAL_ERROR;
+        });
+        NanLab root = cl.getCommand();
+        // the pin must cover the subcommand's whole run, so it opens after parsing and before running
+        cl.setExecutionStrategy(parsed -> {
+            if (root.gemm == null) return new CommandLine.RunLast().execute(parsed);
+            try (AutoCloseable pin = Gemm.use(root.gemm)) {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (CommandLine.ExecutionException | CommandLine.ParameterException ex) {
+                throw ex;
+            } catch (Exception ex) { // close() declares Exception; Gemm's scope throws none
+                throw new IllegalStateException(ex);
+            }
         });
         int code = cl.execute(args);
         o.flush();

@@ -1,6 +1,7 @@
 package io.finitegrad.optim.train;
 
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.Gemm;
 import io.finitegrad.layers.Layer;
 import io.finitegrad.optim.io.CheckpointFormatException;
 import io.finitegrad.optim.io.DType;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -21,7 +23,10 @@ import java.util.Map;
  * state-dict mapping ({@link StateDicts}), as PyTorch's {@code save_model}/{@code load_model}.
  *
  * <p>Every file records the string metadata {@code format=finitegrad} and {@code model=<class>}
- * next to the caller's own (a later version stores the model's configuration there).
+ * next to the caller's own (a later version stores the model's configuration there), and
+ * {@code gemm=java} or {@code gemm=openblas}: the matrix-multiply kernel ({@link Gemm#kernel()}) in
+ * force on the thread that saves, which is the one that trained when training and saving share a
+ * thread (as in nanlab). Its bits depend on it: "same seed, same bytes" holds per kernel and host.
  *
  * <p>{@link #saveTorch} and {@link #loadTorch} use PyTorch's layout instead (the mapping is
  * README's "Exchange with PyTorch"): the keys, shapes and transposes of the state dict of an
@@ -35,6 +40,8 @@ public final class Checkpoint {
     public static final String FORMAT_KEY = "format";
     /** Metadata key naming the model's class. */
     public static final String MODEL_KEY = "model";
+    /** Metadata key naming the matrix-multiply kernel in force when the file was saved by {@link #saveModel}. */
+    public static final String GEMM_KEY = "gemm";
     /** Metadata key of the PyTorch layout holding the reference module as a Python expression. */
     public static final String MODULE_KEY = "module";
     private static final String FORMAT = "finitegrad";
@@ -62,7 +69,9 @@ public final class Checkpoint {
 
     /**
      * Saves every parameter and buffer of {@code model} by name, with {@code metadata} after the
-     * {@link #FORMAT_KEY} and {@link #MODEL_KEY} entries, atomically replacing {@code file}.
+     * {@link #FORMAT_KEY}, {@link #MODEL_KEY} and {@link #GEMM_KEY} entries, atomically replacing
+     * {@code file}. A {@code gemm} entry in {@code metadata} (read back from a file trained with
+     * another kernel) is replaced by the kernel in force now, which trained the state saved.
      *
      * @throws IllegalArgumentException if an argument is null, or {@code metadata} gives
      *     {@code format} or {@code model} a value other than the one written (the metadata read
@@ -74,16 +83,18 @@ public final class Checkpoint {
         if (file == null || model == null || metadata == null) {
             throw new IllegalArgumentException("Checkpoint.saveModel: file, model and metadata must not be null");
         }
+        Map<String, String> callers = new LinkedHashMap<>(metadata);
+        callers.remove(GEMM_KEY);
         Map<String, String> meta = withOwn("saveModel", Map.of(FORMAT_KEY, FORMAT, MODEL_KEY,
-                model.getClass().getSimpleName()), metadata);
+                model.getClass().getSimpleName(), GEMM_KEY, Gemm.kernel().name().toLowerCase(Locale.ROOT)), callers);
         Safetensors.write(file, StateDicts.toTensors(model.stateDict()), meta);
     }
 
-    /** {@code own} in the order format, model or module, then {@code metadata}, which may repeat but not change them. */
+    /** {@code own} in the order format, model or module, gemm, then {@code metadata}, which may repeat but not change them. */
     private static Map<String, String> withOwn(String method, Map<String, String> own, Map<String, String> metadata) {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT_KEY, own.get(FORMAT_KEY));
-        for (String key : List.of(MODEL_KEY, MODULE_KEY)) if (own.containsKey(key)) meta.put(key, own.get(key));
+        for (String key : List.of(MODEL_KEY, MODULE_KEY, GEMM_KEY)) if (own.containsKey(key)) meta.put(key, own.get(key));
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             String mine = meta.get(e.getKey());
             if (mine != null && !mine.equals(e.getValue())) {

@@ -99,7 +99,7 @@ class CheckpointTest {
         meta.put("epoch", "12");
         Checkpoint.saveModel(f, net(4, 1), meta);
         NamedTensors read = Safetensors.read(f);
-        assertEquals(List.of("format", "model", "config", "epoch"), List.copyOf(read.metadata().keySet()));
+        assertEquals(List.of("format", "model", "gemm", "config", "epoch"), List.copyOf(read.metadata().keySet()));
         assertEquals("finitegrad", read.metadata().get(Checkpoint.FORMAT_KEY));
         assertEquals("Sequential", read.metadata().get(Checkpoint.MODEL_KEY));
         Map<String, String> loaded = Checkpoint.loadModel(f, net(4, 2));
