@@ -1,6 +1,7 @@
 package io.finitegrad.autodiff;
 
 import io.finitegrad.autodiff.op.Fault;
+import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.core.FiniteScan;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -227,6 +228,18 @@ public final class FiniteGuard {
      * A new op node: entry, propagation, disappearance or nothing. {@code finite} is whether its
      * value is all finite, which {@link Var#apply} found in the pass that rounded it.
      */
+    /**
+     * True if {@code op}'s output from {@code parents} is finite without a scan: the op keeps
+     * finite values finite, and every operand is an op node the guard checked (made with it on)
+     * while no node of this thread is marked non-finite. Leaves are scanned instead: one may have
+     * been written since its last check.
+     */
+    static boolean provenFinite(Op op, Var[] parents, GuardState st) {
+        if (!op.finiteFromFinite() || st.marks().anyValues()) return false;
+        for (Var p : parents) if (p.op == null || p.unguarded) return false;
+        return true;
+    }
+
     static void checkForward(Var v, GuardState st, boolean finite) {
         if (!st.on()) return;
         st.countCheck();
@@ -349,6 +362,9 @@ public final class FiniteGuard {
     static boolean checkGradient(Var n, int i, DMatrixRMaj gi, GuardState st, SweepPath sweep) {
         st.countCheck();
         GuardMarks marks = st.marks();
+        // no gradient of this thread is marked, so n's own gradient was checked finite: an op that
+        // keeps finite values finite sends finite gradients on, and the scan would find nothing
+        if (n.op.finiteFromFinite() && !marks.anyGradients()) return true;
         Var p = n.parents[i];
         GuardMarks.Mark own = marks.gradient(n);
         if (FiniteScan.allFinite(gi)) {

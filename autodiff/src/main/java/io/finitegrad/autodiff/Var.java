@@ -202,7 +202,7 @@ public final class Var {
         }
         Precision p = ps.precision();
         boolean finite = p != Precision.FLOAT64 && !op.exact() ? Precision.allFinite(p.roundAndScan(y))
-                : !st.on() || FiniteScan.allFinite(y);
+                : !st.on() || FiniteGuard.provenFinite(op, inputs, st) || FiniteScan.allFinite(y);
         Var v = new Var(y, inputs.clone(), op, Kind.OP, rg, st);
         FiniteGuard.checkForward(v, st, finite);
         return v;

@@ -83,6 +83,17 @@ public interface Op {
         return false;
     }
 
+    /**
+     * True if finite operands always give a finite output, and a finite upstream gradient always
+     * gives finite gradients to the operands (a sign change, a selection or a copy: {@code neg},
+     * {@code abs}, {@code relu}, slices, concatenation, transposes): the guard then skips scanning
+     * what it can prove finite from what it already checked. False by default, which is always
+     * safe; an op that claims it wrongly hides the NaN/Inf it makes.
+     */
+    default boolean finiteFromFinite() {
+        return false;
+    }
+
     /** The infix symbol used in shape errors, e.g. {@code "@"} for matmul; a comma by default. */
     default String symbol() {
         return ",";

@@ -50,6 +50,7 @@ public final class Elementwise {
     /** {@code -x}. */
     public static final class Neg extends Unary {
         @Override public boolean exact() { return true; }
+        @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "neg"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = like(x[0]);
@@ -238,6 +239,7 @@ public final class Elementwise {
     /** {@code |x|}; subgradient 0 at 0. */
     public static final class Abs extends Unary {
         @Override public boolean exact() { return true; }
+        @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "abs"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = like(x[0]);
@@ -308,6 +310,7 @@ public final class Elementwise {
     /** {@code max(x, 0)}; the gradient is selected, not multiplied, so it never makes 0 * inf. */
     public static final class Relu extends Unary {
         @Override public boolean exact() { return true; }
+        @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "relu"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = like(x[0]);
@@ -381,6 +384,8 @@ public final class Elementwise {
             this.hi = Precision.current().round(hi);
         }
         public String name() { return "clamp"; }
+        /** Unless a bound is +Inf below or -Inf above (a bound that overflowed the format), which every value is clamped to. */
+        @Override public boolean finiteFromFinite() { return lo != Double.POSITIVE_INFINITY && hi != Double.NEGATIVE_INFINITY; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = like(x[0]);
             for (int i = 0, n = y.getNumElements(); i < n; i++) {

@@ -88,6 +88,7 @@ public final class Linear {
     /** {@code A^T}. */
     public static final class Transpose implements Op {
         @Override public boolean exact() { return true; }
+        @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "transpose"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) { return CommonOps_DDRM.transpose(x[0], Results.zeros(x[0].numCols, x[0].numRows)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {

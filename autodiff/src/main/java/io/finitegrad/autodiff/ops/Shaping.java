@@ -19,6 +19,7 @@ public final class Shaping {
     /** Rows [from, to). */
     public static final class SliceRows implements Op {
         @Override public boolean exact() { return true; }
+        @Override public boolean finiteFromFinite() { return true; }
         private final int from, to;
         public SliceRows(int from, int to) { this.from = from; this.to = to; }
         public String name() { return "sliceRows"; }
@@ -36,6 +37,7 @@ public final class Shaping {
     /** Columns [from, to). */
     public static final class SliceCols implements Op {
         @Override public boolean exact() { return true; }
+        @Override public boolean finiteFromFinite() { return true; }
         private final int from, to;
         public SliceCols(int from, int to) { this.from = from; this.to = to; }
         public String name() { return "sliceCols"; }
@@ -53,6 +55,7 @@ public final class Shaping {
     /** Operands stacked vertically. */
     public static final class ConcatRows implements Op {
         @Override public boolean exact() { return true; }
+        @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "concatRows"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             if (x.length == 0) throw new ShapeException("nothing to concatenate");
@@ -79,6 +82,7 @@ public final class Shaping {
     /** Operands side by side. */
     public static final class ConcatCols implements Op {
         @Override public boolean exact() { return true; }
+        @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "concatCols"; }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             if (x.length == 0) throw new ShapeException("nothing to concatenate");
