@@ -2,6 +2,7 @@ package io.finitegrad.bench;
 
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.StepBuffers;
 import io.finitegrad.layers.Losses;
 import io.finitegrad.layers.Sequential;
 import io.finitegrad.optim.Adam;
@@ -24,7 +25,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * One finitegrad training step as user code writes it, on {@link MlpFixture}'s configs: forward
  * through the ReLU MLP ({@code Sequential} of {@code Dense}), {@code Losses.softmaxCrossEntropy},
  * {@code adam.zeroGrad()}, {@code backward()}, {@code adam.step()}; with the guard on (THROW, the
- * default, with creation sites), on without sites, and OFF. The matrix products use whatever
+ * default, with creation sites), on without sites, and OFF. The loop owns its graphs, as the
+ * {@code Trainer} does, so it recycles their buffers the same way ({@link StepBuffers}: each step
+ * reuses the last one's results and gradients). The matrix products use whatever
  * {@code Gemm} picks by default (the run records {@code Gemm.describe()}). Its peers in the same
  * run: {@link HandWrittenStepBench} (the same step on EJML by hand) and {@code PyTorchStepBench}
  * ({@code -Ppeers}).
@@ -50,6 +53,7 @@ public class MlpStepBench {
     private Var y;
     private FiniteGuard.Scope mode;
     private AutoCloseable sites;
+    private StepBuffers buffers;
 
     /** Builds the fixture's model, data and Adam, and opens the guard setting for the trial. */
     @Setup(Level.Trial)
@@ -61,11 +65,13 @@ public class MlpStepBench {
         y = f.target();
         mode = FiniteGuard.mode(guard.equals("OFF") ? FiniteGuard.Mode.OFF : FiniteGuard.Mode.THROW);
         sites = FiniteGuard.captureSites(!guard.equals("THROW_NO_SITES"));
+        buffers = StepBuffers.recycle();
     }
 
     /** Restores the guard settings. */
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
+        buffers.close();
         sites.close();
         mode.close();
     }
@@ -73,6 +79,7 @@ public class MlpStepBench {
     /** One step; returns the loss before the update. */
     @Benchmark
     public double trainingStep() {
+        buffers.nextStep();
         return step(model, adam, x, y);
     }
 
