@@ -23,7 +23,7 @@ class HandWrittenMlpTest {
     @SuppressWarnings("try") // the pin is opened for its effect on the products
     void handWrittenStepMatchesFinitegradsStepOnConfigC() throws Exception {
         for (boolean viaGemm : new boolean[] {false, true}) {
-            try (AutoCloseable pin = Gemm.use(Gemm.Kernel.JAVA)) {
+            try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.JAVA)) {
                 compare(viaGemm);
             }
         }

@@ -24,7 +24,7 @@ class ResultsTest {
         assertEquals(3000, on.allocBytes(), 1e-12);
         assertEquals(310, rows.find("PyTorchStepBench.trainingStep", "config", "C").medianMicros(), 1e-9, "ms/op in µs");
         assertTrue(Double.isNaN(rows.find("PyTorchStepBench.trainingStep").errorMicros()), "JMH's \"NaN\" error");
-        assertEquals(1e4, rows.find("GemmBench.mult", "n", "256").medianMicros(), 1e-6, "0.1 ops/ms is 10 ms per op");
+        assertEquals(1e4, rows.find("GemmBench.multiply", "shape", "256x256x256").medianMicros(), 1e-6, "0.1 ops/ms is 10 ms per op");
         assertEquals(null, rows.find("MlpStepBench.trainingStep", "config", "A"));
     }
 
@@ -56,7 +56,7 @@ class ResultsTest {
         assertTrue(text.contains("- steps: load average 0.10 0.20 0.30 at 12:00:00"), text);
         assertTrue(text.contains("| C | 20.0 ± 1.5 | 25.0 ± 1.5 | 310 | 31.0 ± 1.5 | 28.0 ± 1.5 | 25.0 ± 1.5 |"), text);
         assertTrue(text.contains("| softmax | 128x1000 | 1000 ± 2 | 1400 ± 2 | 1.40 |"), text);
-        assertTrue(text.contains("| JAVA | 1 | 256 | 10.000 | 3.4 |"), text);
+        assertTrue(text.contains("| JAVA | 1 | 256x256x256 | 10.000 | 3.4 |"), text);
         assertTrue(text.contains("![ratios](ratios.png)"), text);
         byte[] head = Files.readAllBytes(png);
         assertTrue(head.length > 1000 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G', "a PNG file");

@@ -35,7 +35,27 @@ public final class Gemm {
     /** The environment variable choosing the kernel when the property is not set. */
     static final String ENV = "FINITEGRAD_GEMM";
     private static final ThreadLocal<Kernel[]> PINNED = ThreadLocal.withInitial(() -> new Kernel[1]);
-    private static final Kernel DEFAULT = configured();
+
+    /** The configured kernel, read (and OpenBLAS loaded) at the first large product, not at startup. */
+    private static final class Default {
+        static final Kernel KERNEL = configured();
+    }
+
+    /** An open {@link #use} scope; closing it restores the kernel pinned before, and throws nothing. */
+    public static final class Pin implements AutoCloseable {
+        private final Kernel[] slot;
+        private final Kernel previous;
+
+        private Pin(Kernel[] slot, Kernel previous) {
+            this.slot = slot;
+            this.previous = previous;
+        }
+
+        @Override
+        public void close() {
+            slot[0] = previous;
+        }
+    }
 
     private Gemm() {
     }
@@ -67,7 +87,7 @@ public final class Gemm {
     /** The kernel that large products use on this thread now. */
     public static Kernel kernel() {
         Kernel k = PINNED.get()[0];
-        return k != null ? k : DEFAULT;
+        return k != null ? k : Default.KERNEL;
     }
 
     /**
@@ -76,14 +96,14 @@ public final class Gemm {
      *
      * @throws IllegalStateException if {@code k} is OPENBLAS and its natives did not load (the reason is named)
      */
-    public static AutoCloseable use(Kernel k) {
+    public static Pin use(Kernel k) {
         if (k == Kernel.OPENBLAS && !OpenBlas.available()) {
             throw new IllegalStateException("Gemm.use(OPENBLAS): " + OpenBlas.unavailableReason());
         }
         Kernel[] slot = PINNED.get();
         Kernel previous = slot[0];
         slot[0] = k;
-        return () -> slot[0] = previous;
+        return new Pin(slot, previous);
     }
 
     /** True if OpenBLAS's natives loaded on this platform. */

@@ -86,7 +86,7 @@ class GemmTest {
     void openBlasAgreesWithEjmlWithinTheDotProductBoundAcrossTheThreshold() throws Exception {
         assumeTrue(Gemm.nativeAvailable(), "OpenBLAS did not load");
         int[] native_ = {0};
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
             qt().withExamples(300).withFixedSeed(20261207L).forAll(CASES).checkAssert(c -> {
                 DMatrixRMaj[] ab = operands(c);
                 DMatrixRMaj got = gemm(c, ab[0], ab[1]), want = ejml(c, ab[0], ab[1]), mag = magnitudes(c, ab[0], ab[1]);
@@ -107,7 +107,7 @@ class GemmTest {
 
     @Test
     void pinnedToJavaEveryProductHasEjmlsExactBits() throws Exception {
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.JAVA)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.JAVA)) {
             for (Variant v : Variant.values()) {
                 for (int side : new int[] {3, 64, 130}) {
                     Case c = new Case(v, side, side + 1, side + 2, side);
@@ -122,7 +122,7 @@ class GemmTest {
     void largeProductsRunOnTwoThreadsAndSmallOnesOnOneSetInOpenBlasItself() throws Exception {
         assumeTrue(Gemm.nativeAvailable(), "OpenBLAS did not load");
         int side = (int) Math.ceil(Math.cbrt(OpenBlas.MIN_MULADDS_THREADED));
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
             Case big = new Case(Variant.MULT, side, side, side, 1);
             DMatrixRMaj[] ab = operands(big);
             gemm(big, ab[0], ab[1]);
@@ -144,7 +144,7 @@ class GemmTest {
         Case big = new Case(Variant.MULT, 256, 256, 256, 3);
         DMatrixRMaj[] ab = operands(big);
         DMatrixRMaj threaded;
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
             threaded = gemm(big, ab[0], ab[1]);
         }
         assertEquals(OpenBlas.MAX_THREADS, OpenBlas.threadsSet());
@@ -170,11 +170,11 @@ class GemmTest {
     void nestedScopesRestoreTheKernelBeforeThemOnClose() throws Exception {
         assumeTrue(Gemm.nativeAvailable(), "OpenBLAS did not load");
         Gemm.Kernel outside = Gemm.kernel();
-        try (AutoCloseable outer = Gemm.use(Gemm.Kernel.JAVA)) {
+        try (Gemm.Pin outer = Gemm.use(Gemm.Kernel.JAVA)) {
             assertEquals(Gemm.Kernel.JAVA, Gemm.kernel());
-            try (AutoCloseable inner = Gemm.use(Gemm.Kernel.OPENBLAS)) {
+            try (Gemm.Pin inner = Gemm.use(Gemm.Kernel.OPENBLAS)) {
                 assertEquals(Gemm.Kernel.OPENBLAS, Gemm.kernel());
-                try (AutoCloseable innermost = Gemm.use(Gemm.Kernel.JAVA)) {
+                try (Gemm.Pin innermost = Gemm.use(Gemm.Kernel.JAVA)) {
                     assertEquals(Gemm.Kernel.JAVA, Gemm.kernel());
                 }
                 assertEquals(Gemm.Kernel.OPENBLAS, Gemm.kernel());
@@ -188,7 +188,7 @@ class GemmTest {
     void aPinHoldsOnlyOnItsOwnThread() throws Exception {
         Gemm.Kernel outside = Gemm.kernel();
         Gemm.Kernel[] seen = new Gemm.Kernel[1];
-        try (AutoCloseable pin = Gemm.use(outside == Gemm.Kernel.JAVA && Gemm.nativeAvailable()
+        try (Gemm.Pin pin = Gemm.use(outside == Gemm.Kernel.JAVA && Gemm.nativeAvailable()
                 ? Gemm.Kernel.OPENBLAS : Gemm.Kernel.JAVA)) {
             Thread t = new Thread(() -> seen[0] = Gemm.kernel());
             t.start();
@@ -215,12 +215,12 @@ class GemmTest {
 
     @Test
     void describeNamesTheKernelInForceAndItsVersions() throws Exception {
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.JAVA)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.JAVA)) {
             String d = Gemm.describe();
             assertTrue(d.startsWith("java: EJML " + EjmlVersion.VERSION + " (pure Java)"), d);
         }
         assumeTrue(Gemm.nativeAvailable(), "OpenBLAS did not load");
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
             String d = Gemm.describe();
             String coretype = System.getenv("OPENBLAS_CORETYPE");
             assertTrue(d.startsWith("openblas: OpenBLAS 0."), d);

@@ -133,12 +133,8 @@ public final class NanLab implements Runnable {
         // the pin must cover the subcommand's whole run, so it opens after parsing and before running
         cl.setExecutionStrategy(parsed -> {
             if (root.gemm == null) return new CommandLine.RunLast().execute(parsed);
-            try (AutoCloseable pin = Gemm.use(root.gemm)) {
+            try (Gemm.Pin pin = Gemm.use(root.gemm)) {
                 return new CommandLine.RunLast().execute(parsed);
-            } catch (CommandLine.ExecutionException | CommandLine.ParameterException ex) {
-                throw ex;
-            } catch (Exception ex) { // close() declares Exception; Gemm's scope throws none
-                throw new IllegalStateException(ex);
             }
         });
         int code = cl.execute(args);

@@ -28,12 +28,12 @@ class CheckpointKernelTest {
     @Test
     void theKernelInForceIsRecordedUnderGemm() throws Exception {
         Path f = dir.resolve("java.safetensors");
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.JAVA)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.JAVA)) {
             Checkpoint.saveModel(f, net());
         }
         assertEquals("java", Safetensors.read(f).metadata().get(Checkpoint.GEMM_KEY));
         assumeTrue(Gemm.nativeAvailable(), "OpenBLAS did not load");
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
             Checkpoint.saveModel(f, net());
         }
         assertEquals("openblas", Safetensors.read(f).metadata().get(Checkpoint.GEMM_KEY));
@@ -44,11 +44,11 @@ class CheckpointKernelTest {
         assumeTrue(Gemm.nativeAvailable(), "OpenBLAS did not load");
         Path f = dir.resolve("m.safetensors");
         Map<String, String> read;
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.OPENBLAS)) {
             Checkpoint.saveModel(f, net(), Map.of("epoch", "3"));
             read = Checkpoint.loadModel(f, net());
         }
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.JAVA)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.JAVA)) {
             Checkpoint.saveModel(f, net(), read); // fine-tuned in Java: no clash, the file says java
         }
         Map<String, String> now = Safetensors.read(f).metadata();

@@ -20,7 +20,7 @@ class TrainerReproducibilityTest {
 
     @Test
     void theBenchmarkMlpWithAdamGivesTheSameBitsEveryRun() throws Exception {
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.JAVA)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.JAVA)) {
             assertEquals(6442625629223386120L, Fingerprint.mlpAdam());
         }
         assertEquals(Fingerprint.mlpAdam(), Fingerprint.mlpAdam()); // two runs agree under any kernel
@@ -28,7 +28,7 @@ class TrainerReproducibilityTest {
 
     @Test
     void irisWithNesterovSgdClippingAndATestSetGivesTheSameBitsEveryRun() throws Exception {
-        try (AutoCloseable pin = Gemm.use(Gemm.Kernel.JAVA)) {
+        try (Gemm.Pin pin = Gemm.use(Gemm.Kernel.JAVA)) {
             assertEquals(-4525789484689880807L, Fingerprint.irisSgd());
         }
     }
