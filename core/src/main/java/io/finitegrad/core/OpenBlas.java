@@ -12,20 +12,25 @@ import org.ejml.data.DMatrixRMaj;
  *
  * <p>Thresholds from {@code GemmBench} on a 2-core AMD EPYC (Zen, AVX2), bench/results/gemm.txt:
  * EJML and OpenBLAS on one thread are even at 8x8x8 (512 multiply-adds, ~2 GFLOP/s), OpenBLAS is
- * ahead from 8x8x16 (3.0 against 2.5) and far ahead from 16x16x16 (5.2 against 2.3) up. Two
- * threads pay from 256x256x256 on a quiet machine (a probe of issue #18: 37 against 31 GFLOP/s, 61
- * against 31 at 512) and tie or lose below; on a machine busy with other work they lose everywhere.
+ * ahead from 8x8x16 (3.0 against 2.5) and far ahead from 16x16x16 (5.2 against 2.3) up.
+ *
+ * <p>Threads: one. OpenBLAS's count is process-global, and switching it between products by size
+ * costs more than a second thread gains: a 784-256-256-10 training step (config A of
+ * {@code MlpStepBench}) took 6.4-7.4 ms forward and 6.1-6.4 ms backward when its products switched
+ * between 1 and 2 threads, 2.9-3.3 and 3.3-3.7 with 2 set once, 2.9-3.0 and 3.6 with 1; and with 2
+ * set once, OpenBLAS splits the mid-sized products of 64-128-128-10 at batch 32 too (it splits from
+ * 65,536 x {@code GEMM_MULTITHREAD_THRESHOLD} multiply-adds), which made that step 1.5x slower than
+ * on one thread. Two threads do pay for a lone large product ({@code GemmBench}: 58-69 against 38
+ * GFLOP/s from 256^3); {@link #threads} is there for benchmarks that compare counts.
  */
 final class OpenBlas {
     /** Products with fewer multiply-adds ({@code m n k}) stay in Java: the native call costs more. */
     static final long MIN_MULADDS = 1024;
-    /** Products with at least this many multiply-adds run on {@link #MAX_THREADS} threads, smaller ones on one. */
-    static final long MIN_MULADDS_THREADED = 1L << 24;
-    /** Two threads where the machine has two cores: more did not pay on the hosts measured. */
-    static final int MAX_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
+    /** The thread count set at load and kept (see the class comment). */
+    static final int THREADS = 1;
 
     private static final String PROBLEM = load();
-    /** OpenBLAS's thread count is process-global: the count last set, 0 before the first product. */
+    /** OpenBLAS's thread count is process-global: the count last set. */
     private static int threadsSet;
     private static String description;
 
@@ -35,6 +40,7 @@ final class OpenBlas {
     private static String load() {
         try {
             org.bytedeco.javacpp.Loader.load(openblas_nolapack.class);
+            threads(THREADS);
             return null;
         } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError: any reason means Java
             return t.getClass().getSimpleName() + ": " + t.getMessage();
@@ -49,15 +55,10 @@ final class OpenBlas {
         return PROBLEM == null ? "none" : PROBLEM;
     }
 
-    /** The threads the policy gives a product of {@code muladds} multiply-adds. */
-    static int threadsFor(long muladds) {
-        return muladds >= MIN_MULADDS_THREADED ? MAX_THREADS : 1;
-    }
-
     /**
-     * Sets OpenBLAS's process-global thread count when it differs from the last one set (setting it
-     * costs a call into OpenBLAS's thread server). A product running on another Java thread keeps
-     * the split it started with; OpenBLAS splits the output, not the sum, so the bits stay the same.
+     * Sets OpenBLAS's process-global thread count when it differs from the last one set: once at
+     * load, and by tests and benchmarks that compare counts. OpenBLAS splits the output, not the
+     * sums, so the bits do not depend on the count.
      */
     static synchronized void threads(int n) {
         if (n != threadsSet) {
@@ -66,7 +67,7 @@ final class OpenBlas {
         }
     }
 
-    /** OpenBLAS's thread count as last set by {@link #threads}, 0 before the first product. */
+    /** OpenBLAS's thread count as last set by {@link #threads}. */
     static synchronized int threadsSet() {
         return threadsSet;
     }
@@ -85,8 +86,8 @@ final class OpenBlas {
                 core = "unknown (" + t.getClass().getSimpleName() + ")";
             }
             description = openblas_nolapack.OPENBLAS_VERSION.trim() + ", core " + core + ", OPENBLAS_CORETYPE"
-                    + (coretype == null ? " unset" : "=" + coretype) + "; 1 thread, " + MAX_THREADS + " from "
-                    + MIN_MULADDS_THREADED + " multiply-adds";
+                    + (coretype == null ? " unset" : "=" + coretype) + "; " + THREADS + (THREADS == 1 ? " thread" : " threads")
+                    + ", set once (small products run on one)";
         }
         return description;
     }
@@ -100,7 +101,6 @@ final class OpenBlas {
      */
     static void gemm(boolean transA, boolean transB, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         int m = c.numRows, n = c.numCols, k = transA ? a.numRows : a.numCols;
-        threads(threadsFor((long) m * n * k));
         OffHeap h = OFF_HEAP.get();
         int na = a.getNumElements(), nb = b.getNumElements(), nc = m * n;
         DoublePointer pa = h.a = fit(h.a, na), pb = h.b = fit(h.b, nb), pc = h.c = fit(h.c, nc);
