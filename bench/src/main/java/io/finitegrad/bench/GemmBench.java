@@ -95,10 +95,11 @@ public class GemmBench {
         if (kernel != Kernel.OPENBLAS && threads != 1) {
             throw new IllegalStateException("threads " + threads + " applies to OPENBLAS only: skip with -p threads=1");
         }
+        // describe() loads OpenBLAS, which sets its own count: the trial's count is set after it
+        System.err.println("GemmBench " + kernel + " " + shape + ": " + Gemm.describe());
         if (kernel == Kernel.OPENBLAS) {
             org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
         }
-        System.err.println("GemmBench " + kernel + " " + shape + ": " + Gemm.describe());
     }
 
     /** One product. */
