@@ -87,7 +87,7 @@ final class OpenBlas {
             }
             description = openblas_nolapack.OPENBLAS_VERSION.trim() + ", core " + core + ", OPENBLAS_CORETYPE"
                     + (coretype == null ? " unset" : "=" + coretype) + "; " + THREADS + (THREADS == 1 ? " thread" : " threads")
-                    + ", set once (small products run on one)";
+                    + (THREADS == 1 ? ", set once" : ", set once (small products run on one)");
         }
         return description;
     }
