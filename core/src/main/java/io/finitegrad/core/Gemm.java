@@ -136,13 +136,14 @@ public final class Gemm {
     }
 
     /**
-     * The kernel a {@code finitegrad.gemm} value chooses: {@code java}, {@code openblas} or
-     * {@code auto} (OpenBLAS when it loads, else Java), in any case and with spaces around.
+     * The kernel a {@code finitegrad.gemm} value (or a command-line flag's) chooses: {@code java},
+     * {@code openblas} or {@code auto} (OpenBLAS when it loads, else Java), in any case and with
+     * spaces around.
      *
      * @throws IllegalArgumentException naming the property and the value when it is none of these
      * @throws IllegalStateException if it is {@code openblas} and OpenBLAS did not load (the reason is named)
      */
-    static Kernel parse(String value) {
+    public static Kernel parse(String value) {
         switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "java": return Kernel.JAVA;
             case "openblas":

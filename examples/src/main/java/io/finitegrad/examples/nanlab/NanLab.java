@@ -11,7 +11,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -66,16 +65,14 @@ public final class NanLab implements Runnable {
      *     openblas where OpenBLAS did not load (with the reason)
      */
     private Gemm.Kernel kernel(String value) {
-        switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "java": return Gemm.Kernel.JAVA;
-            case "auto": return Gemm.nativeAvailable() ? Gemm.Kernel.OPENBLAS : Gemm.Kernel.JAVA;
-            case "openblas":
-                if (Gemm.nativeAvailable()) return Gemm.Kernel.OPENBLAS;
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--gemm openblas: OpenBLAS did not load here (nanlab --version says why), use java or auto");
-            default:
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        "--gemm: unknown '" + value + "', expected java, openblas or auto");
+        try {
+            return Gemm.parse(value);
+        } catch (IllegalStateException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--gemm openblas: OpenBLAS did not load here (nanlab --version says why), use java or auto");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--gemm: unknown '" + value + "', expected java, openblas or auto");
         }
     }
 
