@@ -75,11 +75,37 @@ class RNNTest {
             return weightedSum(states(), TestSupport.steps("w", e.cs(), e.h0().rows()));
         }
 
-        /** Leaky ReLU has no derivative at 0: true if a pre-activation, recovered from its state, is near it. */
+        /**
+         * True where the central difference cannot judge the example: Leaky ReLU has no derivative at 0
+         * (a pre-activation, recovered from its state, is near it), and an identity RNN's difference may
+         * carry a truncation error beyond the tolerance.
+         */
         boolean nearKink() {
+            if (e.act() == Activation.IDENTITY) return truncationBeyondTolerance();
             if (e.act() != Activation.LEAKY_RELU) return false;
             for (Var h : states()) {
                 if (TestSupport.nearKink(h.value().map(v -> v > 0 ? v : v / Activation.LEAKY_SLOPE), 1e-4)) return true;
+            }
+            return false;
+        }
+
+        /**
+         * Without a squashing activation the loss is a polynomial of degree up to the length in Wh,
+         * whose orthogonal 1x1 (or near-orthogonal) entries keep every power of size 1, and random loss
+         * weights can cancel the first derivative while the third does not: the central difference's
+         * truncation error (h^2 / 6) f''' then passes the tolerance although the analytic gradient is
+         * exact (seed 20261207162616: 17 steps, analytic -0.0019089498, difference -0.0019089557, off
+         * by 3e-6 relative). Richardson's estimate of that error, (D(2h) - D(h)) / 3, decides.
+         */
+        private boolean truncationBeyondTolerance() {
+            GradCheck.Result at = GradCheck.check(this::loss, parameters(), GradCheck.DEFAULT_STEP);
+            GradCheck.Result twice = GradCheck.check(this::loss, parameters(), 2 * GradCheck.DEFAULT_STEP);
+            for (Var p : parameters()) {
+                double[] d = at.numeric(p.name()), d2 = twice.numeric(p.name());
+                for (int i = 0; i < d.length; i++) {
+                    double truncation = Math.abs(d2[i] - d[i]) / 3;
+                    if (truncation > (TestSupport.ABSOLUTE + TestSupport.RELATIVE * Math.abs(d[i])) / 4) return true;
+                }
             }
             return false;
         }
