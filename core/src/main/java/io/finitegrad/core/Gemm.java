@@ -38,7 +38,21 @@ public final class Gemm {
 
     /** The configured kernel, read (and OpenBLAS loaded) at the first large product, not at startup. */
     private static final class Default {
-        static final Kernel KERNEL = configured();
+        /** The kernel, or null when the setting is bad: then every call says why, not just the first. */
+        static final Kernel KERNEL;
+        static final RuntimeException BAD;
+
+        static {
+            Kernel k = null;
+            RuntimeException bad = null;
+            try {
+                k = configured();
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                bad = e;
+            }
+            KERNEL = k;
+            BAD = bad;
+        }
     }
 
     /** An open {@link #use} scope; closing it restores the kernel pinned before, and throws nothing. */
@@ -84,10 +98,19 @@ public final class Gemm {
         else CommonOps_DDRM.multTransB(a, b, c);
     }
 
-    /** The kernel that large products use on this thread now. */
+    /**
+     * The kernel that large products use on this thread now.
+     *
+     * @throws IllegalArgumentException if no kernel is pinned and {@code finitegrad.gemm} (or
+     *     {@code FINITEGRAD_GEMM}) is none of java, openblas and auto, naming the value
+     * @throws IllegalStateException if no kernel is pinned and the setting asks for OpenBLAS, which did not load
+     */
     public static Kernel kernel() {
         Kernel k = PINNED.get()[0];
-        return k != null ? k : Default.KERNEL;
+        if (k != null) return k;
+        if (Default.BAD instanceof IllegalArgumentException a) throw new IllegalArgumentException(a.getMessage(), a);
+        if (Default.BAD != null) throw new IllegalStateException(Default.BAD.getMessage(), Default.BAD);
+        return Default.KERNEL;
     }
 
     /**

@@ -119,10 +119,10 @@ public final class NanLab implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             String input = inputProblem(ex);
             if (input != null) {
-                e.println("nanlab " + cmd.getCommandName() + ": " + input);
+                e.println(prefix(cmd) + input);
                 return INPUT_ERROR;
             }
-            e.println("nanlab " + cmd.getCommandName() + ": internal error, please report it:");
+            e.println(prefix(cmd) + "internal error, please report it:");
             ex.printStackTrace(e);
             return INTERNAL_ERROR;
         });
@@ -138,6 +138,11 @@ public final class NanLab implements Runnable {
         o.flush();
         e.flush();
         return code;
+    }
+
+    /** "nanlab run: " for a subcommand, "nanlab: " for the root (--version, say). */
+    private static String prefix(CommandLine cmd) {
+        return cmd.getParent() == null ? "nanlab: " : "nanlab " + cmd.getCommandName() + ": ";
     }
 
     @Override

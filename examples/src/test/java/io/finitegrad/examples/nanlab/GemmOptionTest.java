@@ -34,6 +34,21 @@ class GemmOptionTest {
         assertTrue(line.contains("--gemm") && line.contains("'mkl'") && line.contains("java, openblas or auto"), line);
     }
 
+    /**
+     * The setting is read once per JVM, so a bad one is tried in a JVM of its own: before, its
+     * ExceptionInInitializerError came out as an internal error with a stack trace, and every later
+     * product in that JVM threw NoClassDefFoundError without a word on the setting.
+     */
+    @Test
+    void aBadSettingIsAnInputErrorNamingThePropertyAndTheValue() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Dfinitegrad.gemm=bogus",
+                NanLab.class.getName(), "--version").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(NanLab.INPUT_ERROR, p.waitFor(), err);
+        assertEquals("nanlab: finitegrad.gemm (or FINITEGRAD_GEMM) is 'bogus': use java, openblas or auto\n", err);
+    }
+
     @Test
     void theOptionAppliesAfterTheSubcommandTooAndTheCheckpointNamesTheKernel() throws Exception {
         Path data = Cli.iris(dir);
