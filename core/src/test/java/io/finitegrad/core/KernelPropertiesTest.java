@@ -276,6 +276,63 @@ class KernelPropertiesTest {
         assertTrue(Double.isNaN(NaiveKernels.binaryCrossEntropy(p0, m(new double[][] {{0}}))));
     }
 
+    // ---- the fast forms give up nothing --------------------------------------------------------------
+
+    /** Inputs where the two sigmoid branches or Goldberg's correction could slip. */
+    private static final double[] EDGES = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, Double.MIN_NORMAL,
+        1e-300, -1e-300, 1e-17, -1e-17, 36.7, -36.7, 36.8, -36.8, 37.5, -37.5, EXP_LIMIT, -EXP_LIMIT,
+        EXP_UNDERFLOW, -EXP_UNDERFLOW, 746, -746, 1e300, -1e300, Double.MAX_VALUE, -Double.MAX_VALUE,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN};
+
+    /** The sigmoid exactly as it was written with a branch: the select without one must not change a bit. */
+    private static double twoBranchSigmoid(double x) {
+        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    @Test
+    void branchFreeSigmoidIsBitForBitTheTwoBranchForm() {
+        for (double x : EDGES) {
+            assertEquals(Double.doubleToLongBits(twoBranchSigmoid(x)), Double.doubleToLongBits(StableKernels.sigmoid(x)),
+                    "sigmoid(" + x + ")");
+        }
+        qt().forAll(VALUE).checkAssert(x -> assertEquals(Double.doubleToLongBits(twoBranchSigmoid(x)),
+                Double.doubleToLongBits(StableKernels.sigmoid(x)), "sigmoid(" + x + ")"));
+    }
+
+    /**
+     * Exponents of e = exp(-|x|) from 0 to -60 (|x| up to ~42, where 1 + e rounds to 1 from |x| ~ 36.7
+     * on) and beyond, to subnormal e.
+     */
+    private static final Gen<Double> EXP_ARGS = doubles().between(0, 60).zip(booleans().all(),
+            (k, neg) -> (neg ? -1 : 1) * k * Math.log(2)).mix(doubles().between(-760, 760), 20);
+
+    /**
+     * {@code log1p(exp(-|x|))} without Math.log1p stays within 2 ulps of it (each is within 1 ulp of
+     * the true value by their specifications, Math.log's error is the only one Goldberg's form adds),
+     * and so softplus and binary cross-entropy keep log1p's accuracy.
+     */
+    @Test
+    void log1pOfExpKeepsLog1pAccuracy() {
+        qt().forAll(EXP_ARGS.mix(VALUE, 30)).checkAssert(KernelPropertiesTest::assertLog1pAccuracy);
+        for (double x : EDGES) assertLog1pAccuracy(x);
+    }
+
+    private static void assertLog1pAccuracy(double x) {
+        double expected = StrictMath.log1p(Math.exp(-Math.abs(x)));
+        double got = StableKernels.log1pExpNegAbs(x);
+        assertTrue(within2Ulps(expected, got), "log1p(exp(-|" + x + "|)) = " + expected + ", got " + got);
+        double sp = Math.max(x, 0.0) + expected, gotSp = StableKernels.softplus(x);
+        assertTrue(within2Ulps(sp, gotSp), "softplus(" + x + ") = " + sp + ", got " + gotSp);
+    }
+
+    /** Equal (infinities included), both NaN, or at most 2 ulps of {@code expected} apart. */
+    private static boolean within2Ulps(double expected, double got) {
+        if (expected == got || Double.isNaN(expected) && Double.isNaN(got)) return true;
+        return Math.abs(got - expected) <= 2 * Math.ulp(expected);
+    }
+
     // ---- agreement where both are valid ------------------------------------------------------------
 
     @Test
