@@ -19,6 +19,8 @@ final class GuardState {
     /** Identifies the innermost scope, so a leaf is reported once per scope. */
     private Object sinkToken = new Object();
     private long checks;
+    /** Stack walks site capture made on this thread: tests check that scopes share them. */
+    private long siteWalks;
     /** Entry points recorded on this thread, in any mode: a training loop reads it around a step. */
     private long recorded;
     private String scopePrefix = "";
@@ -45,6 +47,7 @@ final class GuardState {
     List<Incident> sink() { return sink; }
     Object sinkToken() { return sinkToken; }
     long checks() { return checks; }
+    long siteWalks() { return siteWalks; }
     long recorded() { return recorded; }
     String scopePrefix() { return scopePrefix; }
     StackWalker.StackFrame scopeSite() { return scopeSite; }
@@ -58,6 +61,10 @@ final class GuardState {
 
     void countCheck() {
         checks++;
+    }
+
+    void countSiteWalk() {
+        siteWalks++;
     }
 
     /** Sets the allow-non-finite reason (null: none) and returns the one it replaces. */

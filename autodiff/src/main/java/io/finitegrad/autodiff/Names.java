@@ -10,8 +10,11 @@ import java.util.Arrays;
  *
  * <p>A scope opened by finitegrad's own code (a layer, a loss) also records the creation site once,
  * the user's line that called into the library, and the nodes the library makes inside share it
- * instead of each walking the stack. Library code must therefore not call back into user code
- * while one of its scopes is open (containers such as {@code Sequential} open none).
+ * instead of each walking the stack; a scope library code opens inside such a scope shares the
+ * same site without a walk of its own (a recurrent layer's per-step scopes, an LSTM's gates), and a
+ * library container opens a {@link #siteScope()} so that the layers it calls share one walk. Library
+ * code must therefore not call back into user code while one of its scopes is open (containers
+ * such as {@code Sequential} open none around a layer of yours).
  *
  * <p>Names are unique within one entry of a scope: the second {@code sum} made inside one
  * {@code Names.scope("blk")} entry is {@code blk/sum_1}, the first keeping the bare name; a new entry
@@ -42,6 +45,23 @@ public final class Names {
         return open(name, hint);
     }
 
+    /**
+     * Opens a scope that changes no name and no numbering, only the creation site: opened by library
+     * code, it walks the stack once for the user's calling line, and the name scopes library code
+     * opens inside it share that site instead of walking again ({@code Sequential} opens one around
+     * its layers when they are all built-in). Opened by user code it records no site (nodes made
+     * inside may come from different lines of yours). Close it like a name scope.
+     */
+    public static Scope siteScope() {
+        GuardState st = GuardState.get();
+        if (!st.on() || !st.captureSites()) return Scope.NOTHING;
+        String prefix = st.scopePrefix();
+        StackWalker.StackFrame previousSite = st.scopeSite();
+        Scope s = new Scope(st, prefix, previousSite, prefix, st.hints(), st.openScope());
+        st.nameScope(prefix, previousSite != null ? previousSite : Site.forScope(), st.hints(), st.openScope());
+        return s;
+    }
+
     private static Scope open(String name, Hint hint) {
         if (name == null || name.isEmpty() || name.indexOf('/') >= 0) {
             throw new IllegalArgumentException("Names.scope: name must be non-empty and contain no '/', got '" + name + "'");
@@ -50,7 +70,11 @@ public final class Names {
         String previous = st.scopePrefix();
         StackWalker.StackFrame previousSite = st.scopeSite();
         String prefix = previous.isEmpty() ? name : previous + "/" + name;
-        StackWalker.StackFrame site = st.on() && st.captureSites() ? Site.forScope() : null;
+        // inside a scope library code opened with a site, only library code runs (the class
+        // comment), so the opener is library code and the walk would find the same user frame
+        StackWalker.StackFrame site = !st.on() || !st.captureSites() ? null
+                : previousSite != null ? previousSite
+                : Site.forScope();
         Scope s = new Scope(st, previous, previousSite, prefix, st.hints(), st.openScope());
         st.nameScope(prefix, site, hint != null ? new Hint.Chain(hint, st.hints()) : st.hints(), s);
         return s;
@@ -69,6 +93,9 @@ public final class Names {
 
     /** An open name scope. Closing it out of order throws {@link IllegalStateException}. */
     public static final class Scope implements AutoCloseable {
+        /** A site scope with nothing to restore (the guard or site capture is off); already closed. */
+        private static final Scope NOTHING = new Scope(null, "", null, "", null, null);
+
         private final GuardState state;
         private final String previous;
         private final StackWalker.StackFrame previousSite;
@@ -89,6 +116,7 @@ public final class Names {
             this.mine = mine;
             this.previousHints = previousHints;
             this.enclosing = enclosing;
+            this.closed = state == null;
         }
 
         /**

@@ -2,8 +2,10 @@ package io.finitegrad.autodiff;
 
 import io.finitegrad.core.LibraryCode;
 import java.security.CodeSource;
+import java.util.Iterator;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Where user code created a node: the first stack frame that is not finitegrad library code,
@@ -61,17 +63,8 @@ final class Site {
      * over with {@link FiniteGuard#passOverFrames}.
      */
     static StackWalker.StackFrame capture() {
-        String[] passOver = GuardState.get().passOver();
-        Optional<StackWalker.StackFrame> f = WALKER.walk(s -> s.limit(MAX_FRAMES)
-                .filter(fr -> isUser(fr.getDeclaringClass(), passOver))
-                .findFirst());
-        return f.orElse(null);
-    }
-
-    private static boolean isUser(Class<?> c, String[] passOver) {
-        if (c.getClassLoader() == null || LIBRARY.get(c)) return false;
-        for (String p : passOver) if (c.getName().startsWith(p)) return false;
-        return true;
+        GuardState.get().countSiteWalk();
+        return WALKER.walk(FIRST_USER);
     }
 
     /**
@@ -79,22 +72,38 @@ final class Site {
      * when the scope is opened by user code (whose nodes may come from different lines).
      */
     static StackWalker.StackFrame forScope() {
-        String[] passOver = GuardState.get().passOver();
-        return WALKER.walk(s -> {
-            var frames = s.limit(MAX_FRAMES).iterator();
-            while (frames.hasNext()) {
-                StackWalker.StackFrame f = frames.next();
-                Class<?> c = f.getDeclaringClass();
-                if (c == Site.class || c == Names.class) continue;
-                if (!LIBRARY.get(c)) return null; // the opener is user code
-                while (frames.hasNext()) {
-                    StackWalker.StackFrame u = frames.next();
-                    if (isUser(u.getDeclaringClass(), passOver)) return u;
-                }
-                return null;
-            }
-            return null;
-        });
+        GuardState.get().countSiteWalk();
+        return WALKER.walk(FOR_SCOPE);
+    }
+
+    // Static functions over the stream's own iterator: a limit() or filter() stage, or a lambda
+    // capturing the pass-over list, costs about 300 bytes a walk on top of the walker's own 670.
+    private static final Function<Stream<StackWalker.StackFrame>, StackWalker.StackFrame> FIRST_USER =
+            s -> firstUser(s.iterator(), GuardState.get().passOver(), MAX_FRAMES);
+
+    private static final Function<Stream<StackWalker.StackFrame>, StackWalker.StackFrame> FOR_SCOPE = s -> {
+        Iterator<StackWalker.StackFrame> frames = s.iterator();
+        for (int n = 0; n < MAX_FRAMES && frames.hasNext(); n++) {
+            Class<?> c = frames.next().getDeclaringClass();
+            if (c == Site.class || c == Names.class) continue;
+            if (!LIBRARY.get(c)) return null; // the opener is user code
+            return firstUser(frames, GuardState.get().passOver(), MAX_FRAMES - n - 1);
+        }
+        return null;
+    };
+
+    private static StackWalker.StackFrame firstUser(Iterator<StackWalker.StackFrame> frames, String[] passOver, int max) {
+        for (int n = 0; n < max && frames.hasNext(); n++) {
+            StackWalker.StackFrame f = frames.next();
+            if (isUser(f.getDeclaringClass(), passOver)) return f;
+        }
+        return null;
+    }
+
+    private static boolean isUser(Class<?> c, String[] passOver) {
+        if (c.getClassLoader() == null || LIBRARY.get(c)) return false;
+        for (String p : passOver) if (c.getName().startsWith(p)) return false;
+        return true;
     }
 
     static String format(StackWalker.StackFrame f) {

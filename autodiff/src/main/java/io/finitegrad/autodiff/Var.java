@@ -112,7 +112,7 @@ public final class Var {
 
     /** A constant: no name, no gradient. */
     public static Var constant(Tensor t) {
-        return leaf(null, t, Kind.CONSTANT, null);
+        return leaf(null, t, null, Kind.CONSTANT, null);
     }
 
     /** A 1x1 constant. */
@@ -120,9 +120,28 @@ public final class Var {
         return constant(Tensor.scalar(v));
     }
 
+    /**
+     * A constant whose storage is {@code values} itself rather than a copy: for code that has just
+     * computed the values into a matrix of its own and gives it up (a loss scaling its targets, into
+     * a {@link StepBuffers} buffer when a training loop recycles them). The caller must neither write
+     * nor keep {@code values} afterwards. Under {@link Precision#emulate} it is copied as
+     * {@link #constant(Tensor)} does, since the guard keeps the values as given beside the rounded ones.
+     *
+     * @throws IllegalArgumentException if {@code values} is null or has no elements
+     * @throws NonFiniteException in THROW mode if {@code values} holds NaN/Inf
+     */
+    public static Var constantTaking(DMatrixRMaj values) {
+        if (values == null || values.getNumElements() == 0) {
+            throw new IllegalArgumentException("Var.constantTaking: values is " + (values == null ? "null"
+                    : values.numRows + "x" + values.numCols + ", with no elements"));
+        }
+        if (GuardState.get().precision().emulating()) return constant(Tensor.of(values));
+        return leaf(null, null, values, Kind.CONSTANT, null);
+    }
+
     /** Input data, named (and qualified by the current {@link Names} scope) for reports. */
     public static Var input(String name, Tensor t) {
-        return leaf(name, t, Kind.INPUT, null);
+        return leaf(name, t, null, Kind.INPUT, null);
     }
 
     /**
@@ -143,21 +162,22 @@ public final class Var {
             throw new IllegalArgumentException("Var.input '" + name + "': the tensor has " + t.cols() + " columns but its provenance has "
                     + provenance.columns().size() + " column names " + provenance.columns());
         }
-        return leaf(name, t, Kind.INPUT, provenance);
+        return leaf(name, t, null, Kind.INPUT, provenance);
     }
 
     /** A trainable parameter: requires grad, keeps its gradient across backward calls until zeroed. */
     public static Var param(String name, Tensor t) {
-        return leaf(name, t, Kind.PARAM, null);
+        return leaf(name, t, null, Kind.PARAM, null);
     }
 
-    private static Var leaf(String name, Tensor t, Kind kind, Provenance provenance) {
-        if (t == null) throw new IllegalArgumentException("Var." + kind.name().toLowerCase() + ": tensor is null");
+    /** A leaf of {@code t}'s values, or of {@code taken} itself (t null: not emulating, nothing to round). */
+    private static Var leaf(String name, Tensor t, DMatrixRMaj taken, Kind kind, Provenance provenance) {
+        if (t == null && taken == null) throw new IllegalArgumentException("Var." + kind.name().toLowerCase() + ": tensor is null");
         if (kind != Kind.CONSTANT && (name == null || name.isBlank())) {
             throw new IllegalArgumentException("Var." + kind.name().toLowerCase() + ": a name is required");
         }
         GuardState st = GuardState.get();
-        DMatrixRMaj m = t.toMatrix();
+        DMatrixRMaj m = taken != null ? taken : t.toMatrix();
         // data and constants enter the graph in the format; a parameter stays a float64 master
         // unless the emulation stores parameters rounded
         PrecisionState ps = st.precision();

@@ -117,6 +117,12 @@ public final class BatchNorm extends Layer {
         return runningVar.value();
     }
 
+    /** Its forward calls built-in ops and its own scopes only. */
+    @Override
+    boolean runsOnlyLibraryCode() {
+        return true;
+    }
+
     @Override
     public List<Var> parameters() {
         return List.of(gamma, beta);

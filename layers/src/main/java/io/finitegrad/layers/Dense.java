@@ -65,6 +65,12 @@ public final class Dense extends Layer {
         }
     }
 
+    /** Its forward calls built-in ops and its own scopes only. */
+    @Override
+    boolean runsOnlyLibraryCode() {
+        return true;
+    }
+
     /** The weight matrix, in x out. */
     public Var weight() {
         return w;

@@ -44,6 +44,12 @@ public final class Dropout extends Layer {
         }
     }
 
+    /** A JDK Random draws the mask; a subclass of the user's would be user code. */
+    @Override
+    boolean runsOnlyLibraryCode() {
+        return rng.getClass().getClassLoader() == null;
+    }
+
     public double p() {
         return p;
     }

@@ -71,6 +71,16 @@ public abstract class Layer {
         return x;
     }
 
+    /**
+     * Whether {@link #forward} runs finitegrad code only, never an object of the user's: then a
+     * container may let it share the creation site it walked for ({@link io.finitegrad.autodiff.Names#siteScope()}).
+     * False unless a final built-in layer says otherwise; package-private, so a layer of yours
+     * cannot claim it.
+     */
+    boolean runsOnlyLibraryCode() {
+        return false;
+    }
+
     /** The trainable parameters in a stable order; each {@link Var#name()} is unique. */
     public abstract List<Var> parameters();
 

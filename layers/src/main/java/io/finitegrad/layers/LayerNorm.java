@@ -65,6 +65,12 @@ public final class LayerNorm extends Layer {
         }
     }
 
+    /** Its forward calls built-in ops and its own scopes only. */
+    @Override
+    boolean runsOnlyLibraryCode() {
+        return true;
+    }
+
     @Override
     public List<Var> parameters() {
         return List.of(gamma, beta);

@@ -5,7 +5,7 @@ import io.finitegrad.autodiff.NaiveOps;
 import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.autodiff.Var;
-import io.finitegrad.core.Tensor;
+import io.finitegrad.core.StepBuffers;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -62,7 +62,8 @@ public final class Losses {
      * -1.8e308) never meets a zero target as {@code 0 * -Infinity}; and every term is divided by the
      * rows before terms are added or subtracted, so a row whose own loss is beyond the double range
      * (a target logit of -1.8e308) does not overflow a mean that is not. Finite wherever the true
-     * loss is, for any finite logits. Constant targets are scaled once, outside the graph.
+     * loss is, for any finite logits. Constant targets are scaled once, outside the graph, into
+     * storage the constants take without a copy.
      */
     public static Var softmaxCrossEntropy(Var logits, Var oneHot) {
         sameShape("softmaxCrossEntropy", "logits", logits, "targets", oneHot);
@@ -73,15 +74,17 @@ public final class Losses {
                 t = oneHot.div(n);
                 rowWeights = t.sumRows();
             } else {
-                // one pass over the targets' storage: y / rows, and each row's sum of it
+                // one pass over the targets' storage: y / rows, and each row's sum of it, into
+                // matrices the constants take as they are (recycled when a training loop owns the graph)
                 DMatrixRMaj y = oneHot.read();
                 int cols = y.numCols;
-                double[] scaled = new double[n * cols], sums = new double[n];
+                DMatrixRMaj scaledM = StepBuffers.zeros(n, cols), sumsM = StepBuffers.zeros(n, 1);
+                double[] scaled = scaledM.data, sums = sumsM.data;
                 for (int r = 0; r < n; r++) {
                     for (int c = 0, o = r * cols; c < cols; c++) sums[r] += scaled[o + c] = y.data[o + c] / n;
                 }
-                t = Var.constant(Tensor.of(n, cols, scaled));
-                rowWeights = Var.constant(Tensor.column(sums));
+                t = Var.constantTaking(scaledM);
+                rowWeights = Var.constantTaking(sumsM);
             }
             return logits.logSumExp().mul(rowWeights).sub(t.mul(logits).sumRows()).sum();
         }
@@ -163,7 +166,8 @@ public final class Losses {
             throw new ShapeException(loss + ": expected one class index per row of logits '" + logits.name() + "' ("
                     + logits.shape() + "), i.e. " + rows + " indices, got " + classes.length);
         }
-        double[] y = new double[rows * cols];
+        DMatrixRMaj hot = new DMatrixRMaj(rows, cols);
+        double[] y = hot.data;
         for (int r = 0; r < rows; r++) {
             int c = classes[r];
             if (c < 0 || c >= cols) {
@@ -172,7 +176,7 @@ public final class Losses {
             }
             y[r * cols + c] = 1.0;
         }
-        return Var.constant(Tensor.of(rows, cols, y));
+        return Var.constantTaking(hot);
     }
 
     private static void sameShape(String loss, String an, Var a, String bn, Var b) {

@@ -119,6 +119,12 @@ public abstract sealed class RecurrentLayer extends Layer permits RNN, LSTM, GRU
         return states;
     }
 
+    /** RNN, LSTM and GRU (the only subclasses) call built-in ops and their own scopes only. */
+    @Override
+    final boolean runsOnlyLibraryCode() {
+        return true;
+    }
+
     /** Whether {@link #forward(Var)} returns every step's state rather than the last one. */
     public final boolean returnsSequences() {
         return returnSequences;

@@ -1,5 +1,6 @@
 package io.finitegrad.layers;
 
+import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.Var;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -18,9 +19,16 @@ import java.util.Set;
  * its gradients from every use add up in its one set of parameters, and {@link #parameters()},
  * {@link #buffers()}, the state dict and the count list them once, at the first use;
  * {@link #summary()} marks the later uses as shared.
+ *
+ * <p>When every layer is built-in, a forward walks the stack once for the creation site (the line
+ * of yours that called it) and its layers share it ({@link Names#siteScope()}); a layer of yours
+ * inside it makes each layer walk for itself, so that nodes name the line in your layer.
  */
+@SuppressWarnings("try") // the site scope is opened for its effect on the nodes' sites, never read
 public final class Sequential extends Layer {
     private final List<Layer> layers;
+    /** Every layer runs library code only: fixed at construction, as the list is. */
+    private final boolean onlyLibraryCode;
 
     /**
      * @throws IllegalArgumentException if there are no layers, a layer is null, or two of the
@@ -32,6 +40,9 @@ public final class Sequential extends Layer {
             if (layers[i] == null) throw new IllegalArgumentException("Sequential: layer " + i + " is null");
         }
         this.layers = List.of(layers);
+        boolean library = true;
+        for (Layer l : layers) library &= l.runsOnlyLibraryCode();
+        this.onlyLibraryCode = library;
         try {
             stateDict();
         } catch (IllegalStateException e) {
@@ -47,9 +58,21 @@ public final class Sequential extends Layer {
     @Override
     public Var forward(Var x) {
         requireInput(x);
+        if (!onlyLibraryCode) return through(x);
+        try (var s = Names.siteScope()) {
+            return through(x);
+        }
+    }
+
+    private Var through(Var x) {
         Var h = x;
         for (Layer l : layers) h = l.forward(h);
         return h;
+    }
+
+    @Override
+    boolean runsOnlyLibraryCode() {
+        return onlyLibraryCode;
     }
 
     /** Every layer's parameters in order, each once however many times its layer is used. */
