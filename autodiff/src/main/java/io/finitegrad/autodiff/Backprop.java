@@ -123,12 +123,18 @@ final class Backprop implements SweepPath {
                     // the usual case for parameters: one pass adds and checks; the contribution
                     // itself is scanned only if the sum came out non-finite
                     st.countCheck();
-                    if (p.addGradient(gi, true, sumIn)) continue;
+                    if (p.addGradient(gi, true, sumIn)) {
+                        p.gradientFoundFinite(); // the pass scanned the whole sum
+                        continue;
+                    }
                     if (FiniteGuard.checkGradient(n, i, gi, st, this)) FiniteGuard.accumulationOverflow(p, n, st, this);
                 } else {
                     boolean wasFinite = marks.gradient(p) == null;
                     boolean giFinite = FiniteGuard.checkGradient(n, i, gi, st, this);
-                    if (!p.addGradient(gi, true, sumIn) && wasFinite && giFinite) FiniteGuard.accumulationOverflow(p, n, st, this);
+                    boolean sumFinite = p.addGradient(gi, true, sumIn);
+                    // a first contribution is taken as the scanned gi; a later one's sum was scanned
+                    if (sumFinite && giFinite) p.gradientFoundFinite();
+                    else if (!sumFinite && wasFinite && giFinite) FiniteGuard.accumulationOverflow(p, n, st, this);
                 }
             }
         }
