@@ -60,6 +60,8 @@ public final class Var {
      * padding where a counter would make every node bigger).
      */
     private boolean gradChecked;
+    /** True while {@link #grad} holds only the zeros {@link #zeroGrad()} wrote (the sweep then writes into it). */
+    private boolean gradZeroed;
     final Var[] parents;
     final Op op;
     final Kind kind;
@@ -522,6 +524,7 @@ public final class Var {
      */
     public DMatrixRMaj gradData() {
         gradChecked = false;
+        gradZeroed = false;
         return grad;
     }
 
@@ -558,6 +561,7 @@ public final class Var {
     public void zeroGrad() {
         if (grad != null) Arrays.fill(grad.data, 0, grad.getNumElements(), 0.0);
         gradChecked = false;
+        gradZeroed = grad != null;
         backwardCalls = 0;
         FiniteGuard.gradientZeroed(this);
     }
@@ -573,6 +577,7 @@ public final class Var {
     void dropGradient() {
         grad = null;
         gradChecked = false;
+        gradZeroed = false;
     }
 
     /**
@@ -581,6 +586,24 @@ public final class Var {
      */
     void gradientFoundFinite() {
         gradChecked = true;
+    }
+
+    /**
+     * The gradient storage of a leaf that holds only {@link #zeroGrad()}'s zeros, for the sweep to
+     * write its first contribution straight into (adding it to zeros would change nothing), or null
+     * when there is no such storage. The gradient then counts as written.
+     */
+    DMatrixRMaj zeroedGradientForWriting() {
+        if (!gradZeroed) return null;
+        gradZeroed = false;
+        gradChecked = false;
+        return grad;
+    }
+
+    /** Puts back the zeros after the sweep moved a contribution out of {@link #zeroedGradientForWriting()}. */
+    void rezeroGradient() {
+        Arrays.fill(grad.data, 0, grad.getNumElements(), 0.0);
+        gradZeroed = true;
     }
 
     /**
@@ -593,6 +616,7 @@ public final class Var {
      */
     boolean addGradient(DMatrixRMaj g, boolean check, Precision sumIn) {
         gradChecked = false;
+        gradZeroed = false;
         if (grad == null) {
             // a leaf's gradient outlives the sweep: it gets storage of its own, while g may be the
             // sweep's scratch or a buffer a training loop recycles; an op node's gradient takes g

@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,5 +73,60 @@ class GradientCheckedTest {
             v.mul(Var.constant(Tensor.row(1.0, Double.NaN, 1.0))).sum().backward();
         }
         assertFalse(v.gradientCheckedFinite(), "a checked gradient that a later sweep made NaN");
+    }
+
+    /** sqrt(w) at w = 0: finite forward, an infinite derivative that enters in backward at the parameter. */
+    private static NonFiniteException sqrtAtZero(Var w) {
+        return org.junit.jupiter.api.Assertions.assertThrows(NonFiniteException.class, () -> w.sqrt().sum().backward());
+    }
+
+    @Test
+    void aContributionWrittenStraightIntoAZeroedGradientIsCheckedAndReportedAsBefore() {
+        Var fresh = Var.param("w", Tensor.row(4.0, 0.0));
+        NanReport first = sqrtAtZero(fresh).report(); // no gradient storage yet: the scratch path
+        Var zeroed = Var.param("w", Tensor.row(4.0, 0.0));
+        zeroed.mul(Var.constant(2.0)).sum().backward();
+        zeroed.zeroGrad();
+        NanReport again = sqrtAtZero(zeroed).report(); // zeroed storage: written straight into it
+        assertEquals(first.op(), again.op());
+        assertEquals(first.phase(), again.phase());
+        assertEquals(first.cause(), again.cause());
+        assertEquals(first.col(), again.col());
+        assertEquals("sqrt", again.op());
+        // as when the contribution was added to the zeros: the sum is in the gradient, not marked finite
+        assertEquals(0.25, zeroed.readGrad().data[0], 0);
+        assertTrue(Double.isInfinite(zeroed.readGrad().data[1]));
+        assertFalse(zeroed.gradientCheckedFinite());
+        zeroed.zeroGrad();
+        zeroed.mul(Var.constant(3.0)).sum().backward();
+        assertArrayEquals(new double[] {3, 3}, zeroed.readGrad().data, 0);
+        assertTrue(zeroed.gradientCheckedFinite());
+    }
+
+    @Test
+    void underWarnTheNonFiniteContributionReachesTheZeroedGradientAsItWould() {
+        Var w = Var.param("w", Tensor.row(4.0, 0.0));
+        w.mul(Var.constant(2.0)).sum().backward();
+        w.zeroGrad();
+        try (FiniteGuard.Scope warn = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
+            w.sqrt().sum().backward();
+            assertEquals(1, warn.reports().size());
+            assertEquals("sqrt", warn.reports().get(0).op());
+        }
+        assertEquals(0.25, w.readGrad().data[0], 0);
+        assertTrue(Double.isInfinite(w.readGrad().data[1]));
+        assertFalse(w.gradientCheckedFinite());
+    }
+
+    @Test
+    void withTheGuardOffTheContributionIsWrittenInAsIs() {
+        Var w = Var.param("w", Tensor.row(1.0, 2.0));
+        w.mul(Var.constant(2.0)).sum().backward();
+        w.zeroGrad();
+        try (FiniteGuard.Scope off = FiniteGuard.mode(FiniteGuard.Mode.OFF)) {
+            w.matmul(Var.constant(Tensor.column(3.0, -4.0))).sum().backward();
+            w.matmul(Var.constant(Tensor.column(1.0, 1.0))).sum().backward();
+        }
+        assertArrayEquals(new double[] {4, -3}, w.readGrad().data, 0, "the first written in, the second added");
     }
 }
