@@ -1,6 +1,7 @@
 package io.finitegrad.autodiff;
 
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.PrecisionState;
 import java.util.ArrayList;
@@ -107,13 +108,18 @@ final class Backprop implements SweepPath {
             for (int i = 0; i < xs.length; i++) {
                 Var p = n.parents[i];
                 if (!p.requiresGrad) continue;
-                // a leaf's contribution is added into its gradient at once: written into scratch
-                DMatrixRMaj gi = p.op == null ? n.op.vjpInto(i, xs, n.value, n.gradient(), scratchFor(p))
-                        : n.op.vjp(i, xs, n.value, n.gradient());
-                if (gi == null || gi.numRows != p.value.numRows || gi.numCols != p.value.numCols) {
-                    throw new IllegalStateException("vjp of " + n.opName() + " '" + n.name() + "' for operand " + i
-                            + " returned " + (gi == null ? "null" : gi.numRows + "x" + gi.numCols)
-                            + ", expected " + p.shape());
+                DMatrixRMaj gi;
+                DMatrixRMaj zeroed = p.op == null && !ps.emulating()
+                        && (!st.on() || marks.gradient(p) == null && marks.gradient(n) == null)
+                        ? p.zeroedGradientForWriting() : null;
+                if (zeroed != null) {
+                    gi = intoZeroed(n, i, xs, p, zeroed, st);
+                    if (gi == null) continue;
+                } else {
+                    // a leaf's contribution is added into its gradient at once: written into scratch
+                    gi = p.op == null ? n.op.vjpInto(i, xs, n.value, n.gradient(), scratchFor(p))
+                            : n.op.vjp(i, xs, n.value, n.gradient());
+                    requireShape(n, i, p, gi);
                 }
                 if (round) flushed += Precision.flushed(format.roundAndScan(gi));
                 Precision sumIn = ps.emulating() && p.op != null ? format : Precision.FLOAT64;
@@ -123,14 +129,58 @@ final class Backprop implements SweepPath {
                     // the usual case for parameters: one pass adds and checks; the contribution
                     // itself is scanned only if the sum came out non-finite
                     st.countCheck();
-                    if (p.addGradient(gi, true, sumIn)) continue;
+                    if (p.addGradient(gi, true, sumIn)) {
+                        p.gradientFoundFinite(); // the pass scanned the whole sum
+                        continue;
+                    }
                     if (FiniteGuard.checkGradient(n, i, gi, st, this)) FiniteGuard.accumulationOverflow(p, n, st, this);
                 } else {
                     boolean wasFinite = marks.gradient(p) == null;
                     boolean giFinite = FiniteGuard.checkGradient(n, i, gi, st, this);
-                    if (!p.addGradient(gi, true, sumIn) && wasFinite && giFinite) FiniteGuard.accumulationOverflow(p, n, st, this);
+                    boolean sumFinite = p.addGradient(gi, true, sumIn);
+                    // a first contribution is taken as the scanned gi; a later one's sum was scanned
+                    if (sumFinite && giFinite) p.gradientFoundFinite();
+                    else if (!sumFinite && wasFinite && giFinite) FiniteGuard.accumulationOverflow(p, n, st, this);
                 }
             }
+        }
+    }
+
+    /**
+     * A leaf's first contribution since {@code zeroGrad()}, written by the op straight into the
+     * leaf's zeroed gradient {@code into} and scanned there: one write and one read where adding a
+     * scratch copy to the zeros took five passes. Returns null when that is done (finite, or the
+     * guard is OFF); otherwise moves the contribution to scratch, puts the zeros back and returns
+     * the scratch, for the sweep to check, diagnose and add as any contribution.
+     */
+    private DMatrixRMaj intoZeroed(Var n, int i, DMatrixRMaj[] xs, Var p, DMatrixRMaj into, GuardState st) {
+        DMatrixRMaj gi;
+        try {
+            gi = n.op.vjpInto(i, xs, n.value, n.gradient(), into);
+            requireShape(n, i, p, gi);
+        } catch (RuntimeException e) {
+            p.rezeroGradient(); // an op that failed may have written part of it
+            throw e;
+        }
+        int size = into.getNumElements();
+        if (gi != into) System.arraycopy(gi.data, 0, into.data, 0, size);
+        if (!st.on()) return null;
+        st.countCheck();
+        if (FiniteScan.allFinite(into)) {
+            p.gradientFoundFinite();
+            return null;
+        }
+        DMatrixRMaj moved = scratchFor(p);
+        System.arraycopy(into.data, 0, moved.data, 0, size);
+        p.rezeroGradient();
+        return moved;
+    }
+
+    private static void requireShape(Var n, int i, Var p, DMatrixRMaj gi) {
+        if (gi == null || gi.numRows != p.value.numRows || gi.numCols != p.value.numCols) {
+            throw new IllegalStateException("vjp of " + n.opName() + " '" + n.name() + "' for operand " + i
+                    + " returned " + (gi == null ? "null" : gi.numRows + "x" + gi.numCols)
+                    + ", expected " + p.shape());
         }
     }
 

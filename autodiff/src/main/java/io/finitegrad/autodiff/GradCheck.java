@@ -80,7 +80,7 @@ public final class GradCheck {
                 DMatrixRMaj v = p.write(); // perturbed in place; write() makes the guard rescan it afterwards
                 int n = v.getNumElements();
                 double[] analytic = new double[n];
-                DMatrixRMaj g = p.gradData();
+                DMatrixRMaj g = p.readGrad();
                 if (g != null) System.arraycopy(g.data, 0, analytic, 0, n);
                 double[] numeric = new double[n];
                 for (int k = 0; k < n; k++) {

@@ -61,7 +61,7 @@ final class LayerWatch {
         paramGradientMax = 0;
         double joint = 0;
         for (Var p : params) {
-            DMatrixRMaj g = p.gradData();
+            DMatrixRMaj g = p.readGrad();
             if (g == null) continue;
             hasParamGradient = true;
             double s = Magnitudes.sumSquares(g);
@@ -70,12 +70,12 @@ final class LayerWatch {
             if (!(n <= limit)) paramGradientMax = Math.max(paramGradientMax, Magnitudes.maxAbsIfAbove(g, limit));
         }
         norm = joint;
-        DMatrixRMaj ng = node.gradData();
+        DMatrixRMaj ng = node.readGrad();
         nodeGradientMax = ng == null ? 0 : Magnitudes.maxAbsIfAbove(ng, limit);
         stepRatio = 0;
-        if (first != null && first != node && ng != null && first.gradData() != null) {
+        if (first != null && first != node && ng != null && first.readGrad() != null) {
             double last = Magnitudes.norm(ng);
-            double at0 = Magnitudes.norm(first.gradData());
+            double at0 = Magnitudes.norm(first.readGrad());
             if (last > 0) stepRatio = at0 / last;
         }
     }

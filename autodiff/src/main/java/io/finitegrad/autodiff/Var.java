@@ -53,6 +53,15 @@ public final class Var {
 
     final DMatrixRMaj value;
     private DMatrixRMaj grad;
+    /**
+     * True while the backward sweep's finding that the whole {@link #grad} is finite still holds:
+     * set by the sweep right after its check, cleared by every path that changes the gradient or
+     * hands its storage out for changing (a one-bit version stamp, which fits in the object's
+     * padding where a counter would make every node bigger).
+     */
+    private boolean gradChecked;
+    /** True while {@link #grad} holds only the zeros {@link #zeroGrad()} wrote (the sweep then writes into it). */
+    private boolean gradZeroed;
     final Var[] parents;
     final Op op;
     final Kind kind;
@@ -526,8 +535,38 @@ public final class Var {
         backwardCalls++;
     }
 
-    /** The live gradient storage, or null if no gradient has reached this node. */
-    public DMatrixRMaj gradData() { return grad; }
+    /**
+     * The live gradient storage, or null if no gradient has reached this node, for reading and
+     * modifying in place (gradient clipping, unscaling, a hand-made gradient). Each call counts as a
+     * write: whatever the backward sweep proved about the gradient's finiteness no longer holds
+     * ({@link #gradientCheckedFinite()} turns false), so an optimiser scans it again. Code that only
+     * reads should use {@link #readGrad()}.
+     */
+    public DMatrixRMaj gradData() {
+        gradChecked = false;
+        gradZeroed = false;
+        return grad;
+    }
+
+    /**
+     * The live gradient storage, or null, for reading only (an optimiser step, a norm, a report),
+     * without counting a write. Do not modify it: a write through it is invisible to
+     * {@link #gradientCheckedFinite()}, and so to the optimiser's check. Use {@link #gradData()}
+     * to modify a gradient.
+     */
+    public DMatrixRMaj readGrad() {
+        return grad;
+    }
+
+    /**
+     * True if the backward sweep, with the guard on, found this whole gradient finite and nothing
+     * has written to it since (no later contribution, {@link #zeroGrad()} or {@link #gradData()});
+     * false when in doubt (the guard was OFF, the sum was not checked, or it was written since). An
+     * optimiser skips its own scan of the gradient only when this is true.
+     */
+    public boolean gradientCheckedFinite() {
+        return grad != null && gradChecked;
+    }
 
     /**
      * The guard's report of where this node's gradient first went non-finite, or null (no such
@@ -541,6 +580,8 @@ public final class Var {
     /** Zeroes the gradient in place (keeping its storage, so steps do not allocate). */
     public void zeroGrad() {
         if (grad != null) Arrays.fill(grad.data, 0, grad.getNumElements(), 0.0);
+        gradChecked = false;
+        gradZeroed = grad != null;
         backwardCalls = 0;
         FiniteGuard.gradientZeroed(this);
     }
@@ -555,6 +596,34 @@ public final class Var {
     /** Forgets an op node's gradient from an earlier sweep (only leaves accumulate across sweeps). */
     void dropGradient() {
         grad = null;
+        gradChecked = false;
+        gradZeroed = false;
+    }
+
+    /**
+     * Records that the sweep just found the whole gradient finite (called by {@link Backprop} only,
+     * right after the check, so no write can come between).
+     */
+    void gradientFoundFinite() {
+        gradChecked = true;
+    }
+
+    /**
+     * The gradient storage of a leaf that holds only {@link #zeroGrad()}'s zeros, for the sweep to
+     * write its first contribution straight into (adding it to zeros would change nothing), or null
+     * when there is no such storage. The gradient then counts as written.
+     */
+    DMatrixRMaj zeroedGradientForWriting() {
+        if (!gradZeroed) return null;
+        gradZeroed = false;
+        gradChecked = false;
+        return grad;
+    }
+
+    /** Puts back the zeros after the sweep moved a contribution out of {@link #zeroedGradientForWriting()}. */
+    void rezeroGradient() {
+        Arrays.fill(grad.data, 0, grad.getNumElements(), 0.0);
+        gradZeroed = true;
     }
 
     /**
@@ -566,6 +635,8 @@ public final class Var {
      * leaves the sum as it is).
      */
     boolean addGradient(DMatrixRMaj g, boolean check, Precision sumIn) {
+        gradChecked = false;
+        gradZeroed = false;
         if (grad == null) {
             // a leaf's gradient outlives the sweep: it gets storage of its own, while g may be the
             // sweep's scratch or a buffer a training loop recycles; an op node's gradient takes g

@@ -97,6 +97,53 @@ public class Adam extends Optimizer {
         }
     }
 
+    /**
+     * The step in place on the parameter and the current moments, in one pass as a hand-written
+     * Adam makes it, after the moments are copied into the spare pair, which {@link #undoUpdate}
+     * swaps back. The arithmetic is {@link #propose}'s, so both give the same bits.
+     */
+    @Override
+    protected final boolean tryUpdate(int k, double[] x, double[] g, int n) {
+        long step = t[k] + 1;
+        double lr = lr();
+        double bc1 = 1 - Math.pow(beta1, step);
+        double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
+        double stepSize = lr / bc1;
+        double b1 = beta1, b2 = beta2, e = eps;
+        double l2 = decoupled ? 0 : weightDecay;
+        double shrink = decoupled ? 1 - lr * weightDecay : 1;
+        double[] mk = m[k], vk = v[k];
+        System.arraycopy(mk, 0, mNext[k], 0, n);
+        System.arraycopy(vk, 0, vNext[k], 0, n);
+        for (int i = 0; i < n; i++) {
+            double pi = x[i];
+            double gi = g[i] + l2 * pi;
+            double mi = b1 * mk[i] + (1 - b1) * gi;
+            double vi = b2 * vk[i] + (1 - b2) * gi * gi;
+            mk[i] = mi;
+            vk[i] = vi;
+            x[i] = pi * shrink - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e) + 0 * vi;
+        }
+        t[k] = step;
+        return true; // an overflowed v turns x NaN (the + 0 * vi), which the step's scan of x finds
+    }
+
+    @Override
+    protected final void keepUpdate(int k) {
+        // tryUpdate made the moments and the step count current
+    }
+
+    @Override
+    protected final void undoUpdate(int k) {
+        double[] swap = m[k];
+        m[k] = mNext[k];
+        mNext[k] = swap;
+        swap = v[k];
+        v[k] = vNext[k];
+        vNext[k] = swap;
+        t[k]--;
+    }
+
     @Override
     protected boolean roundState(int k, Precision format) {
         int n = mNext[k].length;

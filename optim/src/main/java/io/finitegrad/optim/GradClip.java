@@ -28,7 +28,7 @@ public final class GradClip {
         checkParams("GradClip.globalNorm", params);
         double maxAbs = 0;
         for (int k = 0, nk = params.size(); k < nk; k++) {
-            DMatrixRMaj g = params.get(k).gradData();
+            DMatrixRMaj g = params.get(k).readGrad();
             if (g == null) continue;
             double[] d = g.data;
             for (int i = 0, n = g.getNumElements(); i < n; i++) {
@@ -42,7 +42,7 @@ public final class GradClip {
         double inv = 1 / maxAbs;
         double sum = 0;
         for (int k = 0, nk = params.size(); k < nk; k++) {
-            DMatrixRMaj g = params.get(k).gradData();
+            DMatrixRMaj g = params.get(k).readGrad();
             if (g == null) continue;
             double[] d = g.data;
             for (int i = 0, n = g.getNumElements(); i < n; i++) {

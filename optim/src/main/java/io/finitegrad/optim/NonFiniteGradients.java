@@ -39,7 +39,7 @@ public final class NonFiniteGradients {
         for (int i = 0; i < params.size(); i++) {
             Var p = params.get(i);
             if (p == null) throw new IllegalArgumentException("NonFiniteGradients.of: params[" + i + "] is null");
-            DMatrixRMaj g = p.gradData();
+            DMatrixRMaj g = p.readGrad();
             if (g == null || FiniteScan.allFinite(g)) continue;
             FiniteStats s = FiniteScan.scan(g);
             if (!names.isEmpty()) sb.append(", ");

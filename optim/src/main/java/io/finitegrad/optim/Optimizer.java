@@ -37,7 +37,7 @@ import org.ejml.data.DMatrixRMaj;
  * refuses the step like any non-finite update, and an update smaller than half an ulp of the
  * parameter is lost, as it is in the format.
  *
- * <p>Parameters that no gradient reached ({@link Var#gradData()} is null) are left alone, as
+ * <p>Parameters that no gradient reached ({@link Var#readGrad()} is null) are left alone, as
  * PyTorch skips parameters whose {@code grad} is None; but a step in which none has a gradient is
  * a mistake in the loop and is refused, not counted as applied.
  *
@@ -97,8 +97,9 @@ public abstract class Optimizer {
     public final void step() {
         requireSomeGradient();
         for (Var p : params) {
-            DMatrixRMaj g = p.gradData();
-            if (g != null && !FiniteScan.allFinite(g)) {
+            DMatrixRMaj g = p.readGrad();
+            // the backward sweep's check still holds unless something wrote to the gradient since
+            if (g != null && !p.gradientCheckedFinite() && !FiniteScan.allFinite(g)) {
                 if (policy == NonFinitePolicy.SKIP) {
                     skipped++;
                     return;
@@ -107,23 +108,83 @@ public abstract class Optimizer {
             }
         }
         PrecisionState ps = PrecisionState.get();
-        Precision store = ps.roundParameters() ? ps.precision() : null;
+        if (ps.roundParameters()) {
+            stepRounded(ps.precision());
+            return;
+        }
+        // float64 storage: each parameter is updated in place, after a copy of its values is kept
+        // in scratch, and scanned; the first non-finite one undoes every update made so far
         for (int k = 0; k < params.length; k++) {
-            DMatrixRMaj g = params[k].gradData();
+            DMatrixRMaj g = params[k].readGrad();
+            if (g == null) continue;
+            int n = proposed[k].length;
+            double[] p = params[k].read().data; // written through write() below once the step is taken
+            System.arraycopy(p, 0, proposed[k], 0, n);
+            if (tryUpdate(k, p, g.data, n) && FiniteScan.allFinite(p, n)) continue;
+            for (int j = k; j >= 0; j--) {
+                if (params[j].readGrad() == null) continue;
+                System.arraycopy(proposed[j], 0, params[j].read().data, 0, proposed[j].length);
+                undoUpdate(j);
+            }
+            System.arraycopy(p, 0, proposed[k], 0, n);
+            propose(k, proposed[k], g.data, n); // the refusal describes the proposal, from the state restored
+            throw nonFiniteUpdate(k, g.data, null);
+        }
+        applied++;
+        for (int k = 0; k < params.length; k++) {
+            if (params[k].readGrad() == null) continue;
+            params[k].write(); // counts the new values: the guard rescans them, older graphs refuse backward
+            keepUpdate(k);
+        }
+    }
+
+    /** {@link #step()} when parameters and state are stored rounded to {@code store}. */
+    private void stepRounded(Precision store) {
+        for (int k = 0; k < params.length; k++) {
+            DMatrixRMaj g = params[k].readGrad();
             if (g == null) continue;
             int n = proposed[k].length;
             System.arraycopy(params[k].read().data, 0, proposed[k], 0, n);
             propose(k, proposed[k], g.data, n);
-            boolean finite = store == null ? FiniteScan.allFinite(proposed[k], n)
-                    : Precision.allFinite(store.roundAndScan(proposed[k], n)) & roundState(k, store);
+            boolean finite = Precision.allFinite(store.roundAndScan(proposed[k], n)) & roundState(k, store);
             if (!finite) throw nonFiniteUpdate(k, g.data, store);
         }
         applied++;
         for (int k = 0; k < params.length; k++) {
-            if (params[k].gradData() == null) continue;
+            if (params[k].readGrad() == null) continue;
             commit(k);
             System.arraycopy(proposed[k], 0, params[k].write().data, 0, proposed[k].length);
         }
+    }
+
+    /**
+     * Updates parameter {@code k} in place in the float64 step: {@code p} (its live storage, whose
+     * current values the step has kept a copy of) takes its new values, from the finite gradient
+     * {@code g}; returns false if the optimiser's own new state is not finite (the step then scans
+     * {@code p} itself). The step may still be refused by a later parameter: the state changed here
+     * must be restorable by {@link #undoUpdate}, and made final by {@link #keepUpdate}. The default
+     * {@linkplain #propose proposes} in place, which leaves the current state alone. An optimiser
+     * overrides the three to update its state in place in the same pass.
+     */
+    protected boolean tryUpdate(int k, double[] p, double[] g, int n) {
+        propose(k, p, g, n);
+        return true;
+    }
+
+    /**
+     * Makes parameter {@code k}'s {@link #tryUpdate} final, once every parameter's update was found
+     * finite. The default {@linkplain #commit commits} the state proposed.
+     */
+    protected void keepUpdate(int k) {
+        commit(k);
+    }
+
+    /**
+     * Restores parameter {@code k}'s state to what it was before {@link #tryUpdate} (the step has
+     * restored the parameter's values itself): the step is refused. The default does nothing, as
+     * {@link #propose} left the state alone.
+     */
+    protected void undoUpdate(int k) {
     }
 
     /**
@@ -232,7 +293,7 @@ public abstract class Optimizer {
 
     /** Refuses a step that could change nothing: no parameter has a gradient. */
     private void requireSomeGradient() {
-        for (Var p : params) if (p.gradData() != null) return;
+        for (Var p : params) if (p.readGrad() != null) return;
         StringBuilder names = new StringBuilder();
         for (int i = 0; i < params.length && i < NAMES_SHOWN; i++) names.append(i == 0 ? "'" : ", '").append(params[i].name()).append('\'');
         if (params.length > NAMES_SHOWN) names.append(", ... (").append(params.length).append(" parameters)");

@@ -86,6 +86,44 @@ public final class SGD extends Optimizer {
         }
     }
 
+    /**
+     * The step in place on the parameter and the momentum buffer, after the buffer is copied into
+     * its spare, which {@link #undoUpdate} swaps back; {@link #propose}'s arithmetic.
+     */
+    @Override
+    protected boolean tryUpdate(int k, double[] x, double[] g, int n) {
+        double lr = lr(), mu = momentum, wd = weightDecay;
+        if (mu == 0) {
+            for (int i = 0; i < n; i++) x[i] = x[i] - lr * (g[i] + wd * x[i]);
+            return true;
+        }
+        double[] b = buffers[k];
+        System.arraycopy(b, 0, nextBuffers[k], 0, n);
+        boolean first = !started[k];
+        double keep = 1 - dampening;
+        for (int i = 0; i < n; i++) {
+            double pi = x[i];
+            double gi = g[i] + wd * pi;
+            double bi = first ? gi : mu * b[i] + keep * gi;
+            b[i] = bi;
+            x[i] = pi - lr * (nesterov ? gi + mu * bi : bi);
+        }
+        return true; // a non-finite buffer element makes its parameter element non-finite too
+    }
+
+    @Override
+    protected void keepUpdate(int k) {
+        if (momentum != 0) started[k] = true;
+    }
+
+    @Override
+    protected void undoUpdate(int k) {
+        if (momentum == 0) return;
+        double[] swap = buffers[k];
+        buffers[k] = nextBuffers[k];
+        nextBuffers[k] = swap;
+    }
+
     @Override
     protected boolean roundState(int k, io.finitegrad.core.Precision format) {
         return momentum == 0 || io.finitegrad.core.Precision.allFinite(format.roundAndScan(nextBuffers[k], nextBuffers[k].length));

@@ -66,7 +66,7 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
         this.learningRate = learningRate;
         this.update = () -> {
             for (Var p : params) {
-                DMatrixRMaj v = p.write(), g = p.gradData();
+                DMatrixRMaj v = p.write(), g = p.readGrad();
                 if (g == null) continue;
                 for (int i = 0, n = v.getNumElements(); i < n; i++) v.data[i] -= learningRate * g.data[i];
             }
@@ -155,7 +155,7 @@ public final class TrainingStep<T> extends StabilityProperty<T, TrainingStep<T>>
     private double[][] gradients() {
         double[][] g = new double[params.size()][];
         for (int i = 0; i < g.length; i++) {
-            DMatrixRMaj d = params.get(i).gradData();
+            DMatrixRMaj d = params.get(i).readGrad();
             g[i] = d == null ? new double[params.get(i).rows() * params.get(i).cols()] : d.data.clone();
         }
         return g;
