@@ -30,6 +30,8 @@ final class GuardState {
     private Hint.Chain hints;
     /** The innermost open name scope entry, which numbers repeated node names, or null. */
     private Names.Scope openScope;
+    /** A name tally a closed scope entry handed back, for the next entry to count in, or null. */
+    private Names.Tally spareTally;
     private String allowReason;
     private boolean captureSites = true;
     /** Package prefixes ("org.quicktheories.") whose frames site capture passes over, like library frames. */
@@ -93,6 +95,18 @@ final class GuardState {
         this.mode = mode;
         this.sink = sink;
         this.sinkToken = sinkToken;
+    }
+
+    /** The spare name tally (then none is spare), or a new one. */
+    Names.Tally takeSpareTally() {
+        Names.Tally t = spareTally;
+        spareTally = null;
+        return t != null ? t : new Names.Tally();
+    }
+
+    /** Keeps an emptied tally of a closed scope entry for the next entry. */
+    void spareTally(Names.Tally t) {
+        spareTally = t;
     }
 
     /** Enters (or, with the values it found, leaves) a name scope. */

@@ -102,10 +102,8 @@ public final class Names {
         private final String mine;
         private final Hint.Chain previousHints;
         private final Scope enclosing;
-        /** Op names used in this entry and how often each was used; allocated by the first node. */
-        private String[] used;
-        private int[] uses;
-        private int usedCount;
+        /** Op names used in this entry and how often; taken by the first node, handed on at close. */
+        private Tally tally;
         private boolean closed;
 
         private Scope(GuardState state, String previous, StackWalker.StackFrame previousSite, String mine,
@@ -121,23 +119,11 @@ public final class Names {
 
         /**
          * How many nodes of op {@code opName} this entry made before: 0 for the first (the bare
-         * name), 1 for the second ({@code _1}), ... A linear search: an entry holds a few op names.
+         * name), 1 for the second ({@code _1}), ...
          */
         int nextIndex(String opName) {
-            for (int i = 0; i < usedCount; i++) {
-                String u = used[i];
-                if (u == opName || u.equals(opName)) return uses[i]++;
-            }
-            if (used == null) {
-                used = new String[4];
-                uses = new int[4];
-            } else if (usedCount == used.length) {
-                used = Arrays.copyOf(used, usedCount * 2);
-                uses = Arrays.copyOf(uses, usedCount * 2);
-            }
-            used[usedCount] = opName;
-            uses[usedCount++] = 1;
-            return 0;
+            if (tally == null) tally = state.takeSpareTally();
+            return tally.next(opName);
         }
 
         @Override
@@ -148,6 +134,40 @@ public final class Names {
             }
             state.nameScope(previous, previousSite, previousHints, enclosing);
             closed = true;
+            // a closed entry is never the open one again, so the next entry may count in its tally
+            if (tally != null) state.spareTally(tally.cleared());
+            tally = null;
+        }
+    }
+
+    /**
+     * The op names one scope entry used and how often each: a linear search, as an entry holds a
+     * few op names. Reused by later entries on the same thread, so a forward pass does not allocate one per scope.
+     */
+    static final class Tally {
+        private String[] used = new String[4];
+        private int[] uses = new int[4];
+        private int count;
+
+        int next(String opName) {
+            for (int i = 0; i < count; i++) {
+                String u = used[i];
+                if (u == opName || u.equals(opName)) return uses[i]++;
+            }
+            if (count == used.length) {
+                used = Arrays.copyOf(used, count * 2);
+                uses = Arrays.copyOf(uses, count * 2);
+            }
+            used[count] = opName;
+            uses[count++] = 1;
+            return 0;
+        }
+
+        /** This tally emptied (holding no op names), for the next entry. */
+        Tally cleared() {
+            Arrays.fill(used, 0, count, null);
+            count = 0;
+            return this;
         }
     }
 }
