@@ -19,13 +19,18 @@ import org.ejml.data.DMatrixRMaj;
  * {@link NonFiniteGradientException} ({@link NonFinitePolicy#REFUSE}, the default) or skips it and
  * counts it ({@link NonFinitePolicy#SKIP}, what mixed-precision loss scalers do).
  *
- * <p>A step is a transaction. The subclass first {@linkplain #propose proposes} every parameter's
- * new values into a scratch buffer (computing its new state into its own scratch, leaving its
- * current state alone); only when every proposed value is finite does it {@linkplain #commit commit}
- * (swap in its new state) and the new values get copied onto {@link Var#write()}. Otherwise
- * {@link NonFiniteUpdateException} is thrown and the parameters, moments, buffers and step counts
- * are bit-for-bit what they were, so a refused step leaves no trace. The scratch buffers are
- * allocated once, so a step allocates nothing.
+ * <p>A step is a transaction. In float64 the step keeps a copy of each parameter's values in
+ * scratch and lets the subclass {@linkplain #tryUpdate update} the parameter and its state in place,
+ * in one pass (its state copied into spares first), then scans the new values; the first parameter
+ * that comes out non-finite makes the step {@linkplain #undoUpdate undo} every update made so far and
+ * throw {@link NonFiniteUpdateException}, so the parameters, moments, buffers, step counts and
+ * {@link Var#version()}s are bit-for-bit what they were and a refused step leaves no trace. Only a
+ * step taken counts as a {@link Var#write()}. (With parameters stored rounded, below, the subclass
+ * {@linkplain #propose proposes} into scratch and {@linkplain #commit commits}, as the defaults of the
+ * in-place hooks do for an optimiser that overrides only those two.) The gradient check before it is
+ * skipped for a gradient the backward sweep found finite and nothing wrote to since
+ * ({@link Var#gradientCheckedFinite()}). The scratch buffers are allocated once, so a step allocates
+ * nothing.
  *
  * <p>Under an emulated format ({@link Precision#emulate}) the parameters and the optimiser's state
  * stay float64 master copies by default, as mixed-precision training keeps them: the step computes
