@@ -72,29 +72,11 @@ public class Adam extends Optimizer {
 
     @Override
     protected final void propose(int k, double[] x, double[] g, int n) {
-        long step = t[k] + 1;
-        double lr = lr();
-        double bc1 = 1 - Math.pow(beta1, step);
-        double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
-        double stepSize = lr / bc1;
-        double b1 = beta1, b2 = beta2, e = eps;
-        double l2 = decoupled ? 0 : weightDecay;
-        double shrink = decoupled ? 1 - lr * weightDecay : 1;
         double[] mn = mNext[k], vn = vNext[k];
         // the moments too are updated in copies, in place (see Optimizer#propose)
         System.arraycopy(m[k], 0, mn, 0, n);
         System.arraycopy(v[k], 0, vn, 0, n);
-        for (int i = 0; i < n; i++) {
-            double pi = x[i];
-            double gi = g[i] + l2 * pi;
-            double mi = b1 * mn[i] + (1 - b1) * gi;
-            double vi = b2 * vn[i] + (1 - b2) * gi * gi;
-            mn[i] = mi;
-            vn[i] = vi;
-            // + 0 * vi: a second moment that overflowed turns the proposal NaN (0 * Inf), so the
-            // step is refused; alone, v = Inf would make every later update 0, the parameter frozen
-            x[i] = pi * shrink - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e) + 0 * vi;
-        }
+        update(k, x, g, n, mn, vn);
     }
 
     /**
@@ -104,6 +86,15 @@ public class Adam extends Optimizer {
      */
     @Override
     protected final boolean tryUpdate(int k, double[] x, double[] g, int n) {
+        System.arraycopy(m[k], 0, mNext[k], 0, n);
+        System.arraycopy(v[k], 0, vNext[k], 0, n);
+        update(k, x, g, n, m[k], v[k]);
+        t[k]++;
+        return true; // an overflowed v turns x NaN (the + 0 * vi), which the step's scan of x finds
+    }
+
+    /** Step t[k] + 1 of parameter k on {@code x}, with the moments {@code mk}, {@code vk} updated in place. */
+    private void update(int k, double[] x, double[] g, int n, double[] mk, double[] vk) {
         long step = t[k] + 1;
         double lr = lr();
         double bc1 = 1 - Math.pow(beta1, step);
@@ -112,9 +103,6 @@ public class Adam extends Optimizer {
         double b1 = beta1, b2 = beta2, e = eps;
         double l2 = decoupled ? 0 : weightDecay;
         double shrink = decoupled ? 1 - lr * weightDecay : 1;
-        double[] mk = m[k], vk = v[k];
-        System.arraycopy(mk, 0, mNext[k], 0, n);
-        System.arraycopy(vk, 0, vNext[k], 0, n);
         for (int i = 0; i < n; i++) {
             double pi = x[i];
             double gi = g[i] + l2 * pi;
@@ -122,10 +110,10 @@ public class Adam extends Optimizer {
             double vi = b2 * vk[i] + (1 - b2) * gi * gi;
             mk[i] = mi;
             vk[i] = vi;
+            // + 0 * vi: a second moment that overflowed turns the proposal NaN (0 * Inf), so the
+            // step is refused; alone, v = Inf would make every later update 0, the parameter frozen
             x[i] = pi * shrink - stepSize * mi / (Math.sqrt(vi) / sqrtBc2 + e) + 0 * vi;
         }
-        t[k] = step;
-        return true; // an overflowed v turns x NaN (the + 0 * vi), which the step's scan of x finds
     }
 
     @Override

@@ -66,24 +66,8 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void propose(int k, double[] x, double[] g, int n) {
-        double lr = lr();
-        double mu = momentum;
-        double wd = weightDecay;
-        if (mu == 0) {
-            for (int i = 0; i < n; i++) x[i] = x[i] - lr * (g[i] + wd * x[i]);
-            return;
-        }
-        double[] bn = nextBuffers[k];
-        System.arraycopy(buffers[k], 0, bn, 0, n); // updated in place, see Optimizer#propose
-        boolean first = !started[k];
-        double keep = 1 - dampening;
-        for (int i = 0; i < n; i++) {
-            double pi = x[i];
-            double gi = g[i] + wd * pi;
-            double bi = first ? gi : mu * bn[i] + keep * gi;
-            bn[i] = bi;
-            x[i] = pi - lr * (nesterov ? gi + mu * bi : bi);
-        }
+        if (momentum != 0) System.arraycopy(buffers[k], 0, nextBuffers[k], 0, n); // updated in place, see Optimizer#propose
+        update(k, x, g, n, nextBuffers[k]);
     }
 
     /**
@@ -92,13 +76,18 @@ public final class SGD extends Optimizer {
      */
     @Override
     protected boolean tryUpdate(int k, double[] x, double[] g, int n) {
+        if (momentum != 0) System.arraycopy(buffers[k], 0, nextBuffers[k], 0, n);
+        update(k, x, g, n, buffers[k]);
+        return true; // a non-finite buffer element makes its parameter element non-finite too
+    }
+
+    /** The step of parameter k on {@code x}, with the momentum buffer {@code b} (unused without momentum) updated in place. */
+    private void update(int k, double[] x, double[] g, int n, double[] b) {
         double lr = lr(), mu = momentum, wd = weightDecay;
         if (mu == 0) {
             for (int i = 0; i < n; i++) x[i] = x[i] - lr * (g[i] + wd * x[i]);
-            return true;
+            return;
         }
-        double[] b = buffers[k];
-        System.arraycopy(b, 0, nextBuffers[k], 0, n);
         boolean first = !started[k];
         double keep = 1 - dampening;
         for (int i = 0; i < n; i++) {
@@ -108,7 +97,6 @@ public final class SGD extends Optimizer {
             b[i] = bi;
             x[i] = pi - lr * (nesterov ? gi + mu * bi : bi);
         }
-        return true; // a non-finite buffer element makes its parameter element non-finite too
     }
 
     @Override
