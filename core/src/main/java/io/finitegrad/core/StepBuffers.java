@@ -16,6 +16,12 @@ import org.ejml.data.DMatrixRMaj;
  * nodes for good: for a step that ended in an incident, whose report may read them later.
  * Without an open scope {@link #zeros} allocates, so code that never opens one sees no change.
  *
+ * <p>{@link #scratch} is {@link #zeros} without the zeroing, for a result its caller writes in
+ * full (an elementwise op, a matrix product): zero-filling a buffer about to be overwritten was a
+ * tenth of a step's Java time in config B of the benchmarks. Whether every caller keeps that promise
+ * is what {@link #poisonScratch()} is for: recycled scratch then comes back full of NaN, which an
+ * element left unwritten carries into the result.
+ *
  * @throws IllegalStateException from {@link #recycle()} when this thread already has a scope open
  */
 public final class StepBuffers implements AutoCloseable {
@@ -27,6 +33,7 @@ public final class StepBuffers implements AutoCloseable {
     private int cursor;
     private long reused;
     private long allocated;
+    private boolean poison;
 
     /** A set of buffers not yet in use: {@link #open()} starts recycling them. */
     public StepBuffers() {
@@ -67,16 +74,37 @@ public final class StepBuffers implements AutoCloseable {
      */
     public static DMatrixRMaj zeros(int rows, int cols) {
         StepBuffers b = OPEN.get()[0];
-        return b == null ? new DMatrixRMaj(rows, cols) : b.take(rows, cols);
+        return b == null ? new DMatrixRMaj(rows, cols) : b.take(rows, cols, true);
     }
 
-    private DMatrixRMaj take(int rows, int cols) {
+    /**
+     * A {@code rows x cols} matrix whose contents are undefined, for a caller that writes every
+     * element before anything reads it: as {@link #zeros}, but a recycled buffer keeps what it held
+     * (NaN under {@link #poisonScratch()}). A new one is zeroed, as Java allocates it.
+     */
+    public static DMatrixRMaj scratch(int rows, int cols) {
+        StepBuffers b = OPEN.get()[0];
+        return b == null ? new DMatrixRMaj(rows, cols) : b.take(rows, cols, false);
+    }
+
+    /**
+     * Fills every recycled {@link #scratch} buffer with NaN before handing it out, so a caller that
+     * leaves an element unwritten shows it as a NaN instead of last step's value: for tests of ops
+     * (slower; never on in a training loop). Returns this.
+     */
+    public StepBuffers poisonScratch() {
+        poison = true;
+        return this;
+    }
+
+    private DMatrixRMaj take(int rows, int cols, boolean zero) {
         int n = rows * cols;
         if (cursor == tape.length) tape = Arrays.copyOf(tape, cursor * 2);
         DMatrixRMaj m = tape[cursor];
         if (m != null && m.data.length >= n) {
             m.reshape(rows, cols, false);
-            Arrays.fill(m.data, 0, n, 0.0);
+            if (zero) Arrays.fill(m.data, 0, n, 0.0);
+            else if (poison) Arrays.fill(m.data, 0, n, Double.NaN);
             reused++;
         } else {
             m = new DMatrixRMaj(rows, cols);

@@ -133,6 +133,23 @@ class FiniteScanTest {
     }
 
     @Test
+    void maxAbsIsTheLargestMagnitudeOrTheWorstSpecialOfTheFirstNValues() {
+        qt().forAll(arraysWithSpecials().describedAs(Arrays::toString)).checkAssert(d -> {
+            int n = d.length;
+            double naive = 0;
+            boolean nan = false, inf = false;
+            for (double x : d) {
+                nan |= Double.isNaN(x);
+                inf |= Double.isInfinite(x);
+                if (Double.isFinite(x)) naive = Math.max(naive, Math.abs(x));
+            }
+            double expected = nan ? Double.NaN : inf ? Double.POSITIVE_INFINITY : naive;
+            assertEquals(expected, FiniteScan.maxAbs(d, n), Arrays.toString(d));
+            if (n > 0) assertEquals(Math.abs(d[0]), FiniteScan.maxAbs(d, 1), "only the first value counts");
+        });
+    }
+
+    @Test
     void allFiniteAndScanAgreeWithANaiveLoop() {
         qt().forAll(arraysWithSpecials().describedAs(Arrays::toString)).checkAssert(d -> {
             int n = d.length;

@@ -1,6 +1,7 @@
 package io.finitegrad.optim;
 
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.PrecisionState;
 import java.util.List;
@@ -22,6 +23,14 @@ import java.util.List;
  * inside {@code Precision.emulate(p).roundParameters(true)}, stored rounded to the format after
  * each step (the step itself computes in float64; see {@link Optimizer}).
  *
+ * <p>Adam {@linkplain #updatedBound bounds its updates}: with |g| <= G (and the L2 term), the new
+ * moments are at most max(M, G) and max(V, G^2) for M, V bounds on the current ones, and since the
+ * denominator is at least eps, each parameter moves by at most (lr / (1 - beta1^t)) max(M, G) / eps.
+ * That bound is loose (eps is tiny) but finite for any realistic gradient, so nearly every step is
+ * proven finite and made in one pass with nothing kept to undo. The moment bounds are carried from
+ * step to step, and measured again when unknown (after a transactional or rounded step) or when
+ * carried bounds alone cannot prove the update finite.
+ *
  * @throws IllegalArgumentException for lr <= 0 or non-finite, a beta outside [0, 1), eps <= 0,
  *     weightDecay < 0
  */
@@ -36,6 +45,11 @@ public class Adam extends Optimizer {
     private final double[][] mNext;
     private final double[][] vNext;
     private final long[] t;
+    /** Bounds on max |m| and max v per parameter (NaN: unknown), and those the pending step would give. */
+    private final double[] mBound;
+    private final double[] vBound;
+    private final double[] mNextBound;
+    private final double[] vNextBound;
 
     /** Adam with PyTorch's defaults. */
     public Adam(List<Var> params, double lr) {
@@ -61,6 +75,10 @@ public class Adam extends Optimizer {
         this.mNext = new double[k][];
         this.vNext = new double[k][];
         this.t = new long[k];
+        this.mBound = new double[k]; // the moments start at zero
+        this.vBound = new double[k];
+        this.mNextBound = new double[k];
+        this.vNextBound = new double[k];
         for (int i = 0; i < k; i++) {
             int n = this.params[i].read().getNumElements();
             m[i] = new double[n];
@@ -93,6 +111,55 @@ public class Adam extends Optimizer {
         return true; // an overflowed v turns x NaN (the + 0 * vi), which the step's scan of x finds
     }
 
+    @Override
+    protected final boolean boundsUpdates() {
+        return true;
+    }
+
+    @Override
+    protected final double updatedBound(int k, double gMax, double pMax) {
+        double b = bound(k, gMax, pMax);
+        if (b < Double.POSITIVE_INFINITY || !measured(k)) return b;
+        return bound(k, gMax, pMax);
+    }
+
+    /** Measures the moments' bounds if they were carried from earlier steps; false if they were measured already. */
+    private boolean measured(int k) {
+        double m0 = FiniteScan.maxAbs(m[k], m[k].length), v0 = FiniteScan.maxAbs(v[k], v[k].length);
+        boolean changed = m0 != mBound[k] || v0 != vBound[k];
+        mBound[k] = m0;
+        vBound[k] = v0;
+        return changed;
+    }
+
+    /**
+     * {@link #updatedBound} from the current moment bounds (measured first if unknown). Each bound is
+     * widened by {@link #ROUNDING}, far more than the few roundings of one update can add, so it holds
+     * for the float64 arithmetic of {@link #update}, not only for exact arithmetic.
+     */
+    private double bound(int k, double gMax, double pMax) {
+        if (Double.isNaN(mBound[k])) measured(k);
+        double l2 = decoupled ? 0 : weightDecay;
+        double gp = (gMax + l2 * pMax) * ROUNDING;
+        double mb = Math.max(mBound[k], gp) * ROUNDING, vb = Math.max(vBound[k], gp * gp) * ROUNDING;
+        double stepSize = lr() / (1 - Math.pow(beta1, t[k] + 1));
+        double shrink = decoupled ? Math.abs(1 - lr() * weightDecay) : 1;
+        double pb = (pMax * shrink + stepSize * mb / eps) * ROUNDING;
+        if (!(mb <= LARGEST && vb <= LARGEST && pb <= LARGEST)) return Double.POSITIVE_INFINITY;
+        mNextBound[k] = mb;
+        vNextBound[k] = vb;
+        return pb;
+    }
+
+
+    @Override
+    protected final void applyUpdate(int k, double[] x, double[] g, int n) {
+        update(k, x, g, n, m[k], v[k]);
+        t[k]++;
+        mBound[k] = mNextBound[k];
+        vBound[k] = vNextBound[k];
+    }
+
     /** Step t[k] + 1 of parameter k on {@code x}, with the moments {@code mk}, {@code vk} updated in place. */
     private void update(int k, double[] x, double[] g, int n, double[] mk, double[] vk) {
         long step = t[k] + 1;
@@ -118,7 +185,8 @@ public class Adam extends Optimizer {
 
     @Override
     protected final void keepUpdate(int k) {
-        // tryUpdate made the moments and the step count current
+        // tryUpdate made the moments and the step count current; their bounds are measured when next needed
+        mBound[k] = Double.NaN;
     }
 
     @Override
@@ -167,6 +235,7 @@ public class Adam extends Optimizer {
         v[k] = vNext[k];
         vNext[k] = swap;
         t[k]++;
+        mBound[k] = Double.NaN;
     }
 
     /** A copy of parameter {@code k}'s first moment (tests compare optimiser state with it). */
@@ -177,6 +246,11 @@ public class Adam extends Optimizer {
     /** A copy of parameter {@code k}'s second moment. */
     double[] secondMoment(int k) {
         return v[k].clone();
+    }
+
+    /** The bounds on parameter {@code k}'s max |m| and max v (NaN: unknown), for tests of their soundness. */
+    double[] momentBounds(int k) {
+        return new double[] {mBound[k], vBound[k]};
     }
 
     /** How many steps parameter {@code k} has taken. */

@@ -32,6 +32,16 @@ import org.ejml.data.DMatrixRMaj;
  * ({@link Var#gradientCheckedFinite()}). The scratch buffers are allocated once, so a step allocates
  * nothing.
  *
+ * <p>Most steps need no undo, and then pay for none: an optimiser that {@linkplain #boundsUpdates
+ * bounds its updates} is given, per parameter, the largest gradient and parameter magnitudes and
+ * returns a bound on the new values' magnitude that proves them finite ({@link #updatedBound}). When
+ * every parameter's update is proven so, each is {@linkplain #applyUpdate applied} in place in one
+ * pass, with no copy kept and no scan after, as a hand-written step does; otherwise the step runs as a
+ * transaction, as above. The largest gradient magnitude comes from one pass that is also the gradient
+ * check; the parameter's is tracked from step to step (the bound of the last update, while its
+ * {@link Var#version()} says nothing else wrote to it) and measured again only when unknown or when
+ * the tracked bound alone cannot prove the update finite.
+ *
  * <p>Under an emulated format ({@link Precision#emulate}) the parameters and the optimiser's state
  * stay float64 master copies by default, as mixed-precision training keeps them: the step computes
  * and stores in float64, and ops read the parameters rounded. Inside
@@ -61,10 +71,15 @@ public abstract class Optimizer {
     private final String owner;
     protected final Var[] params;
     private final double[][] proposed;
+    /** Per parameter: a bound on max |p| while {@link Var#version()} is {@link #trackedVersion}. */
+    private final double[] paramBound;
+    private final int[] trackedVersion;
+    private final double[] nextBound;
     private double lr;
     private NonFinitePolicy policy = NonFinitePolicy.REFUSE;
     private long applied;
     private long skipped;
+    private long provenApplied;
 
     protected Optimizer(String owner, List<Var> params, double lr) {
         this.owner = owner;
@@ -86,6 +101,10 @@ public abstract class Optimizer {
         this.params = params.toArray(new Var[0]);
         this.proposed = new double[this.params.length][];
         for (int k = 0; k < proposed.length; k++) proposed[k] = new double[this.params[k].read().getNumElements()];
+        this.paramBound = new double[this.params.length];
+        this.trackedVersion = new int[this.params.length];
+        this.nextBound = new double[this.params.length];
+        java.util.Arrays.fill(trackedVersion, UNTRACKED);
         this.lr = Hyper.positive(owner, "lr", lr);
     }
 
@@ -101,10 +120,23 @@ public abstract class Optimizer {
      */
     public final void step() {
         requireSomeGradient();
-        for (Var p : params) {
+        PrecisionState ps = PrecisionState.get();
+        boolean bounded = boundsUpdates() && !ps.roundParameters();
+        boolean proven = bounded;
+        for (int k = 0; k < params.length; k++) {
+            Var p = params[k];
             DMatrixRMaj g = p.readGrad();
-            // the backward sweep's check still holds unless something wrote to the gradient since
-            if (g != null && !p.gradientCheckedFinite() && !FiniteScan.allFinite(g)) {
+            if (g == null) continue;
+            boolean finite;
+            if (bounded) {
+                double gMax = FiniteScan.maxAbs(g.data, g.getNumElements()); // NaN or Inf: not finite
+                finite = gMax < Double.POSITIVE_INFINITY;
+                if (finite && proven) proven = prove(k, gMax);
+            } else {
+                // the backward sweep's check still holds unless something wrote to the gradient since
+                finite = p.gradientCheckedFinite() || FiniteScan.allFinite(g);
+            }
+            if (!finite) {
                 if (policy == NonFinitePolicy.SKIP) {
                     skipped++;
                     return;
@@ -112,9 +144,24 @@ public abstract class Optimizer {
                 throw refusal();
             }
         }
-        PrecisionState ps = PrecisionState.get();
         if (ps.roundParameters()) {
             stepRounded(ps.precision());
+            java.util.Arrays.fill(trackedVersion, UNTRACKED);
+            return;
+        }
+        if (proven) {
+            // every new value is proven finite: nothing to keep for an undo, nothing to scan after
+            for (int k = 0; k < params.length; k++) {
+                DMatrixRMaj g = params[k].readGrad();
+                if (g != null) applyUpdate(k, params[k].read().data, g.data, proposed[k].length);
+            }
+            applied++;
+            provenApplied++;
+            for (int k = 0; k < params.length; k++) {
+                if (params[k].readGrad() == null) continue;
+                params[k].write();
+                track(k, nextBound[k]);
+            }
             return;
         }
         // float64 storage: each parameter is updated in place, after a copy of its values is kept
@@ -125,7 +172,7 @@ public abstract class Optimizer {
             int n = proposed[k].length;
             double[] p = params[k].read().data; // written through write() below once the step is taken
             System.arraycopy(p, 0, proposed[k], 0, n);
-            if (tryUpdate(k, p, g.data, n) && FiniteScan.allFinite(p, n)) continue;
+            if (tryUpdate(k, p, g.data, n) && (nextBound[k] = FiniteScan.maxAbs(p, n)) < Double.POSITIVE_INFINITY) continue;
             for (int j = k; j >= 0; j--) {
                 if (params[j].readGrad() == null) continue;
                 System.arraycopy(proposed[j], 0, params[j].read().data, 0, proposed[j].length);
@@ -140,8 +187,46 @@ public abstract class Optimizer {
             if (params[k].readGrad() == null) continue;
             params[k].write(); // counts the new values: the guard rescans them, older graphs refuse backward
             keepUpdate(k);
+            track(k, nextBound[k]);
         }
     }
+
+    /**
+     * Whether parameter {@code k}'s update is proven finite from its largest gradient magnitude
+     * {@code gMax}: by the tracked bound on the parameter if there is one, else (or if that fails)
+     * by its measured maximum. Leaves the bound on the new values in {@link #nextBound}.
+     */
+    private boolean prove(int k, double gMax) {
+        Var p = params[k];
+        boolean tracked = trackedVersion[k] == p.version();
+        double b = tracked ? updatedBound(k, gMax, paramBound[k]) : Double.POSITIVE_INFINITY;
+        if (!(b < Double.POSITIVE_INFINITY)) {
+            double pMax = FiniteScan.maxAbs(p.read().data, proposed[k].length);
+            track(k, pMax);
+            // the update of a non-finite parameter cannot be finite: the transaction will say so
+            b = pMax < Double.POSITIVE_INFINITY ? updatedBound(k, gMax, pMax) : Double.POSITIVE_INFINITY;
+        }
+        nextBound[k] = b;
+        return b < Double.POSITIVE_INFINITY;
+    }
+
+    /** Records {@code bound} as parameter {@code k}'s max |p| at its current version. */
+    private void track(int k, double bound) {
+        paramBound[k] = bound;
+        trackedVersion[k] = params[k].version();
+    }
+
+    /** A version no parameter has: its bound is unknown. */
+    private static final int UNTRACKED = -1;
+
+    /**
+     * For {@link #updatedBound}: a relative widening far beyond the rounding error of the dozen
+     * float64 operations of one update, so a bound derived in exact arithmetic and widened by it
+     * holds for the computed values.
+     */
+    static final double ROUNDING = 1 + 1e-12;
+    /** For {@link #updatedBound}: proven bounds stay this far below Double.MAX_VALUE. */
+    static final double LARGEST = 1e300;
 
     /** {@link #step()} when parameters and state are stored rounded to {@code store}. */
     private void stepRounded(Precision store) {
@@ -174,6 +259,36 @@ public abstract class Optimizer {
     protected boolean tryUpdate(int k, double[] p, double[] g, int n) {
         propose(k, p, g, n);
         return true;
+    }
+
+    /**
+     * Whether this optimiser {@linkplain #updatedBound bounds its updates}, so the step computes the
+     * magnitudes that takes. The default, false, leaves every step a transaction.
+     */
+    protected boolean boundsUpdates() {
+        return false;
+    }
+
+    /**
+     * A bound on {@code max |p|} after this step's update of parameter {@code k} (float64 storage),
+     * given {@code gMax} and {@code pMax}, finite bounds on the gradient's and the parameter's
+     * magnitudes, and the optimiser's own state; +Infinity if it cannot prove the new values and its
+     * new state finite. Must be sound with rounding: a finite answer lets the step skip every check
+     * after the update. Called only when {@link #boundsUpdates()}, then followed by
+     * {@link #applyUpdate} only if every parameter's answer was finite. The default is +Infinity.
+     */
+    protected double updatedBound(int k, double gMax, double pMax) {
+        return Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Updates parameter {@code k} in place, its state too, for good: every update of this step was
+     * proven finite by {@link #updatedBound}, so nothing can refuse it. The default tries the update
+     * and keeps it.
+     */
+    protected void applyUpdate(int k, double[] p, double[] g, int n) {
+        tryUpdate(k, p, g, n);
+        keepUpdate(k);
     }
 
     /**
@@ -247,6 +362,16 @@ public abstract class Optimizer {
     /** Steps that changed the weights. */
     public long appliedSteps() {
         return applied;
+    }
+
+    /** Applied steps whose updates were proven finite beforehand (made without a transaction); for tests. */
+    long provenSteps() {
+        return provenApplied;
+    }
+
+    /** The bound tracked on parameter {@code k}'s max |p|, or NaN if it no longer holds; for tests. */
+    double trackedBound(int k) {
+        return trackedVersion[k] == params[k].version() ? paramBound[k] : Double.NaN;
     }
 
     /** Steps skipped under {@link NonFinitePolicy#SKIP} because a gradient was non-finite. */

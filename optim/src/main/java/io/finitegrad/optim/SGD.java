@@ -1,6 +1,7 @@
 package io.finitegrad.optim;
 
 import io.finitegrad.autodiff.Var;
+import io.finitegrad.core.FiniteScan;
 import java.util.List;
 
 /**
@@ -31,6 +32,9 @@ public final class SGD extends Optimizer {
     private final double[][] buffers;
     private final double[][] nextBuffers;
     private final boolean[] started;
+    /** A bound on max |buffer| per parameter (NaN: unknown), and the one the pending step would give. */
+    private final double[] bufferBound;
+    private final double[] nextBufferBound;
 
     /** Plain SGD: {@code p -= lr * g}. */
     public SGD(List<Var> params, double lr) {
@@ -56,6 +60,8 @@ public final class SGD extends Optimizer {
         this.buffers = new double[this.params.length][];
         this.nextBuffers = new double[this.params.length][];
         this.started = new boolean[this.params.length];
+        this.bufferBound = new double[this.params.length];
+        this.nextBufferBound = new double[this.params.length];
         if (momentum != 0) {
             for (int k = 0; k < buffers.length; k++) {
                 buffers[k] = new double[this.params[k].read().getNumElements()];
@@ -82,6 +88,37 @@ public final class SGD extends Optimizer {
     }
 
     /** The step of parameter k on {@code x}, with the momentum buffer {@code b} (unused without momentum) updated in place. */
+    @Override
+    protected boolean boundsUpdates() {
+        return true;
+    }
+
+    /**
+     * With |g| <= G and |p| <= P: the gradient with weight decay is at most G + wd P, the momentum
+     * buffer at most mu B + (1 - dampening) of that for B its bound, and the parameter moves by lr
+     * times that (plus mu times the buffer under Nesterov), all widened for rounding.
+     */
+    @Override
+    protected double updatedBound(int k, double gMax, double pMax) {
+        double gp = (gMax + weightDecay * pMax) * ROUNDING, move = gp;
+        if (momentum != 0) {
+            if (Double.isNaN(bufferBound[k])) bufferBound[k] = FiniteScan.maxAbs(buffers[k], buffers[k].length);
+            double bb = (started[k] ? momentum * bufferBound[k] + (1 - dampening) * gp : gp) * ROUNDING;
+            nextBufferBound[k] = bb;
+            move = nesterov ? (gp + momentum * bb) * ROUNDING : bb;
+        }
+        double pb = (pMax + lr() * move) * ROUNDING;
+        return gp <= LARGEST && move <= LARGEST && pb <= LARGEST ? pb : Double.POSITIVE_INFINITY;
+    }
+
+    @Override
+    protected void applyUpdate(int k, double[] x, double[] g, int n) {
+        update(k, x, g, n, buffers[k]);
+        if (momentum == 0) return;
+        started[k] = true;
+        bufferBound[k] = nextBufferBound[k];
+    }
+
     private void update(int k, double[] x, double[] g, int n, double[] b) {
         double lr = lr(), mu = momentum, wd = weightDecay;
         if (mu == 0) {
@@ -101,7 +138,9 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void keepUpdate(int k) {
-        if (momentum != 0) started[k] = true;
+        if (momentum == 0) return;
+        started[k] = true;
+        bufferBound[k] = Double.NaN; // measured when next needed
     }
 
     @Override
@@ -124,6 +163,7 @@ public final class SGD extends Optimizer {
         buffers[k] = nextBuffers[k];
         nextBuffers[k] = swap;
         started[k] = true;
+        bufferBound[k] = Double.NaN;
     }
 
     public double momentum() { return momentum; }

@@ -22,7 +22,7 @@ public final class Arithmetic {
     /** {@code out = a (op) b}, broadcast. */
     static DMatrixRMaj binary(int code, DMatrixRMaj a, DMatrixRMaj b) {
         int rows = Broadcast.rows(a, b), cols = Broadcast.cols(a, b);
-        DMatrixRMaj out = Results.zeros(rows, cols);
+        DMatrixRMaj out = Results.scratch(rows, cols);
         int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
         double[] o = out.data, x = a.data, y = b.data;
         for (int r = 0; r < rows; r++) {
@@ -151,7 +151,7 @@ public final class Arithmetic {
             if (i == 0) return Broadcast.reduceTo(binary(DIV, g, x[1]), x[0].numRows, x[0].numCols);
             // d(a/b)/db = -a / b^2, never with b*b formed: it underflows to 0 for |b| < 1.5e-162
             DMatrixRMaj a = x[0], b = x[1];
-            DMatrixRMaj out = Results.zeros(g.numRows, g.numCols);
+            DMatrixRMaj out = Results.scratch(g.numRows, g.numCols);
             int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
             for (int r = 0; r < g.numRows; r++) {
                 int ai = Broadcast.rowBase(a, r), bi = Broadcast.rowBase(b, r), o = r * g.numCols;

@@ -20,8 +20,9 @@ public final class Elementwise {
     private Elementwise() {
     }
 
+    /** A result shaped like {@code x}, with undefined contents: every op here writes all of it. */
     static DMatrixRMaj like(DMatrixRMaj x) {
-        return Results.zeros(x.numRows, x.numCols);
+        return Results.scratch(x.numRows, x.numCols);
     }
 
     /** Shared shape of every unary op: elementwise, and named. */
@@ -195,10 +196,10 @@ public final class Elementwise {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
+            if (p == 0) return Results.zeros(g.numRows, g.numCols); // x^0 is constant
             DMatrixRMaj d = like(g);
             double[] in = x[0].data;
             int n = d.getNumElements();
-            if (p == 0) return d;
             if (p == 1) System.arraycopy(g.data, 0, d.data, 0, n);
             // (g * x) * 2: doubling last, so g * 2 cannot overflow where 2 g x is finite
             else if (p == 2) for (int k = 0; k < n; k++) d.data[k] = (g.data[k] * in[k]) * 2;
@@ -259,7 +260,7 @@ public final class Elementwise {
     /** Branch-stable logistic sigmoid. */
     public static final class Sigmoid extends Unary {
         public String name() { return "sigmoid"; }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.sigmoid(x[0], Results.zeros(x[0].numRows, x[0].numCols)); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.sigmoid(x[0], Results.scratch(x[0].numRows, x[0].numCols)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
             for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = sigmoidGrad(g.data[k], x[0].data[k], y.data[k]);
@@ -352,7 +353,7 @@ public final class Elementwise {
     /** Stable {@code log(1 + exp(x))}; its derivative is the sigmoid. */
     public static final class Softplus extends Unary {
         public String name() { return "softplus"; }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softplus(x[0], Results.zeros(x[0].numRows, x[0].numCols)); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softplus(x[0], Results.scratch(x[0].numRows, x[0].numCols)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             DMatrixRMaj d = like(g);
             for (int k = 0, n = d.getNumElements(); k < n; k++) d.data[k] = softplusGrad(g.data[k], x[0].data[k]);

@@ -26,13 +26,13 @@ public final class Linear {
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj a = x[0], b = x[1];
             if (a.numCols != b.numRows) throw new ShapeException("inner dimensions differ");
-            DMatrixRMaj y = Results.zeros(a.numRows, b.numCols);
+            DMatrixRMaj y = Results.scratch(a.numRows, b.numCols); // every Gemm kernel overwrites it
             Gemm.mult(a, b, y);
             return y;
         }
 
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            return vjpInto(i, x, y, g, Results.zeros(x[i].numRows, x[i].numCols));
+            return vjpInto(i, x, y, g, Results.scratch(x[i].numRows, x[i].numCols));
         }
 
         @Override public DMatrixRMaj vjpInto(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj out) {
@@ -90,9 +90,9 @@ public final class Linear {
         @Override public boolean exact() { return true; }
         @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "transpose"; }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return CommonOps_DDRM.transpose(x[0], Results.zeros(x[0].numCols, x[0].numRows)); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return CommonOps_DDRM.transpose(x[0], Results.scratch(x[0].numCols, x[0].numRows)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            return CommonOps_DDRM.transpose(g, Results.zeros(g.numCols, g.numRows));
+            return CommonOps_DDRM.transpose(g, Results.scratch(g.numCols, g.numRows));
         }
     }
 }

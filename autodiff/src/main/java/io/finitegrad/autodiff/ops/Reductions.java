@@ -38,7 +38,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.scratch(x[0].numRows, x[0].numCols);
             Arrays.fill(d.data, 0, d.getNumElements(), g.data[0]);
             return d;
         }
@@ -86,7 +86,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.scratch(x[0].numRows, x[0].numCols);
             Arrays.fill(d.data, 0, d.getNumElements(), g.data[0] / d.getNumElements());
             return d;
         }
@@ -108,7 +108,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.scratch(x[0].numRows, x[0].numCols);
             for (int r = 0; r < d.numRows; r++) Arrays.fill(d.data, r * d.numCols, (r + 1) * d.numCols, g.data[r]);
             return d;
         }
@@ -130,7 +130,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.scratch(x[0].numRows, x[0].numCols);
             for (int r = 0; r < d.numRows; r++) Arrays.fill(d.data, r * d.numCols, (r + 1) * d.numCols, g.data[r] / d.numCols);
             return d;
         }
@@ -148,7 +148,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.scratch(x[0].numRows, x[0].numCols);
             int n = d.numRows;
             for (int r = 0; r < n; r++) {
                 for (int c = 0, o = r * d.numCols; c < d.numCols; c++) d.data[o + c] = g.data[c] / n;
@@ -171,7 +171,7 @@ public final class Reductions {
             return y;
         }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(x[0].numRows, x[0].numCols);
+            DMatrixRMaj d = Results.scratch(x[0].numRows, x[0].numCols);
             for (int r = 0; r < d.numRows; r++) System.arraycopy(g.data, 0, d.data, r * d.numCols, d.numCols);
             return d;
         }

@@ -22,16 +22,31 @@ final class Results {
      * @throws ShapeException naming the shape and element count when it exceeds {@link Tensor#MAX_ELEMENTS}
      */
     static DMatrixRMaj zeros(int rows, int cols) {
+        checkSize(rows, cols);
+        return StepBuffers.zeros(rows, cols);
+    }
+
+    /**
+     * A {@code rows x cols} result whose contents are undefined ({@link StepBuffers#scratch}): only
+     * for an op that writes every element of it.
+     *
+     * @throws ShapeException as {@link #zeros}
+     */
+    static DMatrixRMaj scratch(int rows, int cols) {
+        checkSize(rows, cols);
+        return StepBuffers.scratch(rows, cols);
+    }
+
+    private static void checkSize(int rows, int cols) {
         if (Tensor.exceedsMaxElements(rows, cols)) {
             throw new ShapeException("the result would be " + rows + "x" + cols + " = " + (long) rows * cols
                     + " elements, more than the " + Tensor.MAX_ELEMENTS + " one tensor holds");
         }
-        return StepBuffers.zeros(rows, cols);
     }
 
     /** A copy of {@code m} in a result buffer. */
     static DMatrixRMaj copy(DMatrixRMaj m) {
-        DMatrixRMaj c = zeros(m.numRows, m.numCols);
+        DMatrixRMaj c = scratch(m.numRows, m.numCols);
         System.arraycopy(m.data, 0, c.data, 0, m.getNumElements());
         return c;
     }

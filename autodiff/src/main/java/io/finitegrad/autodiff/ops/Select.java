@@ -32,7 +32,7 @@ public final class Select {
                             + mask.numRows + "x" + mask.numCols);
                 }
             }
-            DMatrixRMaj a = x[0], b = x[1], y = Results.zeros(mask.numRows, mask.numCols);
+            DMatrixRMaj a = x[0], b = x[1], y = Results.scratch(mask.numRows, mask.numCols);
             int as = Broadcast.colStep(a), bs = Broadcast.colStep(b);
             for (int r = 0; r < mask.numRows; r++) {
                 int ai = Broadcast.rowBase(a, r), bi = Broadcast.rowBase(b, r), o = r * mask.numCols;
@@ -44,7 +44,7 @@ public final class Select {
         }
 
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(g.numRows, g.numCols);
+            DMatrixRMaj d = Results.scratch(g.numRows, g.numCols);
             boolean take = i == 0;
             for (int k = 0, n = g.getNumElements(); k < n; k++) {
                 d.data[k] = (mask.data[k] != 0) == take ? g.data[k] : 0.0;

@@ -43,9 +43,9 @@ public final class SoftmaxOps {
     public static final class Softmax implements Op {
         public String name() { return "softmax"; }
         public Diagnosis diagnose(Fault f) { return rowDiagnosis(f); }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softmax(x[0], Results.zeros(x[0].numRows, x[0].numCols)); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.softmax(x[0], Results.scratch(x[0].numRows, x[0].numCols)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(y.numRows, y.numCols);
+            DMatrixRMaj d = Results.scratch(y.numRows, y.numCols);
             int cols = y.numCols;
             for (int r = 0; r < y.numRows; r++) {
                 int o = r * cols;
@@ -68,9 +68,9 @@ public final class SoftmaxOps {
     public static final class LogSoftmax implements Op {
         public String name() { return "logSoftmax"; }
         public Diagnosis diagnose(Fault f) { return rowDiagnosis(f); }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.logSoftmax(x[0], Results.zeros(x[0].numRows, x[0].numCols)); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.logSoftmax(x[0], Results.scratch(x[0].numRows, x[0].numCols)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj d = Results.zeros(y.numRows, y.numCols);
+            DMatrixRMaj d = Results.scratch(y.numRows, y.numCols);
             int cols = y.numCols;
             for (int r = 0; r < y.numRows; r++) {
                 int o = r * cols;
@@ -104,9 +104,9 @@ public final class SoftmaxOps {
     /** Row-wise log-sum-exp, rows x 1. VJP: {@code g * softmax(x)} per row. */
     public static final class LogSumExp implements Op {
         public String name() { return "logSumExp"; }
-        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.logSumExp(x[0], Results.zeros(x[0].numRows, 1)); }
+        public DMatrixRMaj forward(DMatrixRMaj[] x) { return StableKernels.logSumExp(x[0], Results.scratch(x[0].numRows, 1)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
-            DMatrixRMaj a = x[0], d = Results.zeros(a.numRows, a.numCols);
+            DMatrixRMaj a = x[0], d = Results.scratch(a.numRows, a.numCols);
             int cols = a.numCols;
             for (int r = 0; r < a.numRows; r++) {
                 int o = r * cols;
