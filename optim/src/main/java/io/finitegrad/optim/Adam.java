@@ -123,7 +123,7 @@ public class Adam extends Optimizer {
         return bound(k, gMax, pMax);
     }
 
-    /** Measures the moments' bounds if they were carried from earlier steps; false if they were measured already. */
+    /** Measures the moments' bounds; false if that changed nothing (they were measured already). */
     private boolean measured(int k) {
         double m0 = FiniteScan.maxAbs(m[k], m[k].length), v0 = FiniteScan.maxAbs(v[k], v[k].length);
         boolean changed = m0 != mBound[k] || v0 != vBound[k];
@@ -150,7 +150,6 @@ public class Adam extends Optimizer {
         vNextBound[k] = vb;
         return pb;
     }
-
 
     @Override
     protected final void applyUpdate(int k, double[] x, double[] g, int n) {

@@ -7,6 +7,7 @@ import io.finitegrad.core.FiniteScan;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.PrecisionState;
 import io.finitegrad.core.Tensor;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,7 @@ public abstract class Optimizer {
         this.paramBound = new double[this.params.length];
         this.trackedVersion = new int[this.params.length];
         this.nextBound = new double[this.params.length];
-        java.util.Arrays.fill(trackedVersion, UNTRACKED);
+        Arrays.fill(trackedVersion, UNTRACKED);
         this.lr = Hyper.positive(owner, "lr", lr);
     }
 
@@ -146,7 +147,7 @@ public abstract class Optimizer {
         }
         if (ps.roundParameters()) {
             stepRounded(ps.precision());
-            java.util.Arrays.fill(trackedVersion, UNTRACKED);
+            Arrays.fill(trackedVersion, UNTRACKED);
             return;
         }
         if (proven) {

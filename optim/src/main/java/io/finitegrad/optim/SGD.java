@@ -87,7 +87,6 @@ public final class SGD extends Optimizer {
         return true; // a non-finite buffer element makes its parameter element non-finite too
     }
 
-    /** The step of parameter k on {@code x}, with the momentum buffer {@code b} (unused without momentum) updated in place. */
     @Override
     protected boolean boundsUpdates() {
         return true;
@@ -119,6 +118,7 @@ public final class SGD extends Optimizer {
         bufferBound[k] = nextBufferBound[k];
     }
 
+    /** The step of parameter k on {@code x}, with the momentum buffer {@code b} (unused without momentum) updated in place. */
     private void update(int k, double[] x, double[] g, int n, double[] b) {
         double lr = lr(), mu = momentum, wd = weightDecay;
         if (mu == 0) {
