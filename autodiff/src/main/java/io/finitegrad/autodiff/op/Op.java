@@ -1,5 +1,7 @@
 package io.finitegrad.autodiff.op;
 
+import io.finitegrad.core.Interval;
+import io.finitegrad.core.Precision;
 import org.ejml.data.DMatrixRMaj;
 
 /**
@@ -62,6 +64,31 @@ public interface Op {
      */
     default Diagnosis diagnose(Fault f) {
         return Diagnosis.generic(f);
+    }
+
+    /**
+     * Range transfer of the forward: a box holding every output this op can compute (in double,
+     * before the engine rounds it to {@code p}) for operands anywhere in the boxes {@code x}, and the
+     * causes by which it may be non-finite from finite operands, named as {@link #diagnose} names
+     * them in format {@code p}. It must be sound: a result outside the box, or a non-finite one from
+     * a cause not listed, is a false certificate. Widen for the rounding of the computation
+     * (one ulp per correctly rounded operation, the JDK's documented error for {@code Math.exp},
+     * {@code log}, {@code tanh}..., an a-priori bound for sums whose order the kernel picks). The
+     * default is {@link Range#unknown()}: the analysis then names this op as the one it could not
+     * see through, and a custom op stays valid without one.
+     */
+    default Range forwardRange(Interval[] x, Precision p) {
+        return Range.unknown();
+    }
+
+    /**
+     * Range transfer of {@link #vjp}: a box holding every gradient to operand {@code i} for
+     * operands in {@code x}, an output in {@code y} and an upstream gradient in {@code g}, and the
+     * causes by which it may be non-finite when those are finite. Sound, as {@link #forwardRange}.
+     * The default is {@link Range#unknown()}.
+     */
+    default Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+        return Range.unknown();
     }
 
     /**
