@@ -462,13 +462,17 @@ public final class Var {
     }
 
     /** A copy of the value. */
-    public Tensor value() { return Tensor.of(value); }
+    public Tensor value() {
+        if (Tracer.tracing != 0) Tracer.noteRead(this);
+        return Tensor.of(value);
+    }
 
     /** The value of a 1x1 node. */
     public double item() {
         if (value.numRows != 1 || value.numCols != 1) {
             throw new IllegalStateException("item() needs a 1x1 node, '" + name() + "' is " + shape());
         }
+        if (Tracer.tracing != 0) Tracer.noteRead(this);
         return value.data[0];
     }
 
@@ -484,6 +488,7 @@ public final class Var {
      * backward reads the values the forward pass read. Use {@link #write()} to modify a leaf.
      */
     public DMatrixRMaj read() {
+        if (Tracer.tracing != 0) Tracer.noteRead(this);
         return value;
     }
 
@@ -501,6 +506,7 @@ public final class Var {
             throw new IllegalStateException("write(): '" + name() + "' is computed by " + opName()
                     + "; only leaves (param, input, constant) may be modified in place");
         }
+        if (Tracer.tracing != 0) Tracer.noteWrite(this);
         version++;
         writtenAt = IDS.get();
         return value;

@@ -4,6 +4,7 @@ import io.finitegrad.autodiff.Hint;
 import io.finitegrad.autodiff.NaiveOps;
 import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.op.ShapeException;
+import io.finitegrad.autodiff.Tracer;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.StepBuffers;
 import org.ejml.data.DMatrixRMaj;
@@ -70,7 +71,8 @@ public final class Losses {
         try (var s = Names.scope("softmaxCrossEntropy")) {
             int n = logits.rows();
             Var t, rowWeights;
-            if (oneHot.requiresGrad()) {
+            // under a finiteness check the targets are an input with a range, not values to read
+            if (oneHot.requiresGrad() || Tracer.active()) {
                 t = oneHot.div(n);
                 rowWeights = t.sumRows();
             } else {
