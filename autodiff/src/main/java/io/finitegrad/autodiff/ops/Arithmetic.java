@@ -213,8 +213,11 @@ public final class Arithmetic {
             int rows = Math.max(a.rows(), b.rows()), cols = Math.max(a.cols(), b.cols());
             if (!Ranges.finite(a, b)) return Ranges.anything(rows, cols);
             double[][] e = Ranges.binary(DIV, a, b, rows, cols);
-            return Range.of(Interval.taking(rows, cols, e[0], e[1], zeroOverZero(a, b, rows, cols)),
-                    divisionCauses(a, b, rows, cols));
+            Interval v = Interval.taking(rows, cols, e[0], e[1], zeroOverZero(a, b, rows, cols));
+            java.util.Set<Cause> causes = divisionCauses(a, b, rows, cols);
+            // a divisor near 0 that is not 0 overflows the quotient (in the format, after rounding)
+            if (!v.isFinite()) causes.add(Cause.OVERFLOW);
+            return Range.of(v, causes);
         }
 
         /**
@@ -257,7 +260,8 @@ public final class Arithmetic {
                 }
             }
             Interval v = Ranges.reduce(lo, hi, rows, cols, x[i].rows(), x[i].cols(), 1, nan);
-            if (!v.isFinite() && !causes.contains(Cause.DIV_BY_ZERO)) causes.add(Cause.OVERFLOW);
+            // a tiny divisor that is not 0 overflows the quotient
+            if (!v.isFinite()) causes.add(Cause.OVERFLOW);
             if (!v.isFinite() && i == 1) {
                 // the op's diagnosis reads b^2: a tiny b whose square underflows is named a division by zero
                 causes.add(Cause.OVERFLOW);

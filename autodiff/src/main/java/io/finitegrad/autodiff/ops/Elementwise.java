@@ -458,6 +458,24 @@ public final class Elementwise {
                 double wh = p > 0 ? IntervalMath.prodHi(p, b[1]) : IntervalMath.prodHi(p, b[0]);
                 lo[k] = ElementwiseRanges.relLo(IntervalMath.mulLo(gl, gh, wl, wh), rel, 2);
                 hi[k] = ElementwiseRanges.relHi(IntervalMath.mulHi(gl, gh, wl, wh), rel, 2);
+                boolean extreme = extreme(b[0], a.mayBeZero(k)) || extreme(b[1], a.mayBeZero(k));
+                if (extreme && g.mayBeZero(k) && (b[1] == Double.POSITIVE_INFINITY || b[0] == Double.NEGATIVE_INFINITY
+                        || Math.abs(b[0]) > 0x1p900 || Math.abs(b[1]) > 0x1p900)) {
+                    // a zero gradient times an x^(p-1) that overflowed on its own
+                    nan = true;
+                    causes.add(Cause.ZERO_TIMES_INF);
+                    causes.add(Cause.DIV_BY_ZERO);
+                    causes.add(Cause.OVERFLOW);
+                    causes.add(Cause.UNDEFINED);
+                }
+                if ((gl != 0 || gh != 0) && extreme) {
+                    // x^(p-1) under- or overflowed on its own, where Scaled.powGrad redoes g p x^(p-1) by
+                    // exponents: bound the product's magnitude in the log domain instead
+                    double m = ElementwiseRanges.powGradMagnitude(gl, gh, p, xl, xh);
+                    lo[k] = Math.min(lo[k], -m);
+                    hi[k] = Math.max(hi[k], m);
+                    if (m == Double.POSITIVE_INFINITY) causes.add(Cause.OVERFLOW);
+                }
                 if (pm1 < 0 && a.mayBeZero(k)) {
                     if (gl != 0 || gh != 0) causes.add(Cause.DIV_BY_ZERO);
                     if (g.mayBeZero(k)) {
@@ -471,6 +489,12 @@ public final class Elementwise {
             }
             return ElementwiseRanges.range(g, lo, hi, nan, causes);
         }
+        /** An end of x^(p-1) that left the normal range without the exact value being 0. */
+        private static boolean extreme(double v, boolean xMayBeZero) {
+            double m = Math.abs(v);
+            return v == 0 ? !xMayBeZero : m < 0x1p-900 || m > 0x1p900;
+        }
+
         /** The epsilon goes inside the power: a denominator epsilon does not apply to pow. */
         private String eps(Precision fmt) {
             String e = InFormat.eps(fmt, 1e-12);

@@ -210,6 +210,29 @@ final class ElementwiseRanges {
      * The largest magnitude {@code |x|^e} takes over the non-zero x in {@code [xl, xh]} (0 if there
      * are none), widened: what decides whether pow (or its derivative) overflows other than at 0.
      */
+    /**
+     * An upper bound on |g p x^(p-1)| over the boxes, from log2 |g| + log2 |p| + (p - 1) log2 |x|
+     * at the ends, widened: infinite where x may be 0 and p - 1 < 0.
+     */
+    static double powGradMagnitude(double gl, double gh, double p, double xl, double xh) {
+        double e = p - 1;
+        double lx;
+        if (xl <= 0 && xh >= 0) {
+            if (e < 0) return INF;
+            lx = log2(Math.max(Math.abs(xl), Math.abs(xh)));
+        } else {
+            double a = log2(Math.min(Math.abs(xl), Math.abs(xh))), b = log2(Math.max(Math.abs(xl), Math.abs(xh)));
+            lx = e > 0 ? b : a;
+        }
+        double l = log2(Math.max(Math.abs(gl), Math.abs(gh))) + log2(Math.abs(p)) + e * lx;
+        l += 1 + 1e-9 * Math.abs(l);
+        return l > 1100 ? INF : Math.pow(2, l);
+    }
+
+    private static double log2(double v) {
+        return Math.log(v) / Math.log(2);
+    }
+
     static double powMagnitudeNonZero(double xl, double xh, double e) {
         boolean zero = xl <= 0 && xh >= 0;
         if (zero && xl == 0 && xh == 0) return 0;

@@ -58,6 +58,10 @@ final class Ranges {
         if (rows == toRows && cols == toCols && scale == 1) return Interval.taking(rows, cols, lo, hi, nan);
         double[] sl = new double[toRows * toCols], sh = new double[toRows * toCols], mag = new double[toRows * toCols];
         int n = (toRows == rows ? 1 : rows) * (toCols == cols ? 1 : cols);
+        if (n > 1) {
+            // infinite terms of opposite signs sum to NaN
+            for (int k = 0; k < lo.length && !nan; k++) nan = lo[k] == Double.NEGATIVE_INFINITY || hi[k] == Double.POSITIVE_INFINITY;
+        }
         for (int r = 0; r < rows; r++) {
             int tr = toRows == 1 ? 0 : r;
             for (int c = 0; c < cols; c++) {
