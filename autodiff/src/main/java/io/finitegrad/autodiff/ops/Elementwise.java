@@ -458,7 +458,8 @@ public final class Elementwise {
                 double wh = p > 0 ? IntervalMath.prodHi(p, b[1]) : IntervalMath.prodHi(p, b[0]);
                 lo[k] = ElementwiseRanges.relLo(IntervalMath.mulLo(gl, gh, wl, wh), rel, 2);
                 hi[k] = ElementwiseRanges.relHi(IntervalMath.mulHi(gl, gh, wl, wh), rel, 2);
-                boolean extreme = extreme(b[0], a.mayBeZero(k)) || extreme(b[1], a.mayBeZero(k));
+                boolean zeroOnly = xl == 0 && xh == 0;
+                boolean extreme = extreme(b[0], zeroOnly) || extreme(b[1], zeroOnly);
                 if (extreme && g.mayBeZero(k) && (b[1] == Double.POSITIVE_INFINITY || b[0] == Double.NEGATIVE_INFINITY
                         || Math.abs(b[0]) > 0x1p900 || Math.abs(b[1]) > 0x1p900)) {
                     // a zero gradient times an x^(p-1) that overflowed on its own
@@ -489,10 +490,10 @@ public final class Elementwise {
             }
             return ElementwiseRanges.range(g, lo, hi, nan, causes);
         }
-        /** An end of x^(p-1) that left the normal range without the exact value being 0. */
-        private static boolean extreme(double v, boolean xMayBeZero) {
+        /** An end of x^(p-1) that left the normal range: 0 from an x that is not only 0 may be an underflow. */
+        private static boolean extreme(double v, boolean xOnlyZero) {
             double m = Math.abs(v);
-            return v == 0 ? !xMayBeZero : m < 0x1p-900 || m > 0x1p900;
+            return v == 0 ? !xOnlyZero : m < 0x1p-900 || m > 0x1p900;
         }
 
         /** The epsilon goes inside the power: a denominator epsilon does not apply to pow. */

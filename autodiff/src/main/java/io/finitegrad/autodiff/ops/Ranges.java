@@ -126,12 +126,15 @@ final class Ranges {
         Gemm.mult(ar, v, p3);
         double[] lo = new double[rows * cols], hi = new double[rows * cols];
         double grow = 1 + 4 * gamma;
+        boolean nan = false;
         for (int k = 0; k < lo.length; k++) {
             double rad = up(up(p2.data[k] + p3.data[k]) * grow + (4L * n + 8) * Double.MIN_VALUE);
             lo[k] = down(c.data[k] - rad);
             hi[k] = up(c.data[k] + rad);
+            // a product that may overflow may also meet +Inf and -Inf in its sum
+            nan |= lo[k] == Double.NEGATIVE_INFINITY || hi[k] == Double.POSITIVE_INFINITY;
         }
-        return Interval.taking(rows, cols, lo, hi, false);
+        return Interval.taking(rows, cols, lo, hi, nan && n > 1);
     }
 
     private static DMatrixRMaj mid(Interval x, boolean trans) {
