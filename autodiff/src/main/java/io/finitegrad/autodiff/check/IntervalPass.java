@@ -70,14 +70,14 @@ final class IntervalPass {
             unknown.add(k);
             y = Interval.unknown(v.rows(), v.cols());
         } else {
-            y = checked(r.value(), v, "forwardRange");
+            y = sane(checked(r.value(), v, "forwardRange"));
         }
         Interval rounded = op.exact() ? y : y.rounded(p);
         widening[k] = widening(rounded, x);
         if (finite(x) && !rounded.isFinite()) {
             findings.add(new Finding(k, Phase.FORWARD, -1, causes(r, y, rounded), describe(x, null)));
         }
-        value[k] = rounded.isFinite() ? rounded : rounded.finitePart();
+        value[k] = finitePart(rounded, true);
     }
 
     private void backward(Patch patch) {
@@ -98,13 +98,14 @@ final class IntervalPass {
                     if (!unknown.contains(k)) unknown.add(k);
                     gi = Interval.unknown(parent.rows(), parent.cols());
                 } else {
-                    gi = checked(r.value(), parent, "vjpRange(" + i + ") of " + v.opName());
+                    gi = sane(checked(r.value(), parent, "vjpRange(" + i + ") of " + v.opName()));
                 }
                 Interval rounded = round ? gi.rounded(p) : gi;
                 if (finite(x) && value[k].isFinite() && grad[k].isFinite() && !rounded.isFinite()) {
                     findings.add(new Finding(k, Phase.BACKWARD, i, causes(r, gi, rounded), describe(x, grad[k])));
                 }
-                Interval contribution = rounded.isFinite() ? rounded : rounded.finitePart();
+                // an exact op's gradient of format values is a format value, a rounded one is too
+                Interval contribution = finitePart(rounded, true);
                 accumulate(pk, k, contribution);
             }
         }
@@ -128,9 +129,49 @@ final class IntervalPass {
         if (!s.isFinite()) {
             findings.add(new Finding(pk, Phase.BACKWARD, -1, EnumSet.of(Cause.OVERFLOW),
                     List.of("sum so far " + sum, "contribution from '" + g.nodes[from].name() + "' " + gi)));
-            s = s.finitePart();
+            s = finitePart(s, g.nodes[pk].op() != null);
         }
         grad[pk] = s;
+    }
+
+    /**
+     * A transfer's box with every NaN end (a transfer's own arithmetic meeting inf - inf or 0 * inf)
+     * made the infinite end on its side, and NaN admitted: sound whatever the transfer meant, and
+     * not finite, so the node is flagged. A NaN end compares false with everything, so kept it
+     * would pass for finite and contain no value.
+     */
+    private static Interval sane(Interval y) {
+        int n = y.size();
+        boolean bad = false;
+        for (int e = 0; e < n && !bad; e++) bad = Double.isNaN(y.lo(e)) || Double.isNaN(y.hi(e));
+        if (!bad) return y;
+        double[] lo = new double[n], hi = new double[n];
+        for (int e = 0; e < n; e++) {
+            lo[e] = Double.isNaN(y.lo(e)) ? Double.NEGATIVE_INFINITY : y.lo(e);
+            hi[e] = Double.isNaN(y.hi(e)) ? Double.POSITIVE_INFINITY : y.hi(e);
+        }
+        return Interval.taking(y.rows(), y.cols(), lo, hi, true);
+    }
+
+    /**
+     * The finite part of a box the pass goes on with past a finding: the values a run that stays
+     * finite there can take. A value in the format ({@code inFormat}: a rounded result, an exact
+     * op's result of format values) is at most the format's largest finite value, not double's: a
+     * float16 overflow goes on as [.., 65504], so ops downstream are not flagged for an overflow
+     * only the clamp to double's range would cause.
+     */
+    private Interval finitePart(Interval box, boolean inFormat) {
+        if (box.isFinite()) return box;
+        Interval f = box.finitePart();
+        if (!inFormat || p.isNative()) return f;
+        double max = p.maxFinite();
+        int n = f.size();
+        double[] lo = new double[n], hi = new double[n];
+        for (int e = 0; e < n; e++) {
+            lo[e] = Math.min(Math.max(f.lo(e), -max), max);
+            hi[e] = Math.max(Math.min(f.hi(e), max), -max);
+        }
+        return Interval.taking(f.rows(), f.cols(), lo, hi, false);
     }
 
     private Interval[] operands(int k, Patch patch) {
