@@ -75,6 +75,7 @@ public final class MaskedBranch implements Scenario {
         return setup(lab, doubleWhere).run(lab, task, doubleWhere ? FiniteGuard.Mode.THROW : mode());
     }
 
+    /** The check of the broken or fixed version: the setup both runs train (below maskedNll). */
     @Override
     public CheckSpec check(Lab lab, boolean fixed) {
         return setup(lab, fixed).check();
