@@ -49,15 +49,16 @@ final class CheckCommand implements Callable<Integer> {
     private long seed;
 
     @Option(names = "--tries", paramLabel = "N",
-            description = "model runs the confirmation search makes per potential defect (default ${DEFAULT-VALUE})")
-    private int tries = CheckSpec.TRIES;
+            description = "model runs the confirmation search makes per potential defect (default: the lesson's, "
+                    + CheckSpec.TRIES + " for most)")
+    private Integer tries;
 
     @Option(names = "--out", paramLabel = "DIR", description = "write report.txt, report.json, bounds.json and graph.dot")
     private Path out;
 
     @Override
     public Integer call() throws IOException {
-        if (tries < 0) throw new InputException("--tries must be >= 0, got " + tries);
+        if (tries != null && tries < 0) throw new InputException("--tries must be >= 0, got " + tries);
         Scenario s = Scenarios.find(scenario);
         Precision p = precision == null ? s.precision() : Flags.precision(precision);
         PrintWriter o = spec.commandLine().getOut();
@@ -67,7 +68,8 @@ final class CheckCommand implements Callable<Integer> {
                 + CheckPromise.describe(s, p, fixed) + "."));
         o.println();
         o.flush();
-        FinitenessReport r = Scenarios.check(s, Lab.quiet(seed), fixed, p).tries(tries).run();
+        CheckSpec c = Scenarios.check(s, Lab.quiet(seed), fixed, p);
+        FinitenessReport r = (tries == null ? c : c.tries(tries)).run();
         String text = r.toString();
         o.print(text);
         o.println();

@@ -41,14 +41,16 @@ public final class CheckSpec {
     private final Map<String, Tensor> at;
     private final Precision format;
     private final int tries;
+    private final boolean suggest;
 
     private CheckSpec(Function<Inputs, Var> builder, Map<String, Interval> ranges, Map<String, Tensor> at,
-            Precision format, int tries) {
+            Precision format, int tries, boolean suggest) {
         this.builder = builder;
         this.ranges = ranges;
         this.at = at;
         this.format = format;
         this.tries = tries;
+        this.suggest = suggest;
     }
 
     /**
@@ -73,7 +75,7 @@ public final class CheckSpec {
             if (t != null) a.put(e.getKey(), t);
         }
         return new CheckSpec(builder, java.util.Collections.unmodifiableMap(r), java.util.Collections.unmodifiableMap(a),
-                format, TRIES);
+                format, TRIES, true);
     }
 
     /**
@@ -121,7 +123,7 @@ public final class CheckSpec {
     /** The same spec analysed in {@code p}. */
     public CheckSpec in(Precision p) {
         if (p == null) throw new IllegalArgumentException("CheckSpec.in: the format is null");
-        return new CheckSpec(builder, ranges, at, p, tries);
+        return new CheckSpec(builder, ranges, at, p, tries, suggest);
     }
 
     /**
@@ -131,12 +133,21 @@ public final class CheckSpec {
      */
     public CheckSpec tries(int n) {
         if (n < 0) throw new IllegalArgumentException("CheckSpec.tries: " + n);
-        return new CheckSpec(builder, ranges, at, format, n);
+        return new CheckSpec(builder, ranges, at, format, n, suggest);
+    }
+
+    /**
+     * The same spec with fix suggestions and the radius search on or off: a long unrolled graph
+     * (the RNN's 400 steps) has a finding per step past the first whose bound overflows, and
+     * bisecting a fix for each costs hundreds of passes.
+     */
+    public CheckSpec suggest(boolean on) {
+        return new CheckSpec(builder, ranges, at, format, tries, on);
     }
 
     /** The check this spec describes, configured (inputs, traced values, format, tries) and not yet run. */
     public FinitenessCheck check() {
-        FinitenessCheck c = FinitenessCheck.of(builder).precision(format).tries(tries);
+        FinitenessCheck c = FinitenessCheck.of(builder).precision(format).tries(tries).suggest(suggest);
         for (Map.Entry<String, Interval> e : ranges.entrySet()) {
             Tensor t = at.get(e.getKey());
             if (t == null) c.input(e.getKey(), e.getValue());
@@ -161,6 +172,9 @@ public final class CheckSpec {
 
     /** The format analysed. */
     public Precision format() { return format; }
+
+    /** Whether the check suggests fixes and searches the largest certified radius. */
+    public boolean suggests() { return suggest; }
 
     /** Confirmation runs per potential defect. */
     public int tries() { return tries; }
