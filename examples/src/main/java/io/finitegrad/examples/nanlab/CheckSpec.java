@@ -35,6 +35,12 @@ public final class CheckSpec {
     public static final String TARGETS = "y";
     /** Confirmation runs per potential defect unless a lesson says otherwise. */
     public static final int TRIES = 200;
+    /**
+     * The largest parameter radius the radius search tries: far beyond the engine's default of
+     * 1000, since a learning rate too high moves weights by orders of magnitude before a square
+     * overflows float32 (an error of 1e19).
+     */
+    public static final double MAX_RADIUS = 1e30;
 
     private final Function<Inputs, Var> builder;
     private final Map<String, Interval> ranges;
@@ -147,7 +153,8 @@ public final class CheckSpec {
 
     /** The check this spec describes, configured (inputs, traced values, format, tries) and not yet run. */
     public FinitenessCheck check() {
-        FinitenessCheck c = FinitenessCheck.of(builder).precision(format).tries(tries).suggest(suggest);
+        FinitenessCheck c = FinitenessCheck.of(builder).precision(format).tries(tries).suggest(suggest)
+                .maxRadius(MAX_RADIUS);
         for (Map.Entry<String, Interval> e : ranges.entrySet()) {
             Tensor t = at.get(e.getKey());
             if (t == null) c.input(e.getKey(), e.getValue());
