@@ -167,7 +167,8 @@ public final class Results {
                 .append("fresh = a new matrix per op result and gradient, as a graph built outside the Trainer gets. ")
                 .append("The goals are judged on the recycled rows.\n\n")
                 .append("| length | buffers | ms per sequence | µs per time step | allocation per time step |\n|---|---|---|---|---|\n");
-        double lo = Double.NaN, hi = Double.NaN, aLo = Double.NaN, aHi = Double.NaN;
+        double lo = Double.NaN, hi = Double.NaN;
+        java.util.TreeMap<Integer, Double> total = new java.util.TreeMap<>();
         int found = 0;
         for (Row r : rows.rows()) {
             if (!r.benchmark().equals("RnnScalingBench.forwardBackward")) continue;
@@ -180,14 +181,26 @@ public final class Results {
             if (!recycled) continue;
             lo = found == 0 ? perStep : Math.min(lo, perStep);
             hi = found == 0 ? perStep : Math.max(hi, perStep);
-            aLo = found == 0 ? allocStep : Math.min(aLo, allocStep);
-            aHi = found == 0 ? allocStep : Math.max(aHi, allocStep);
+            total.put(len, r.allocBytes());
             found++;
         }
         String lengths = found + " lengths, recycled";
         ratios.add(new Ratio("RNN: slowest / fastest time per step", found < 2 ? Double.NaN : hi / lo, 1.2, "flat within 20%, " + lengths));
-        ratios.add(new Ratio("RNN: largest / smallest allocation per step", found < 2 ? Double.NaN : aHi / aLo, 1.2,
-                "memory linear in the length, " + lengths));
+        // linear memory is a constant slope: what each further time step adds, between consecutive
+        // lengths, stays the same (a per-sequence constant would fail a per-step ratio at short lengths)
+        double sLo = Double.NaN, sHi = Double.NaN;
+        Integer prev = null;
+        for (Integer len : total.keySet()) {
+            if (prev != null) {
+                double slope = (total.get(len) - total.get(prev)) / (len - prev);
+                sLo = Double.isNaN(sLo) ? slope : Math.min(sLo, slope);
+                sHi = Double.isNaN(sHi) ? slope : Math.max(sHi, slope);
+            }
+            prev = len;
+        }
+        ratios.add(new Ratio("RNN: largest / smallest allocation slope (bytes per added time step)",
+                total.size() < 3 || !(sLo > 0) ? Double.NaN : sHi / sLo, 1.2,
+                "memory linear in the length: each added step costs the same, " + lengths));
     }
 
     private void kernels() {

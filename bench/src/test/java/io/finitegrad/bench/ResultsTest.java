@@ -42,6 +42,10 @@ class ResultsTest {
         assertEquals("met", r.get("C: allocation per step / 37.7 KB before").verdict());
         assertEquals(1.1, r.get("RNN: slowest / fastest time per step").value(), 1e-12);
         assertEquals("met", r.get("RNN: slowest / fastest time per step").verdict());
+        // 1 MB, 10 MB, 109 MB at 100, 1000, 10000 steps: 10,000 then 11,000 bytes per added step
+        Results.Ratio slope = r.get("RNN: largest / smallest allocation slope (bytes per added time step)");
+        assertEquals(1.1, slope.value(), 1e-9);
+        assertEquals("met", slope.verdict(), "a per-sequence constant does not count against linear memory");
         assertEquals(1.4, r.get("softmax 128x1000: stable / naive").value(), 1e-12);
         assertEquals("missed by 8%", r.get("softmax 128x1000: stable / naive").verdict());
         assertEquals("not measured", r.get("A: on / PyTorch").verdict(), "config A is not in the fixture");

@@ -5,6 +5,9 @@ import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.Range;
+import io.finitegrad.core.Interval;
+import io.finitegrad.core.IntervalMath;
 import io.finitegrad.core.Precision;
 import org.ejml.data.DMatrixRMaj;
 
@@ -83,6 +86,32 @@ public final class Arithmetic {
                 + " at " + f.where() + " left " + InFormat.range(f.precision()) + " (finite factors)");
     }
 
+
+    /** The forward box of add, sub or mul: ends by interval arithmetic, OVERFLOW where they reach an infinity. */
+    static Range forwardRange(int code, Interval a, Interval b) {
+        int rows = Math.max(a.rows(), b.rows()), cols = Math.max(a.cols(), b.cols());
+        if (!Ranges.finite(a, b)) return Ranges.anything(rows, cols);
+        double[][] e = Ranges.binary(code, a, b, rows, cols);
+        return Ranges.result(rows, cols, e[0], e[1], false, Cause.OVERFLOW);
+    }
+
+    /** The gradient box of add or sub: the upstream box, summed over broadcast dimensions, negated for sub's operand 1. */
+    static Range passRange(Interval g, Interval xi, boolean negate) {
+        if (!g.isFinite()) return Ranges.anything(xi.rows(), xi.cols());
+        double[] lo = g.los(), hi = g.his();
+        if (negate) {
+            double[] t = lo;
+            lo = hi;
+            hi = t;
+            for (int k = 0; k < lo.length; k++) {
+                lo[k] = -lo[k];
+                hi[k] = -hi[k];
+            }
+        }
+        Interval v = Ranges.reduce(lo, hi, g.rows(), g.cols(), xi.rows(), xi.cols(), 1, false);
+        return v.isFinite() ? Range.of(v) : Range.of(v, Cause.OVERFLOW);
+    }
+
     static double maxAbs(DMatrixRMaj m) {
         double mx = 0;
         for (int i = 0, n = m.getNumElements(); i < n; i++) mx = Math.max(mx, Math.abs(m.data[i]));
@@ -102,6 +131,10 @@ public final class Arithmetic {
             return Broadcast.reduceInto(g, out);
         }
         public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : verdict(f, ADD, "+"); }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return Arithmetic.forwardRange(ADD, x[0], x[1]); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            return passRange(g, x[i], false);
+        }
     }
 
     /** {@code a - b}. */
@@ -121,6 +154,10 @@ public final class Arithmetic {
             return out;
         }
         public Diagnosis diagnose(Fault f) { return f.backward() ? gradOverflow(f) : verdict(f, SUB, "-"); }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return Arithmetic.forwardRange(SUB, x[0], x[1]); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            return passRange(g, x[i], i == 1);
+        }
     }
 
     /** {@code a * b} (elementwise). */
@@ -133,6 +170,14 @@ public final class Arithmetic {
             return Broadcast.reduceTo(binary(MUL, g, x[1 - i]), x[i].numRows, x[i].numCols);
         }
         public Diagnosis diagnose(Fault f) { return f.backward() ? mulGradient(f) : verdict(f, MUL, "*"); }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return Arithmetic.forwardRange(MUL, x[0], x[1]); }
+        /** {@code g * x[1 - i]} on g's shape, then summed to operand i's shape. */
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            if (!Ranges.finite(g, x[1 - i])) return Ranges.anything(x[i].rows(), x[i].cols());
+            double[][] e = Ranges.binary(MUL, g, x[1 - i], g.rows(), g.cols());
+            Interval v = Ranges.reduce(e[0], e[1], g.rows(), g.cols(), x[i].rows(), x[i].cols(), 1, false);
+            return v.isFinite() ? Range.of(v) : Range.of(v, Cause.OVERFLOW);
+        }
     }
 
     /** {@code a / b} (elementwise). */
@@ -160,6 +205,92 @@ public final class Arithmetic {
                 }
             }
             return Broadcast.reduceTo(out, b.numRows, b.numCols);
+        }
+
+        /** DIV_BY_ZERO or ZERO_DIV_ZERO where the divisor's box holds 0, OVERFLOW where a tiny one may overflow the quotient. */
+        @Override public Range forwardRange(Interval[] x, Precision p) {
+            Interval a = x[0], b = x[1];
+            int rows = Math.max(a.rows(), b.rows()), cols = Math.max(a.cols(), b.cols());
+            if (!Ranges.finite(a, b)) return Ranges.anything(rows, cols);
+            double[][] e = Ranges.binary(DIV, a, b, rows, cols);
+            return Range.of(Interval.taking(rows, cols, e[0], e[1], zeroOverZero(a, b, rows, cols)),
+                    divisionCauses(a, b, rows, cols));
+        }
+
+        /**
+         * Operand 0: {@code g / b}; operand 1: {@code -a g / b^2}, computed by the op without forming
+         * b^2 ({@code Scaled.divGradDivisor}), bounded here as {@code -(g a) / b / b} widened for its
+         * rescaled steps. Both summed over broadcast dimensions.
+         */
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            Interval a = x[0], b = x[1];
+            if (!Ranges.finite(a, b, g)) return Ranges.anything(x[i].rows(), x[i].cols());
+            int rows = g.rows(), cols = g.cols();
+            double[] lo = new double[rows * cols], hi = new double[rows * cols];
+            boolean nan = false;
+            java.util.EnumSet<Cause> causes = java.util.EnumSet.noneOf(Cause.class);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    int ia = Ranges.at(a, r, c), ib = Ranges.at(b, r, c), o = r * cols + c;
+                    double gl = g.lo(o), gh = g.hi(o), bl = b.lo(ib), bh = b.hi(ib);
+                    double nl = gl, nh = gh;
+                    if (i == 1) {
+                        nl = -IntervalMath.mulHi(gl, gh, a.lo(ia), a.hi(ia));
+                        nh = -IntervalMath.mulLo(gl, gh, a.lo(ia), a.hi(ia));
+                    }
+                    if (bl <= 0 && bh >= 0) {
+                        if (nl <= 0 && nh >= 0) {
+                            causes.add(Cause.ZERO_DIV_ZERO);
+                            nan = true;
+                        }
+                        if (nl != 0 || nh != 0) causes.add(Cause.DIV_BY_ZERO);
+                    }
+                    double[] q = IntervalMath.div(nl, nh, bl, bh);
+                    if (i == 1) {
+                        q = IntervalMath.div(q[0], q[1], bl, bh);
+                        // the op's rescaled path rounds a few more times than the two divisions here
+                        q[0] = q[0] - Math.abs(q[0]) * Ranges.SLACK - Ranges.TINY;
+                        q[1] = q[1] + Math.abs(q[1]) * Ranges.SLACK + Ranges.TINY;
+                    }
+                    lo[o] = q[0];
+                    hi[o] = q[1];
+                }
+            }
+            Interval v = Ranges.reduce(lo, hi, rows, cols, x[i].rows(), x[i].cols(), 1, nan);
+            if (!v.isFinite() && !causes.contains(Cause.DIV_BY_ZERO)) causes.add(Cause.OVERFLOW);
+            if (!v.isFinite() && i == 1) {
+                // the op's diagnosis reads b^2: a tiny b whose square underflows is named a division by zero
+                causes.add(Cause.OVERFLOW);
+                causes.add(Cause.DIV_BY_ZERO);
+                causes.add(Cause.ZERO_DIV_ZERO);
+            }
+            return Range.of(v, causes);
+        }
+
+        private static boolean zeroOverZero(Interval a, Interval b, int rows, int cols) {
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    if (a.mayBeZero(Ranges.at(a, r, c)) && b.mayBeZero(Ranges.at(b, r, c))) return true;
+                }
+            }
+            return false;
+        }
+
+        private static java.util.Set<Cause> divisionCauses(Interval a, Interval b, int rows, int cols) {
+            java.util.EnumSet<Cause> causes = java.util.EnumSet.noneOf(Cause.class);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    int ia = Ranges.at(a, r, c), ib = Ranges.at(b, r, c);
+                    if (b.mayBeZero(ib)) {
+                        if (a.mayBeZero(ia)) causes.add(Cause.ZERO_DIV_ZERO);
+                        if (a.lo(ia) != 0 || a.hi(ia) != 0) causes.add(Cause.DIV_BY_ZERO);
+                    } else {
+                        double[] q = IntervalMath.div(a.lo(ia), a.hi(ia), b.lo(ib), b.hi(ib));
+                        if (Double.isInfinite(q[0]) || Double.isInfinite(q[1])) causes.add(Cause.OVERFLOW);
+                    }
+                }
+            }
+            return causes;
         }
 
         public Diagnosis diagnose(Fault f) {

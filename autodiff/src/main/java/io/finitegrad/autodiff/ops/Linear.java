@@ -5,6 +5,10 @@ import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.Range;
+import io.finitegrad.core.Interval;
+import io.finitegrad.core.Precision;
+
 import io.finitegrad.autodiff.op.ShapeException;
 import io.finitegrad.core.Gemm;
 import org.ejml.data.DMatrixRMaj;
@@ -33,6 +37,21 @@ public final class Linear {
 
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             return vjpInto(i, x, y, g, Results.scratch(x[i].numRows, x[i].numCols));
+        }
+
+        /** Midpoint-radius: three real products per interval product; OVERFLOW or INF_MINUS_INF where it may leave the range. */
+        @Override public Range forwardRange(Interval[] x, Precision p) {
+            if (!Ranges.finite(x)) return Ranges.anything(x[0].rows(), x[1].cols());
+            return overflowing(Ranges.product(x[0], false, x[1], false));
+        }
+
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            if (!Ranges.finite(x[0], x[1], g)) return Ranges.anything(x[i].rows(), x[i].cols());
+            return overflowing(i == 0 ? Ranges.product(g, false, x[1], true) : Ranges.product(x[0], true, g, false));
+        }
+
+        private static Range overflowing(Interval v) {
+            return v.isFinite() ? Range.of(v) : Range.of(v, Cause.OVERFLOW, Cause.INF_MINUS_INF);
         }
 
         @Override public DMatrixRMaj vjpInto(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g, DMatrixRMaj out) {
@@ -90,6 +109,10 @@ public final class Linear {
         @Override public boolean exact() { return true; }
         @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "transpose"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return Range.of(Ranges.transpose(x[0])); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            return Range.of(Ranges.transpose(g));
+        }
         public DMatrixRMaj forward(DMatrixRMaj[] x) { return CommonOps_DDRM.transpose(x[0], Results.scratch(x[0].numCols, x[0].numRows)); }
         public DMatrixRMaj vjp(int i, DMatrixRMaj[] x, DMatrixRMaj y, DMatrixRMaj g) {
             return CommonOps_DDRM.transpose(g, Results.scratch(g.numCols, g.numRows));

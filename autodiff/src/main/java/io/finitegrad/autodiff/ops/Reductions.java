@@ -5,6 +5,10 @@ import io.finitegrad.autodiff.op.Diagnosis;
 import io.finitegrad.autodiff.op.Fault;
 import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.Range;
+import io.finitegrad.core.Interval;
+import io.finitegrad.core.Precision;
+
 import java.util.Arrays;
 import org.ejml.data.DMatrixRMaj;
 
@@ -27,9 +31,41 @@ public final class Reductions {
         return Diagnosis.of(Cause.OVERFLOW, detail + ": the sum left " + InFormat.range(f.precision()));
     }
 
+
+    /** A sum's box over rows x cols reduced to toRows x toCols, divided by n for a mean; OVERFLOW or INF_MINUS_INF past the range. */
+    static Range sumRange(Interval x, int toRows, int toCols, boolean mean) {
+        if (!x.isFinite()) return Ranges.anything(toRows, toCols);
+        int n = (toRows == x.rows() ? 1 : x.rows()) * (toCols == x.cols() ? 1 : x.cols());
+        Interval v = Ranges.reduce(x.los(), x.his(), x.rows(), x.cols(), toRows, toCols, mean ? 1.0 / n : 1, false);
+        return v.isFinite() ? Range.of(v) : Range.of(v, Cause.OVERFLOW, Cause.INF_MINUS_INF);
+    }
+
+    /** A reduction's gradient: g's box spread back over the operand's shape, divided by n for a mean (exact copies otherwise). */
+    static Range spreadRange(Interval g, Interval x, boolean mean) {
+        if (!g.isFinite()) return Ranges.anything(x.rows(), x.cols());
+        int n = (g.rows() == x.rows() ? 1 : x.rows()) * (g.cols() == x.cols() ? 1 : x.cols());
+        double[] lo = new double[x.size()], hi = new double[x.size()];
+        for (int r = 0; r < x.rows(); r++) {
+            for (int c = 0; c < x.cols(); c++) {
+                int k = Ranges.at(g, r, c);
+                double l = g.lo(k), h = g.hi(k);
+                if (mean) {
+                    // g / n rounds once; an underflowed quotient is the only other outcome
+                    l = io.finitegrad.core.IntervalMath.down(l / n);
+                    h = io.finitegrad.core.IntervalMath.up(h / n);
+                }
+                lo[r * x.cols() + c] = l;
+                hi[r * x.cols() + c] = h;
+            }
+        }
+        return Range.of(Interval.taking(x.rows(), x.cols(), lo, hi, false));
+    }
+
     /** Sum of all elements, 1x1. */
     public static final class Sum implements Op {
         public String name() { return "sum"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return sumRange(x[0], 1, 1, false); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) { return spreadRange(g, x[0], false); }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             double s = 0;
             for (int i = 0, n = x[0].getNumElements(); i < n; i++) s += x[0].data[i];
@@ -80,6 +116,8 @@ public final class Reductions {
     /** Mean of all elements, 1x1. */
     public static final class Mean implements Op {
         public String name() { return "mean"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return sumRange(x[0], 1, 1, true); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) { return spreadRange(g, x[0], true); }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj y = new Sum().forward(x);
             y.data[0] = mean(y.data[0], x[0].data, 0, x[0].getNumElements(), 1);
@@ -98,6 +136,8 @@ public final class Reductions {
     /** Sum of each row: rows x 1. */
     public static final class SumRows implements Op {
         public String name() { return "sumRows"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return sumRange(x[0], x[0].rows(), 1, false); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) { return spreadRange(g, x[0], false); }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj a = x[0], y = Results.zeros(a.numRows, 1);
             for (int r = 0; r < a.numRows; r++) {
@@ -123,6 +163,8 @@ public final class Reductions {
      */
     public static final class MeanRows implements Op {
         public String name() { return "meanRows"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return sumRange(x[0], x[0].rows(), 1, true); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) { return spreadRange(g, x[0], true); }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj a = x[0], y = new SumRows().forward(x);
             int n = a.numCols;
@@ -142,6 +184,8 @@ public final class Reductions {
     /** Mean of each column: 1 x cols, with the same second pass as {@link MeanRows} for a column whose sum overflows. */
     public static final class MeanCols implements Op {
         public String name() { return "meanCols"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return sumRange(x[0], 1, x[0].cols(), true); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) { return spreadRange(g, x[0], true); }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj a = x[0], y = new SumCols().forward(x);
             for (int c = 0; c < a.numCols; c++) y.data[c] = mean(y.data[c], a.data, c, a.numRows, a.numCols);
@@ -163,6 +207,8 @@ public final class Reductions {
     /** Sum of each column: 1 x cols. */
     public static final class SumCols implements Op {
         public String name() { return "sumCols"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return sumRange(x[0], 1, x[0].cols(), false); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) { return spreadRange(g, x[0], false); }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             DMatrixRMaj a = x[0], y = Results.zeros(1, a.numCols);
             for (int r = 0; r < a.numRows; r++) {

@@ -1,6 +1,11 @@
 package io.finitegrad.autodiff.ops;
 
+import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.Range;
+import io.finitegrad.core.Interval;
+import io.finitegrad.core.Precision;
+
 import io.finitegrad.autodiff.op.ShapeException;
 import org.ejml.data.DMatrixRMaj;
 
@@ -23,6 +28,39 @@ public final class Select {
         }
 
         public String name() { return "where"; }
+
+        /** The selected branch's box per element: the mask is a constant, known exactly. */
+        @Override public Range forwardRange(Interval[] x, Precision p) {
+            Interval a = x[0], b = x[1];
+            int rows = mask.numRows, cols = mask.numCols;
+            double[] lo = new double[rows * cols], hi = new double[rows * cols];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    int o = r * cols + c;
+                    Interval from = mask.data[o] != 0 ? a : b;
+                    int k = Ranges.at(from, r, c);
+                    lo[o] = from.lo(k);
+                    hi[o] = from.hi(k);
+                }
+            }
+            return Range.of(Interval.taking(rows, cols, lo, hi, a.mayBeNaN() || b.mayBeNaN()));
+        }
+
+        /** g where this branch was selected, exactly 0 where not (the zero a masked branch's op then meets), summed to the operand's shape. */
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            if (!g.isFinite()) return Ranges.anything(x[i].rows(), x[i].cols());
+            int n = g.size();
+            double[] lo = new double[n], hi = new double[n];
+            boolean take = i == 0;
+            for (int k = 0; k < n; k++) {
+                if ((mask.data[k] != 0) == take) {
+                    lo[k] = g.lo(k);
+                    hi[k] = g.hi(k);
+                }
+            }
+            Interval v = Ranges.reduce(lo, hi, g.rows(), g.cols(), x[i].rows(), x[i].cols(), 1, false);
+            return v.isFinite() ? Range.of(v) : Range.of(v, Cause.OVERFLOW);
+        }
         public boolean elementwise() { return true; }
 
         public DMatrixRMaj forward(DMatrixRMaj[] x) {

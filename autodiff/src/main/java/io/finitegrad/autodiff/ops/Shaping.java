@@ -1,6 +1,10 @@
 package io.finitegrad.autodiff.ops;
 
 import io.finitegrad.autodiff.op.Op;
+import io.finitegrad.autodiff.op.Range;
+import io.finitegrad.core.Interval;
+import io.finitegrad.core.Precision;
+
 import io.finitegrad.autodiff.op.ShapeException;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
@@ -23,6 +27,12 @@ public final class Shaping {
         private final int from, to;
         public SliceRows(int from, int to) { this.from = from; this.to = to; }
         public String name() { return "sliceRows"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) {
+            return Range.of(Ranges.extract(x[0], from, to, 0, x[0].cols()));
+        }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            return Range.of(Ranges.insert(g, x[0].rows(), x[0].cols(), from, 0));
+        }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             range("rows", from, to, x[0].numRows);
             return CommonOps_DDRM.extract(x[0], from, to, 0, x[0].numCols);
@@ -41,6 +51,12 @@ public final class Shaping {
         private final int from, to;
         public SliceCols(int from, int to) { this.from = from; this.to = to; }
         public String name() { return "sliceCols"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) {
+            return Range.of(Ranges.extract(x[0], 0, x[0].rows(), from, to));
+        }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            return Range.of(Ranges.insert(g, x[0].rows(), x[0].cols(), 0, from));
+        }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             range("columns", from, to, x[0].numCols);
             return CommonOps_DDRM.extract(x[0], 0, x[0].numRows, from, to);
@@ -57,6 +73,12 @@ public final class Shaping {
         @Override public boolean exact() { return true; }
         @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "concatRows"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return Range.of(Ranges.concat(x, true)); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            int at = 0;
+            for (int k = 0; k < i; k++) at += x[k].rows();
+            return Range.of(Ranges.extract(g, at, at + x[i].rows(), 0, g.cols()));
+        }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             if (x.length == 0) throw new ShapeException("nothing to concatenate");
             int rows = 0;
@@ -84,6 +106,12 @@ public final class Shaping {
         @Override public boolean exact() { return true; }
         @Override public boolean finiteFromFinite() { return true; }
         public String name() { return "concatCols"; }
+        @Override public Range forwardRange(Interval[] x, Precision p) { return Range.of(Ranges.concat(x, false)); }
+        @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
+            int at = 0;
+            for (int k = 0; k < i; k++) at += x[k].cols();
+            return Range.of(Ranges.extract(g, 0, g.rows(), at, at + x[i].cols()));
+        }
         public DMatrixRMaj forward(DMatrixRMaj[] x) {
             if (x.length == 0) throw new ShapeException("nothing to concatenate");
             int cols = 0;
