@@ -1,5 +1,6 @@
 package io.finitegrad.examples.nanlab;
 
+import io.finitegrad.autodiff.Tracer;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.check.FinitenessCheck;
 import io.finitegrad.autodiff.check.FinitenessReport;
@@ -153,7 +154,11 @@ public final class CheckSpec {
 
     /** The check this spec describes, configured (inputs, traced values, format, tries) and not yet run. */
     public FinitenessCheck check() {
-        FinitenessCheck c = FinitenessCheck.of(builder).precision(format).tries(tries).suggest(suggest)
+        // the confirmation runs are not traced, so a layer with a graph path for traced runs
+        // (Losses.softmaxCrossEntropy's targets) would build another graph there, which the search
+        // cannot match to the analysed one: every run of the builder takes the traced path
+        Function<Inputs, Var> same = in -> Tracer.active() ? builder.apply(in) : Tracer.trace(() -> builder.apply(in)).result();
+        FinitenessCheck c = FinitenessCheck.of(same).precision(format).tries(tries).suggest(suggest)
                 .maxRadius(MAX_RADIUS);
         for (Map.Entry<String, Interval> e : ranges.entrySet()) {
             Tensor t = at.get(e.getKey());
