@@ -23,6 +23,30 @@ import java.util.Objects;
  *     loss bound that is not a positive finite number
  */
 public final class Expected {
+    /**
+     * What kind of failure a lesson's broken run shows, which says what {@code nanlab check}
+     * promises for it: a defect present at the initial weights is flagged and confirmed before the
+     * first step; one made by training is not there yet, so the check certifies the initial
+     * weights and reports the parameter radius at which the first node can fail.
+     */
+    public enum Kind {
+        /** Present at the initial weights for some input in the data's range: a formula, the data, the initialisation. */
+        PRESENT_AT_INIT,
+        /** Made by training: a learning rate too high, a hand-written update, a prediction training drives to 0. */
+        MADE_BY_TRAINING,
+        /** No NaN/Inf: the lesson is about something else (saturation, frozen gradients). */
+        NONE;
+
+        /** In words, for reports: {@code present at the initial weights}. */
+        public String words() {
+            return switch (this) {
+                case PRESENT_AT_INIT -> "present at the initial weights";
+                case MADE_BY_TRAINING -> "made by training";
+                case NONE -> "no NaN/Inf";
+            };
+        }
+    }
+
     private final Phase phase;
     private final String op;
     private final Cause cause;
@@ -32,13 +56,15 @@ public final class Expected {
     private final int frozenSteps;
     /** Promises for other formats than the lesson's own; never holds a promise that has its own overrides. */
     private final Map<Precision, Expected> formats;
+    /** The failure's kind; null for an entry whose kind was not given yet. */
+    private final Kind kind;
 
     private Expected(Phase phase, String op, Cause cause, double fixedLossBelow, Cause then) {
-        this(phase, op, cause, fixedLossBelow, then, 0, Map.of());
+        this(phase, op, cause, fixedLossBelow, then, 0, Map.of(), cause == null ? Kind.NONE : null);
     }
 
     private Expected(Phase phase, String op, Cause cause, double fixedLossBelow, Cause then, int frozenSteps,
-                     Map<Precision, Expected> formats) {
+                     Map<Precision, Expected> formats, Kind kind) {
         if (!(fixedLossBelow > 0) || Double.isInfinite(fixedLossBelow)) {
             throw new IllegalArgumentException("Expected: the fixed run's loss bound must be positive and finite, got "
                     + fixedLossBelow);
@@ -50,6 +76,7 @@ public final class Expected {
         this.then = then;
         this.frozenSteps = frozenSteps;
         this.formats = formats;
+        this.kind = kind;
     }
 
     /** The broken run reports a NaN/Inf entering at {@code op} (a {@link NanReport#op()} name) in {@code phase}, for {@code cause}. */
@@ -75,7 +102,7 @@ public final class Expected {
      */
     public static Expected frozen(int steps, double fixedLossBelow) {
         if (steps <= 0) throw new IllegalArgumentException("Expected.frozen: steps must be positive, got " + steps);
-        return new Expected(null, null, null, fixedLossBelow, null, steps, Map.of());
+        return new Expected(null, null, null, fixedLossBelow, null, steps, Map.of(), Kind.NONE);
     }
 
     /**
@@ -89,7 +116,7 @@ public final class Expected {
             throw new IllegalArgumentException("Expected.then: needs an entry point and a cause, got " + this
                     + " then " + backwardCause);
         }
-        return new Expected(phase, op, cause, fixedLossBelow, backwardCause, 0, formats);
+        return new Expected(phase, op, cause, fixedLossBelow, backwardCause, 0, formats, kind);
     }
 
     /**
@@ -105,14 +132,45 @@ public final class Expected {
         Map<Precision, Expected> m = new EnumMap<>(Precision.class);
         m.putAll(formats);
         m.put(p, there);
-        return new Expected(phase, op, cause, fixedLossBelow, then, frozenSteps, Map.copyOf(m));
+        return new Expected(phase, op, cause, fixedLossBelow, then, frozenSteps, Map.copyOf(m), kind);
     }
 
     /** The promise for a run in format {@code p}: its own if one was given, else this one's. */
     public Expected forFormat(Precision p) {
         Expected e = formats.get(p);
-        return e != null ? e : formats.isEmpty() ? this : new Expected(phase, op, cause, fixedLossBelow, then, frozenSteps, Map.of());
+        return e != null ? e : formats.isEmpty() ? this : new Expected(phase, op, cause, fixedLossBelow, then, frozenSteps, Map.of(), kind);
     }
+
+    /**
+     * The same promise, its failure present at the initial weights ({@link Kind#PRESENT_AT_INIT}):
+     * {@code nanlab check} must flag and confirm it at this promise's op with its cause.
+     *
+     * @throws IllegalArgumentException if this promise expects no NaN/Inf
+     */
+    public Expected presentAtInit() {
+        return withKind(Kind.PRESENT_AT_INIT);
+    }
+
+    /**
+     * The same promise, its failure made by training ({@link Kind#MADE_BY_TRAINING}):
+     * {@code nanlab check} must certify the initial weights and report a finite certified radius.
+     *
+     * @throws IllegalArgumentException if this promise expects no NaN/Inf
+     */
+    public Expected madeByTraining() {
+        return withKind(Kind.MADE_BY_TRAINING);
+    }
+
+    private Expected withKind(Kind k) {
+        if (!expectsNaN()) throw new IllegalArgumentException("Expected: a promise of no NaN/Inf has kind NONE, got " + k);
+        return new Expected(phase, op, cause, fixedLossBelow, then, frozenSteps, formats, k);
+    }
+
+    /** The failure's kind for the lesson's own format; null for an entry whose kind was not given (a lesson's bug). */
+    public Kind kind() { return kind; }
+
+    /** The failure's kind for a run in format {@code p}. */
+    public Kind kindIn(Precision p) { return forFormat(p).kind; }
 
     /** True if the broken run is promised to break in format {@code p}: meet a NaN/Inf, or freeze with all-zero gradients. */
     public boolean breaksIn(Precision p) {
@@ -192,17 +250,19 @@ public final class Expected {
         String broken = expectsNaN() ? phase + " at " + op + ": " + cause
                 : frozenSteps > 0 ? "no NaN/Inf, gradients exactly 0 for " + frozenSteps + " steps" : "no NaN/Inf";
         if (then != null) broken += ", then BACKWARD: " + then;
+        if (kind != null && kind != Kind.NONE) broken += " (" + kind.words() + ")";
         return broken + String.format(Locale.ROOT, "; fixed loss < %.4g", fixedLossBelow);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof Expected e && phase == e.phase && Objects.equals(op, e.op) && cause == e.cause
-                && Double.compare(fixedLossBelow, e.fixedLossBelow) == 0 && then == e.then && frozenSteps == e.frozenSteps && formats.equals(e.formats);
+                && Double.compare(fixedLossBelow, e.fixedLossBelow) == 0 && then == e.then && frozenSteps == e.frozenSteps && formats.equals(e.formats)
+                && kind == e.kind;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(phase, op, cause, fixedLossBelow, then, frozenSteps, formats);
+        return Objects.hash(phase, op, cause, fixedLossBelow, then, frozenSteps, formats, kind);
     }
 }

@@ -16,12 +16,14 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code nanlab}, the teaching tool: every classic NaN scenario reproduced, located and fixed
- * ({@code list}, {@code run}, {@code tour}), where each textbook formula breaks next to its stable twin
+ * ({@code list}, {@code run}, {@code tour}), proved finite or confirmed broken before the first step
+ * ({@code check}), where each textbook formula breaks next to its stable twin
  * ({@code limits}), and an MLP on any CSV ({@code train}, {@code predict}).
  *
  * <p>Exit codes: {@value #OK} success; {@value #NON_FINITE} when a run met a non-finite value (a
- * broken scenario that breaks, training stopped by the watchdog) or the tour saw a scenario behave
- * otherwise than its lesson says; {@value #INPUT_ERROR} for a bad flag or a bad input file, with one
+ * broken scenario that breaks, training stopped by the watchdog), a finiteness check confirmed a
+ * defect ({@code check}, {@code train --check}), or the tour saw a scenario behave otherwise than
+ * its lesson says; {@value #INPUT_ERROR} for a bad flag or a bad input file, with one
  * line naming the problem on standard error; {@value #INTERNAL_ERROR} for a bug in nanlab itself
  * (with its stack trace).
  *
@@ -33,7 +35,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "nanlab", mixinStandardHelpOptions = true, versionProvider = NanLab.Version.class,
         description = "Classic NaN/Inf scenarios reproduced through finitegrad, located by its guard, and fixed.",
-        subcommands = {ListCommand.class, RunCommand.class, TourCommand.class, LimitsCommand.class, TrainCommand.class,
+        subcommands = {ListCommand.class, RunCommand.class, CheckCommand.class, TourCommand.class, LimitsCommand.class, TrainCommand.class,
                 PredictCommand.class, ExportCommand.class, InspectCommand.class})
 public final class NanLab implements Runnable {
     /** Success. */

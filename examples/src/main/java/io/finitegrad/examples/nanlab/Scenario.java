@@ -50,4 +50,12 @@ public interface Scenario {
 
     /** Runs the remedied version in the thread's current format. */
     Outcome runFixed(Lab lab);
+
+    /**
+     * The finiteness check of the broken version (or, with {@code fixed}, the remedied one), made
+     * by the code path its run uses: the lesson's model at its initial weights (in eval mode), its
+     * loss, its data's column ranges for a batch, in the thread's current format. The builder
+     * changes nothing, so the check may run it as often as it likes.
+     */
+    CheckSpec check(Lab lab, boolean fixed);
 }

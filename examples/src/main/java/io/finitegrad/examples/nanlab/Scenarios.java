@@ -87,6 +87,14 @@ public final class Scenarios {
         }
     }
 
+    /** The check of {@code s}'s broken (or fixed) version, built inside {@code Precision.emulate(p)} and analysed in p. */
+    @SuppressWarnings("try") // the scope is opened for its effect: a lesson may choose constants by the format
+    public static CheckSpec check(Scenario s, Lab lab, boolean fixed, Precision p) {
+        try (Emulation e = Precision.emulate(p)) {
+            return s.check(lab, fixed).in(p);
+        }
+    }
+
     /**
      * In words, where the broken run of {@code s} breaks by its promise, e.g. {@code "It breaks in
      * float32, bfloat16 and float16; in float64 it stays finite."}

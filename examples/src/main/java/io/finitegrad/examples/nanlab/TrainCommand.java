@@ -1,6 +1,7 @@
 package io.finitegrad.examples.nanlab;
 
 import io.finitegrad.autodiff.NanReport;
+import io.finitegrad.autodiff.check.FinitenessReport;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.core.Emulation;
 import io.finitegrad.core.Precision;
@@ -38,7 +39,9 @@ import picocli.CommandLine.Option;
  * watchdog, curves and a checkpoint whose metadata ({@link ModelSpec}) lets {@code predict}
  * rebuild it. Training computes in float32 by default, like PyTorch ({@code --precision} chooses
  * fp64, fp32, bf16 or fp16, emulated; the parameters stay float64 masters and are saved as such).
- * The same seed and file give a bit-identical checkpoint. Exits {@link NanLab#NON_FINITE} when the
+ * The same seed and file give a bit-identical checkpoint. With {@code --check} it first proves the MLP
+ * finite over the training columns' ranges (or exits {@link NanLab#NON_FINITE} on a confirmed defect).
+ * Exits {@link NanLab#NON_FINITE} when the
  * watchdog stopped training.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train an MLP classifier on a CSV file.")
@@ -87,6 +90,9 @@ final class TrainCommand implements Callable<Integer> {
     private Path out;
     @Option(names = "--quiet", description = "no progress bar")
     private boolean quiet;
+    @Option(names = "--check", description = "before the first step, check that the MLP cannot produce NaN/Inf for any "
+            + "batch in the (scaled) training columns' ranges; stop with exit 1 if the check confirms a defect")
+    private boolean check;
 
     @Override
     @SuppressWarnings("try") // the emulation scope is opened for its effect: training computes in the format
@@ -125,11 +131,16 @@ final class TrainCommand implements Callable<Integer> {
         if (clip > 0) b.clipNorm(clip);
         lossScaling(b, format);
         Trainer trainer = b.build();
+        Dataset scaledTrain = train.withFeatures(scaling.apply(train.features()));
         Dataset scaledTest = test == null ? null : test.withFeatures(scaling.apply(test.features()));
         int code = NanLab.OK;
         o.println(describe(format));
+        if (check && !checkFirst(o, net, scaledTrain, format)) {
+            o.flush();
+            return NanLab.NON_FINITE;
+        }
         try (Emulation e = Precision.emulate(format)) {
-            History h = trainer.fit(train.withFeatures(scaling.apply(train.features())), scaledTest);
+            History h = trainer.fit(scaledTrain, scaledTest);
             History.Epoch last = h.last();
             // two lines, each within 80 columns
             o.printf(Locale.ROOT, "%s: train loss %.4f, train accuracy %.3f%n", h.stopReason(), last.loss(), last.accuracy());
@@ -165,6 +176,29 @@ final class TrainCommand implements Callable<Integer> {
         }
         o.flush();
         return code;
+    }
+
+    /**
+     * {@code --check}: the finiteness analysis of the MLP's loss over a batch of the training
+     * columns' ranges (after scaling, as the MLP sees them), printed; false when it confirmed a
+     * defect, so training must not start. An unconfirmed warning only prints.
+     */
+    private boolean checkFirst(PrintWriter o, Layer net, Dataset scaledTrain, Precision format) {
+        boolean training = net.isTraining();
+        FinitenessReport r;
+        try {
+            r = CheckSpec.loss(net, Losses::softmaxCrossEntropy, scaledTrain, batch).in(format).run();
+        } finally {
+            net.train(training);
+        }
+        o.print(r);
+        if (r.hasConfirmedDefect()) {
+            o.println("--check: a confirmed defect (above): training not started.");
+            return false;
+        }
+        o.println(r.certified() ? "--check: certified; training starts."
+                : "warning: --check could not certify the MLP (above), but confirmed no defect; training starts.");
+        return true;
     }
 
     /**

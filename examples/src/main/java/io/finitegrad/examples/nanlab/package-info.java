@@ -21,12 +21,19 @@
  * In WARN mode an infinite forward value hidden by a mask (a {@code where}) is one report whose
  * {@code consequences()} hold the backward step where the NaN enters; such a lesson states
  * {@code Expected.entry(FORWARD, op, cause, loss).then(backwardCause)} (16 does).
+ * Every entry also says its kind, {@code presentAtInit()} (a formula, the data, the
+ * initialisation: {@code nanlab check} must find and confirm it before the first step) or
+ * {@code madeByTraining()} (the check certifies the initial weights and reports the radius at which
+ * a node can first fail); see {@link io.finitegrad.examples.nanlab.Expected.Kind}.
+ * The lesson exposes its model for that check ({@code Scenario.check}): build model, loss, optimiser
+ * and data once in a {@link io.finitegrad.examples.nanlab.Fit}, whose {@code run} trains them and
+ * whose {@code check} analyses the same model and loss over the data's column ranges.
  * Its two runs build everything from {@link io.finitegrad.examples.nanlab.Lab#seed()} and return
  * an {@link io.finitegrad.examples.nanlab.Outcome}, printing nothing:
  *
  * <ul>
- *   <li>a training run: {@link io.finitegrad.examples.nanlab.Runs#fit} (model, loss, optimiser, a
- *       trainer configuration and the data, under the scenario's guard mode);
+ *   <li>a training run: {@link io.finitegrad.examples.nanlab.Fit#run} (model, loss, optimiser, the
+ *       data, batch size and a trainer configuration, under the scenario's guard mode);
  *   <li>a single computation: {@link io.finitegrad.examples.nanlab.Runs#compute} (forward, then
  *       backward if finite);
  *   <li>measurements the lesson shows (per-layer saturation, say) go in with
@@ -36,7 +43,7 @@
  * {@code SoftmaxOverflow} (7, float16), {@code LearningRateTooHigh} (5, float32, notes),
  * {@code MaskedBranch} (16, WARN mode) and {@code GradientUnderflow} (18, frozen, dynamic loss
  * scaling) are the patterns. {@code nanlab list}, {@code run},
- * {@code tour}, the lesson page and the registry-wide test ({@code ScenariosTest}) pick a new lesson
+ * {@code check}, {@code tour}, the lesson page and the registry-wide test ({@code ScenariosTest}) pick a new lesson
  * up with no other change; add a test for its specific entry point next to the others.
  */
 package io.finitegrad.examples.nanlab;

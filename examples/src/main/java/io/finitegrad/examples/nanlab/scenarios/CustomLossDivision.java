@@ -7,10 +7,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -54,7 +55,7 @@ public final class CustomLossDivision implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "div", Cause.ZERO_DIV_ZERO, 0.05);
+        return Expected.entry(Phase.FORWARD, "div", Cause.ZERO_DIV_ZERO, 0.05).presentAtInit();
     }
 
     @Override
@@ -67,14 +68,23 @@ public final class CustomLossDivision implements Scenario {
         return train(lab, "8 p / (sum(p) + eps)", true);
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed).check();
+    }
+
     private Outcome train(Lab lab, String task, boolean eps) {
+        return setup(lab, eps).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, boolean eps) {
         Random rng = new Random(lab.seed());
         Dataset data = budgets(rng);
         Layer net = new Sequential(
                 new Dense("hidden", FEATURES, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense("out", 16, PARTS, Activation.RELU, Init.XAVIER_UNIFORM, rng));
-        return Runs.fit(lab, task, mode(), net, (p, y) -> shareLoss(p, y, eps), new Adam(net.parameters(), 0.01),
-                b -> b.epochs(40).batchSize(32).seed(lab.seed()), data);
+        return new Fit(net, (p, y) -> shareLoss(p, y, eps), new Adam(net.parameters(), 0.01), data, 32,
+                b -> b.epochs(40).seed(lab.seed()));
     }
 
     @SuppressWarnings("try") // the scope names the loss's nodes (shareLoss/div), it is never read

@@ -7,10 +7,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Init;
 import io.finitegrad.layers.Layer;
@@ -61,7 +62,7 @@ public final class FullyMaskedAttention implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "softmax", Cause.INF_MINUS_INF, 0.05);
+        return Expected.entry(Phase.FORWARD, "softmax", Cause.INF_MINUS_INF, 0.05).presentAtInit();
     }
 
     @Override
@@ -74,14 +75,22 @@ public final class FullyMaskedAttention implements Scenario {
         return train(lab, "15 mask -1e9", maskValue(Precision.current()));
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed ? maskValue(Precision.current()) : Double.NEGATIVE_INFINITY).check();
+    }
+
     private Outcome train(Lab lab, String task, double maskValue) {
+        return setup(lab, maskValue).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, double maskValue) {
         Random rng = new Random(lab.seed());
         Tensor keys = Tensor.of(KEYS, DIM, gaussians(rng, KEYS * DIM));
         Tensor values = Tensor.of(KEYS, 1, gaussians(rng, KEYS));
         Attention head = new Attention(keys, values, maskValue, rng);
         Dataset data = queries(rng, keys, values);
-        return Runs.fit(lab, task, mode(), head, Losses::mse, new Adam(head.parameters(), 0.02),
-                b -> b.epochs(40).batchSize(32).seed(lab.seed()), data);
+        return new Fit(head, Losses::mse, new Adam(head.parameters(), 0.02), data, 32, b -> b.epochs(40).seed(lab.seed()));
     }
 
     /** softmax(mask(q Wq K^T)) V, where query row r may see its first {@code x[r][DIM]} keys. */

@@ -5,10 +5,11 @@ import io.finitegrad.autodiff.Names;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Precision;
 import io.finitegrad.core.Tensor;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -90,14 +91,23 @@ public final class GradientUnderflow implements Scenario {
         return train(lab, "18 dynamic loss scale", true);
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed).check();
+    }
+
     private Outcome train(Lab lab, String task, boolean scaled) {
+        return setup(lab, scaled).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, boolean scaled) {
         Random rng = new Random(lab.seed());
         Dataset data = data(rng);
         Layer net = new Sequential(
                 new Dense("hidden", FEATURES, 32, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense("out", 32, OUTPUTS, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
-        return Runs.fit(lab, task, mode(), net, GradientUnderflow::weightedMse, new Adam(net.parameters(), 0.01),
-                b -> (scaled ? b.dynamicLossScale() : b).epochs(10).batchSize(BATCH).seed(lab.seed()), data);
+        return new Fit(net, GradientUnderflow::weightedMse, new Adam(net.parameters(), 0.01), data, BATCH,
+                b -> (scaled ? b.dynamicLossScale() : b).epochs(10).seed(lab.seed()));
     }
 
     @SuppressWarnings("try") // the scope names the loss's nodes (weightedMse/mse/mean), it is never read

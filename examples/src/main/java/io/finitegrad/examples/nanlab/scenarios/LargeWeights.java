@@ -5,10 +5,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -56,7 +57,7 @@ public final class LargeWeights implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "matmul", Cause.OVERFLOW, 1.0)
+        return Expected.entry(Phase.FORWARD, "matmul", Cause.OVERFLOW, 1.0).presentAtInit()
                 .withFormat(Precision.FLOAT64, Expected.finite(1.0))
                 .withFormat(Precision.FLOAT32, Expected.finite(1.0))
                 .withFormat(Precision.BFLOAT16, Expected.finite(1.0));
@@ -72,7 +73,16 @@ public final class LargeWeights implements Scenario {
         return train(lab, "3 He", Init.HE_NORMAL);
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed ? Init.HE_NORMAL : Init.STANDARD_NORMAL).check();
+    }
+
     private Outcome train(Lab lab, String task, Init init) {
+        return setup(lab, init).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, Init init) {
         Random rng = new Random(lab.seed());
         Dataset data = regression(rng);
         Layer[] layers = new Layer[DEPTH + 1];
@@ -81,8 +91,7 @@ public final class LargeWeights implements Scenario {
         }
         layers[DEPTH] = new Dense("out", WIDTH, 1, Activation.IDENTITY, init, rng);
         Layer net = new Sequential(layers);
-        return Runs.fit(lab, task, mode(), net, Losses::mse, new Adam(net.parameters(), 1e-3),
-                b -> b.epochs(10).batchSize(16).seed(lab.seed()), data);
+        return new Fit(net, Losses::mse, new Adam(net.parameters(), 1e-3), data, 16, b -> b.epochs(10).seed(lab.seed()));
     }
 
     /** y = x0 - x1 + 0.5 x2 on standard-normal x (target variance 2.25). */

@@ -5,10 +5,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -55,7 +56,7 @@ public final class LayerNormZeroEpsilon implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "div", Cause.ZERO_DIV_ZERO, 0.1);
+        return Expected.entry(Phase.FORWARD, "div", Cause.ZERO_DIV_ZERO, 0.1).presentAtInit();
     }
 
     @Override
@@ -68,15 +69,23 @@ public final class LayerNormZeroEpsilon implements Scenario {
         return train(lab, "13 epsilon 1e-5", 1e-5);
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed ? 1e-5 : 0.0).check();
+    }
+
     private Outcome train(Lab lab, String task, double epsilon) {
+        return setup(lab, epsilon).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, double epsilon) {
         Random rng = new Random(lab.seed());
         Dataset data = readings(rng);
         Layer net = new Sequential(
                 new LayerNorm("norm", FEATURES, epsilon),
                 new Dense("hidden", FEATURES, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense("out", 16, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
-        return Runs.fit(lab, task, mode(), net, Losses::mse, new Adam(net.parameters(), 0.01),
-                b -> b.epochs(40).batchSize(32).seed(lab.seed()), data);
+        return new Fit(net, Losses::mse, new Adam(net.parameters(), 0.01), data, 32, b -> b.epochs(40).seed(lab.seed()));
     }
 
     /** y = the spread of the row's deviations from its mean in two features (0 on blank rows). */

@@ -5,10 +5,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -59,7 +60,7 @@ public final class LearningRateTooHigh implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "pow", Cause.OVERFLOW, 0.15)
+        return Expected.entry(Phase.FORWARD, "pow", Cause.OVERFLOW, 0.15).madeByTraining()
                 .withFormat(Precision.FLOAT64, Expected.finite(0.15));
     }
 
@@ -82,16 +83,24 @@ public final class LearningRateTooHigh implements Scenario {
                         : String.format(Locale.ROOT, "finite throughout, last loss %.4g", o.loss()));
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return fixed ? setup(lab, 0.1, true, 30).check() : setup(lab, 1.0, false, 30).check();
+    }
+
     private Outcome train(Lab lab, String task, double lr, boolean fixed, int epochs) {
+        return setup(lab, lr, fixed, epochs).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, double lr, boolean fixed, int epochs) {
         Random rng = new Random(lab.seed());
         Dataset data = regression(rng);
         Layer net = new Sequential(
                 new Dense("hidden", FEATURES, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense("out", 16, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
-        return Runs.fit(lab, task, mode(), net, (pred, y) -> Losses.mse(pred, y), // a lambda: the report's site is this line
-                new SGD(net.parameters(), lr),
-                b -> fixed ? b.epochs(epochs).batchSize(32).seed(lab.seed()).clipNorm(1.0)
-                        : b.epochs(epochs).batchSize(32).seed(lab.seed()), data);
+        return new Fit(net, (pred, y) -> Losses.mse(pred, y), // a lambda: the report's site is this line
+                new SGD(net.parameters(), lr), data, 32,
+                b -> fixed ? b.epochs(epochs).seed(lab.seed()).clipNorm(1.0) : b.epochs(epochs).seed(lab.seed()));
     }
 
     /** y = x . w + 0.1 noise, x standard normal. */

@@ -2,14 +2,16 @@ package io.finitegrad.examples.nanlab.scenarios;
 
 import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.NaiveOps;
+import io.finitegrad.autodiff.Var;
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -59,13 +61,15 @@ public final class LogOfZero implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "log", Cause.UNDERFLOW_TO_ZERO, 0.01)
-                .withFormat(Precision.FLOAT64, Expected.finite(0.01));
+        return Expected.entry(Phase.FORWARD, "log", Cause.UNDERFLOW_TO_ZERO, 0.01).madeByTraining()
+                .withFormat(Precision.FLOAT64, Expected.finite(0.01))
+                .withFormat(Precision.FLOAT16, Expected.entry(Phase.FORWARD, "log", Cause.UNDERFLOW_TO_ZERO, 0.01)
+                        .presentAtInit());
     }
 
     @Override
     public Outcome runBroken(Lab lab) {
-        return train(lab, "2 log of probabilities", (z, y) -> NaiveOps.crossEntropy(z.softmax(), y));
+        return train(lab, "2 log of probabilities", LogOfZero::probabilityCrossEntropy);
     }
 
     @Override
@@ -73,12 +77,24 @@ public final class LogOfZero implements Scenario {
         return train(lab, "2 logSoftmax", Losses::softmaxCrossEntropy);
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed ? Losses::softmaxCrossEntropy : LogOfZero::probabilityCrossEntropy).check();
+    }
+
+    private static Var probabilityCrossEntropy(Var z, Var y) {
+        return NaiveOps.crossEntropy(z.softmax(), y);
+    }
+
     private Outcome train(Lab lab, String task, Loss loss) {
+        return setup(lab, loss).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, Loss loss) {
         Random rng = new Random(lab.seed());
         Dataset clusters = clusters(rng);
         Layer net = new Dense("linear", 2, CLASSES, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng);
-        return Runs.fit(lab, task, mode(), net, loss, new Adam(net.parameters(), 0.3),
-                b -> b.epochs(60).batchSize(16).seed(lab.seed()), clusters);
+        return new Fit(net, loss, new Adam(net.parameters(), 0.3), clusters, 16, b -> b.epochs(60).seed(lab.seed()));
     }
 
     /** ROWS points, a third around each centre with unit noise, one-hot targets. */

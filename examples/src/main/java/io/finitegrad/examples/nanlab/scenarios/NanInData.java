@@ -6,10 +6,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -74,7 +75,7 @@ public final class NanInData implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "input", Cause.NON_FINITE_INPUT, 0.1);
+        return Expected.entry(Phase.FORWARD, "input", Cause.NON_FINITE_INPUT, 0.1).presentAtInit();
     }
 
     @Override
@@ -84,22 +85,36 @@ public final class NanInData implements Scenario {
 
     @Override
     public Outcome runFixed(Lab lab) {
+        return train(lab, "9 cleaned before the graph", cleaned(lab));
+    }
+
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed ? cleaned(lab) : read(lab.seed())).check();
+    }
+
+    /** The labelled rows only: the NaN reading's row goes with them. */
+    private static Dataset cleaned(Lab lab) {
         Dataset all = read(lab.seed());
         Tensor t = all.targets();
         int labelled = 0;
         for (int r = 0; r < t.rows(); r++) if (t.get(r, 0) != NO_LABEL) labelled++;
         int[] keep = new int[labelled];
         for (int r = 0, k = 0; r < t.rows(); r++) if (t.get(r, 0) != NO_LABEL) keep[k++] = r;
-        return train(lab, "9 cleaned before the graph", all.subset(keep));
+        return all.subset(keep);
     }
 
     private Outcome train(Lab lab, String task, Dataset data) {
+        return setup(lab, data).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, Dataset data) {
         Random rng = new Random(lab.seed());
         Layer net = new Sequential(
                 new Dense("hidden", FEATURES.length, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense("out", 16, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
-        return Runs.fit(lab, task, mode(), net, NanInData::maskedMse, new Adam(net.parameters(), 0.02),
-                b -> b.epochs(40).batchSize(32).seed(lab.seed()), data);
+        return new Fit(net, NanInData::maskedMse, new Adam(net.parameters(), 0.02), data, 32,
+                b -> b.epochs(40).seed(lab.seed()));
     }
 
     /** Mean over labelled rows of where(labelled, (pred - y)^2, 0); unlabelled rows hold {@link #NO_LABEL}. */

@@ -6,10 +6,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -66,7 +67,7 @@ public final class NanWeight implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "param", Cause.NON_FINITE_INPUT, 0.05);
+        return Expected.entry(Phase.FORWARD, "param", Cause.NON_FINITE_INPUT, 0.05).madeByTraining();
     }
 
     @Override
@@ -86,7 +87,16 @@ public final class NanWeight implements Scenario {
         return train(lab, "10 per-unit update, guarded", 1e-12);
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed ? 1e-12 : 0).check();
+    }
+
     private Outcome train(Lab lab, String task, double eps) {
+        return setup(lab, eps).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, double eps) {
         Random rng = new Random(lab.seed());
         Dataset data = target(rng);
         Dense hidden = new Dense("hidden", FEATURES, HIDDEN, Activation.RELU, Init.HE_NORMAL, rng);
@@ -100,8 +110,7 @@ public final class NanWeight implements Scenario {
         };
         // the optimiser updates the output layer only; the hidden layer belongs to the hand-written rule
         SGD sgd = new SGD(out.parameters(), 0.05);
-        return Runs.fit(lab, task, mode(), net, Losses::mse, sgd,
-                b -> b.epochs(40).batchSize(8).seed(lab.seed()).listener(unitRule), data);
+        return new Fit(net, Losses::mse, sgd, data, 8, b -> b.epochs(40).seed(lab.seed()).listener(unitRule));
     }
 
     /** w_j -= lr * g_j / max(||g_j||, eps) for each unit (column) j; with eps 0 a zero column gives 0/0. */

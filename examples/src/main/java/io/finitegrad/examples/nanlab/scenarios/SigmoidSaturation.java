@@ -4,10 +4,11 @@ import io.finitegrad.autodiff.FiniteGuard;
 import io.finitegrad.autodiff.Var;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -96,12 +97,20 @@ public final class SigmoidSaturation implements Scenario {
         return ls;
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed ? Init.XAVIER_NORMAL : Init.STANDARD_NORMAL).check();
+    }
+
     private Outcome train(Lab lab, String task, Init init) {
+        return setup(lab, init).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, Init init) {
         Random rng = new Random(lab.seed());
         Dataset data = data(rng);
         Layer net = new Sequential(layers(init, rng).toArray(new Layer[0]));
-        return Runs.fit(lab, task, mode(), net, Losses::mse, new Adam(net.parameters(), 0.01),
-                b -> b.epochs(30).batchSize(32).seed(lab.seed()), data);
+        return new Fit(net, Losses::mse, new Adam(net.parameters(), 0.01), data, 32, b -> b.epochs(30).seed(lab.seed()));
     }
 
     /**

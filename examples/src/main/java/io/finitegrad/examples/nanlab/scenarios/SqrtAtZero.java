@@ -7,10 +7,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -61,7 +62,7 @@ public final class SqrtAtZero implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.BACKWARD, "sqrt", Cause.ZERO_TIMES_INF, 0.05);
+        return Expected.entry(Phase.BACKWARD, "sqrt", Cause.ZERO_TIMES_INF, 0.05).presentAtInit();
     }
 
     @Override
@@ -79,12 +80,20 @@ public final class SqrtAtZero implements Scenario {
         return Math.max(EPS, p.minNormal());
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed ? epsilon(Precision.current()) : 0).check();
+    }
+
     private Outcome train(Lab lab, String task, double eps) {
+        return setup(lab, eps).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, double eps) {
         Random rng = new Random(lab.seed());
         Dataset pairs = pairs(rng);
         Layer net = new Siamese(new Dense("embed", FEATURES, 8, Activation.TANH, Init.XAVIER_UNIFORM, rng), eps);
-        return Runs.fit(lab, task, mode(), net, Losses::mse, new Adam(net.parameters(), 0.01),
-                b -> b.epochs(40).batchSize(32).seed(lab.seed()), pairs);
+        return new Fit(net, Losses::mse, new Adam(net.parameters(), 0.01), pairs, 32, b -> b.epochs(40).seed(lab.seed()));
     }
 
     /** The distance between the embeddings of a row's two halves. */

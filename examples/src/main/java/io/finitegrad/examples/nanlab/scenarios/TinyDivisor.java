@@ -7,10 +7,11 @@ import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Phase;
 import io.finitegrad.core.Tensor;
 import io.finitegrad.core.Precision;
+import io.finitegrad.examples.nanlab.CheckSpec;
 import io.finitegrad.examples.nanlab.Expected;
+import io.finitegrad.examples.nanlab.Fit;
 import io.finitegrad.examples.nanlab.Lab;
 import io.finitegrad.examples.nanlab.Outcome;
-import io.finitegrad.examples.nanlab.Runs;
 import io.finitegrad.examples.nanlab.Scenario;
 import io.finitegrad.layers.Activation;
 import io.finitegrad.layers.Dense;
@@ -56,7 +57,7 @@ public final class TinyDivisor implements Scenario {
 
     @Override
     public Expected expected() {
-        return Expected.entry(Phase.FORWARD, "div", Cause.OVERFLOW, 0.05)
+        return Expected.entry(Phase.FORWARD, "div", Cause.OVERFLOW, 0.05).presentAtInit()
                 .withFormat(Precision.FLOAT64, Expected.finite(0.05))
                 .withFormat(Precision.FLOAT32, Expected.finite(0.05))
                 .withFormat(Precision.BFLOAT16, Expected.finite(0.05));
@@ -72,14 +73,23 @@ public final class TinyDivisor implements Scenario {
         return train(lab, "1 divide by |y| + 1", true);
     }
 
+    @Override
+    public CheckSpec check(Lab lab, boolean fixed) {
+        return setup(lab, fixed).check();
+    }
+
     private Outcome train(Lab lab, String task, boolean guarded) {
+        return setup(lab, guarded).run(lab, task, mode());
+    }
+
+    private Fit setup(Lab lab, boolean guarded) {
         Random rng = new Random(lab.seed());
         Dataset data = readings(rng);
         Layer net = new Sequential(
                 new Dense("hidden", FEATURES, 16, Activation.TANH, Init.XAVIER_UNIFORM, rng),
                 new Dense("out", 16, 1, Activation.IDENTITY, Init.XAVIER_UNIFORM, rng));
-        return Runs.fit(lab, task, mode(), net, (pred, y) -> relativeError(pred, y, guarded),
-                new Adam(net.parameters(), 0.01), b -> b.epochs(40).batchSize(32).seed(lab.seed()), data);
+        return new Fit(net, (pred, y) -> relativeError(pred, y, guarded),
+                new Adam(net.parameters(), 0.01), data, 32, b -> b.epochs(40).seed(lab.seed()));
     }
 
     @SuppressWarnings("try") // the scope names the loss's nodes (relativeError/div), it is never read
