@@ -244,7 +244,10 @@ public final class FinitenessCheck {
         try (Emulation e = p.isNative() ? null : Precision.emulate(p);
              FiniteGuard.Scope s = FiniteGuard.mode(FiniteGuard.Mode.WARN)) {
             for (Map.Entry<String, Tensor> in : at.entrySet()) vars.put(in.getKey(), Var.input(in.getKey(), in.getValue()));
-            Var root = model.apply(new Inputs(vars));
+            // under the tracer, as the trace ran: library code that takes a graph-only path while traced
+            // (softmaxCrossEntropy's constant targets) must build the same graph here
+            Inputs inputs = new Inputs(vars);
+            Var root = Tracer.trace(() -> model.apply(inputs)).result();
             if (root == null) throw new IllegalArgumentException("FinitenessCheck: the model builder returned null");
             TracedGraph g = new TracedGraph(root);
             if (backward && root.rows() == 1 && root.cols() == 1 && root.requiresGrad()) {
