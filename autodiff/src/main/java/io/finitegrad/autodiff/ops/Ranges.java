@@ -57,6 +57,7 @@ final class Ranges {
     static Interval reduce(double[] lo, double[] hi, int rows, int cols, int toRows, int toCols, double scale, boolean nan) {
         if (rows == toRows && cols == toCols && scale == 1) return Interval.taking(rows, cols, lo, hi, nan);
         double[] sl = new double[toRows * toCols], sh = new double[toRows * toCols], mag = new double[toRows * toCols];
+        boolean[] signed = new boolean[toRows * toCols]; // some term may be negative
         int n = (toRows == rows ? 1 : rows) * (toCols == cols ? 1 : cols);
         if (n > 1) {
             // infinite terms of opposite signs sum to NaN
@@ -68,6 +69,7 @@ final class Ranges {
                 int t = tr * toCols + (toCols == 1 ? 0 : c), k = r * cols + c;
                 double l = lo[k] * scale, h = hi[k] * scale;
                 sl[t] += l;
+                signed[t] |= l < 0;
                 sh[t] += h;
                 mag[t] += Math.max(Math.abs(l), Math.abs(h));
             }
@@ -76,7 +78,8 @@ final class Ranges {
         double gamma = IntervalMath.gamma(n + 2L);
         for (int t = 0; t < sl.length; t++) {
             double err = up(up(2 * gamma * up(mag[t] * (1 + 2 * gamma))) + (n + 2) * 4 * Double.MIN_VALUE + (scale != 1 ? TINY : 0));
-            sl[t] = down(sl[t] - err);
+            // a computed sum of terms that are all >= 0 is >= 0, whatever the order
+            sl[t] = signed[t] ? down(sl[t] - err) : Math.max(0, down(sl[t] - err));
             sh[t] = up(sh[t] + err);
         }
         return Interval.taking(toRows, toCols, sl, sh, nan);
