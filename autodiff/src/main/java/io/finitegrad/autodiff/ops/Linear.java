@@ -7,6 +7,7 @@ import io.finitegrad.autodiff.op.InFormat;
 import io.finitegrad.autodiff.op.Op;
 import io.finitegrad.autodiff.op.Range;
 import io.finitegrad.core.Interval;
+import io.finitegrad.core.IntervalGemm;
 import io.finitegrad.core.Precision;
 
 import io.finitegrad.autodiff.op.ShapeException;
@@ -39,15 +40,19 @@ public final class Linear {
             return vjpInto(i, x, y, g, Results.scratch(x[i].numRows, x[i].numCols));
         }
 
-        /** Midpoint-radius: three real products per interval product; OVERFLOW or INF_MINUS_INF where it may leave the range. */
+        /**
+         * {@link IntervalGemm}'s midpoint-radius product: three real products per interval product
+         * (two for a point left factor); OVERFLOW or INF_MINUS_INF where it may leave the range,
+         * including where the midpoint product cancels but a partial sum of the real one overflows.
+         */
         @Override public Range forwardRange(Interval[] x, Precision p) {
             if (!Ranges.finite(x)) return Ranges.anything(x[0].rows(), x[1].cols());
-            return overflowing(Ranges.product(x[0], false, x[1], false));
+            return overflowing(IntervalGemm.mult(x[0], x[1]));
         }
 
         @Override public Range vjpRange(int i, Interval[] x, Interval y, Interval g, Precision p) {
             if (!Ranges.finite(x[0], x[1], g)) return Ranges.anything(x[i].rows(), x[i].cols());
-            return overflowing(i == 0 ? Ranges.product(g, false, x[1], true) : Ranges.product(x[0], true, g, false));
+            return overflowing(i == 0 ? IntervalGemm.multTransB(g, x[1]) : IntervalGemm.multTransA(x[0], g));
         }
 
         private static Range overflowing(Interval v) {

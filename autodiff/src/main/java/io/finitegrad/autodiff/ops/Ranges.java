@@ -5,16 +5,14 @@ import static io.finitegrad.core.IntervalMath.up;
 
 import io.finitegrad.autodiff.op.Cause;
 import io.finitegrad.autodiff.op.Range;
-import io.finitegrad.core.Gemm;
 import io.finitegrad.core.Interval;
 import io.finitegrad.core.IntervalMath;
 import java.util.EnumSet;
-import org.ejml.data.DMatrixRMaj;
 
 /**
  * Range-transfer helpers of the ops that are not unary: broadcast binary ends, sums with Higham's
- * a-priori error (the kernels add in an order of their choosing, BLAS with FMA), and the
- * midpoint-radius interval matrix product in three real products.
+ * a-priori error (the kernels add in an order of their choosing, BLAS with FMA), and the box
+ * reshapings (the interval matrix product is core's {@code IntervalGemm}).
  */
 final class Ranges {
     private Ranges() {
@@ -105,71 +103,6 @@ final class Ranges {
             }
         }
         return new double[][] {lo, hi};
-    }
-
-    /**
-     * Encloses {@code op(A) @ op(B)} for A, B in their boxes (op = transpose where asked), as any
-     * kernel computes it: midpoint-radius form (Rump), with the products' own rounding bounded a
-     * priori by gamma_n, since the summation order (and FMA) is the kernel's. Three real products:
-     * {@code Am Bm}, {@code |Am| (Br + gamma |Bm|)} and {@code Ar (|Bm| + Br)}.
-     */
-    static Interval product(Interval a, boolean transA, Interval b, boolean transB) {
-        DMatrixRMaj am = mid(a, transA), ar = rad(a, transA, am), bm = mid(b, transB), br = rad(b, transB, bm);
-        int n = am.numCols, rows = am.numRows, cols = bm.numCols;
-        double gamma = IntervalMath.gamma(n + 2L);
-        DMatrixRMaj absAm = abs(am), w = new DMatrixRMaj(bm.numRows, bm.numCols), v = new DMatrixRMaj(bm.numRows, bm.numCols);
-        for (int k = 0; k < w.data.length; k++) {
-            double m = Math.abs(bm.data[k]);
-            w.data[k] = up(br.data[k] + up(gamma * m));
-            v.data[k] = up(m + br.data[k]);
-        }
-        DMatrixRMaj c = new DMatrixRMaj(rows, cols), p2 = new DMatrixRMaj(rows, cols), p3 = new DMatrixRMaj(rows, cols);
-        Gemm.mult(am, bm, c);
-        Gemm.mult(absAm, w, p2);
-        Gemm.mult(ar, v, p3);
-        double[] lo = new double[rows * cols], hi = new double[rows * cols];
-        double grow = 1 + 4 * gamma;
-        boolean nan = false;
-        for (int k = 0; k < lo.length; k++) {
-            double rad = up(up(p2.data[k] + p3.data[k]) * grow + (4L * n + 8) * Double.MIN_VALUE);
-            lo[k] = down(c.data[k] - rad);
-            hi[k] = up(c.data[k] + rad);
-            // a product that may overflow may also meet +Inf and -Inf in its sum
-            nan |= lo[k] == Double.NEGATIVE_INFINITY || hi[k] == Double.POSITIVE_INFINITY;
-        }
-        return Interval.taking(rows, cols, lo, hi, nan && n > 1);
-    }
-
-    private static DMatrixRMaj mid(Interval x, boolean trans) {
-        int rows = trans ? x.cols() : x.rows(), cols = trans ? x.rows() : x.cols();
-        DMatrixRMaj m = new DMatrixRMaj(rows, cols);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                int k = trans ? c * x.cols() + r : r * cols + c;
-                m.data[r * cols + c] = x.lo(k) * 0.5 + x.hi(k) * 0.5;
-            }
-        }
-        return m;
-    }
-
-    private static DMatrixRMaj rad(Interval x, boolean trans, DMatrixRMaj mid) {
-        int rows = mid.numRows, cols = mid.numCols;
-        DMatrixRMaj m = new DMatrixRMaj(rows, cols);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                int k = trans ? c * x.cols() + r : r * cols + c;
-                double md = mid.data[r * cols + c];
-                double d = Math.max(x.hi(k) - md, md - x.lo(k));
-                m.data[r * cols + c] = d == 0 ? 0 : up(d);
-            }
-        }
-        return m;
-    }
-
-    private static DMatrixRMaj abs(DMatrixRMaj m) {
-        DMatrixRMaj o = new DMatrixRMaj(m.numRows, m.numCols);
-        for (int k = 0; k < o.data.length; k++) o.data[k] = Math.abs(m.data[k]);
-        return o;
     }
 
     /** A box's transpose (exact). */
