@@ -248,6 +248,19 @@ public final class Arithmetic {
                         }
                         if (nl != 0 || nh != 0) causes.add(Cause.DIV_BY_ZERO);
                     }
+                    if (i == 1 && gl <= 0 && gh >= 0) {
+                        // the op forms a / b first: where that overflows, a zero upstream gradient makes 0 * Inf = NaN
+                        double maxA = Math.max(Math.abs(a.lo(ia)), Math.abs(a.hi(ia)));
+                        double minB = bl > 0 ? bl : bh < 0 ? -bh : 0;
+                        if (maxA != 0 && maxA / minB == Double.POSITIVE_INFINITY) {
+                            nan = true;
+                            causes.add(Cause.OVERFLOW);
+                            if (minB * minB == 0) {
+                                causes.add(Cause.DIV_BY_ZERO);
+                                causes.add(Cause.ZERO_DIV_ZERO);
+                            }
+                        }
+                    }
                     double[] q = IntervalMath.div(nl, nh, bl, bh);
                     if (i == 1) {
                         q = IntervalMath.div(q[0], q[1], bl, bh);
